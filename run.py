@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""The course's two commands, plus one to open the notebooks.
+
+    python3 run.py book   # create .venv if needed, build the HTML book into _build/html
+    python3 run.py test   # create .venv if needed, build the book, run every test
+    python3 run.py lab    # open the notebooks in JupyterLab
+
+Only Python 3.11+ is needed to start: everything else is installed into ./.venv
+from the package registry, and a headless Chromium for the browser checks is
+installed with apt-get when it is missing (as root; otherwise we say what to do).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+STAMP = VENV / ".ebt-stamp"
+HTML = ROOT / "_build" / "html"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def say(msg: str) -> None:
+    print(f"[run.py] {msg}", flush=True)
+
+
+def run(cmd: list[str], **kw) -> None:
+    say(" ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install requirements + the editable package, when they changed."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed")
+    wanted = hashlib.sha256(
+        (ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PY.exists():
+        return
+    if not PY.exists():
+        say(f"creating virtual environment {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    run([PY, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt", "-e", ROOT])
+    STAMP.write_text(wanted)
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("EBT_CHROMIUM")
+    if env:
+        return env
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def ensure_chromium() -> str:
+    path = find_chromium()
+    if path:
+        return path
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        say("installing Debian's chromium for the browser checks")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(["apt-get", "update", "-qq"], env=env)
+        run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+        path = find_chromium()
+        if path:
+            return path
+    sys.exit(
+        "No Chromium found for the browser checks. Install it (Debian/Ubuntu: "
+        "`sudo apt-get install chromium`) or point EBT_CHROMIUM at a Chrome/Chromium binary."
+    )
+
+
+def book_command(root: Path, jupyter_book: Path | str = BIN / "jupyter-book") -> list:
+    """The build command: executes every notebook; any cell error or Sphinx warning fails it."""
+    return [jupyter_book, "build", root, "--warningiserror", "--keep-going"]
+
+
+def build_book() -> None:
+    t0 = time.perf_counter()
+    # A clean build, so that a warning in an unchanged page is not hidden by Sphinx's cache.
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    run(book_command(ROOT))
+    say(f"book built into {HTML} in {time.perf_counter() - t0:.0f} s")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[1] not in ("book", "test", "lab"):
+        print(__doc__)
+        return 2
+    what = argv[1]
+    ensure_venv()
+    try:
+        if what == "book":
+            build_book()
+            say(f"open {HTML / 'index.html'} in a browser")
+        elif what == "lab":
+            if not (BIN / "jupyter-lab").exists():
+                run([PY, "-m", "pip", "install", "--quiet", "jupyterlab>=4,<5"])
+            run([BIN / "jupyter-lab", ROOT / "book"])
+        else:
+            env = dict(os.environ, EBT_CHROMIUM=ensure_chromium())
+            t0 = time.perf_counter()
+            # Numba-compiled code is invisible to Python tracing: run the small cases once
+            # as plain Python so every kernel line is exercised.
+            run([PY, "-m", "pytest", "-q", "-m", "small", "-p", "no:cacheprovider"],
+                cwd=ROOT, env=dict(env, NUMBA_DISABLE_JIT="1"))
+            build_book()
+            run([PY, "-m", "pytest", "-p", "no:cacheprovider", "--nbmake", "--durations=15",
+                 "tests", "book"], cwd=ROOT, env=env)
+            say(f"all tests passed in {time.perf_counter() - t0:.0f} s")
+    except subprocess.CalledProcessError as err:
+        say(f"failed: {' '.join(map(str, err.cmd))} (exit {err.returncode})")
+        return err.returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

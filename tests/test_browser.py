@@ -1,0 +1,226 @@
+"""The built HTML book, opened from disk in headless Chromium with the network cut off.
+
+Fails on: a JavaScript error, a request that needs the network, an image that does not
+load, a figure cell with empty output (e.g. an ipywidgets view, which is an empty box
+without a kernel), math left as raw TeX, a slider that does not change the picture, a
+caption whose default differs from its slider's, and a broken internal link.
+
+The book must be built first (``python3 run.py test`` does it; so does ``run.py book``).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+HTML = ROOT / "_build" / "html"
+SKIP_PAGES = {"genindex.html", "search.html"}
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+# Cells whose code draws a figure: their output must hold a loaded image.
+FIGURE_CODE = re.compile(r"\binteractive\(|plt\.show\(\)")
+
+
+def book_pages() -> list[Path]:
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book at {HTML}: run `python3 run.py book` first")
+    pages = [p for p in HTML.rglob("*.html")
+             if p.name not in SKIP_PAGES and "_static" not in p.parts
+             and "_sources" not in p.parts]
+    return sorted(pages)
+
+
+def is_redirect(page: Path) -> bool:
+    """index.html at the top is a meta-refresh to the first page; the link check covers it."""
+    return 'http-equiv="Refresh"' in page.read_text(encoding="utf-8")[:2000]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            self.hrefs.append((attrs.get("content") or "").split("url=", 1)[-1])
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        if tag in ("img", "script", "link") and (attrs.get("src") or attrs.get("href")):
+            self.hrefs.append(attrs.get("src") or attrs.get("href"))
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_internal_links_resolve():
+    pages = book_pages()
+    assert any(p.parent.name == "book" for p in pages), "no chapter pages were built"
+    parsed: dict[Path, _Links] = {}
+    broken = []
+    for page in pages:
+        for href in _parse(page).hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith(("//", "mailto:", "javascript:", "data:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(HTML)}: {href} (no file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed.setdefault(target, _parse(target)).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{page.relative_to(HTML)}: {href} (no anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = os.environ.get("EBT_CHROMIUM") or next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+         if shutil.which(n)), None)
+    if not exe:
+        pytest.fail("no Chromium found: `python3 run.py test` installs it, or set EBT_CHROMIUM")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page_ids():
+    try:
+        return [str(p.relative_to(HTML)) for p in book_pages() if not is_redirect(p)]
+    except BaseException:  # collection must not fail; the test itself reports it
+        return ["<book not built>"]
+
+
+JS_MATH_CHECK = r"""
+() => {
+  const raw = [];
+  document.querySelectorAll('.math').forEach(el => {
+    if (!el.querySelector('mjx-container')) raw.push(el.textContent.slice(0, 80));
+  });
+  // TeX outside code, never handed to MathJax: look for the delimiters in prose text
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                           NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (parent.closest('pre, code, script, style, .highlight, mjx-container, .cell_output')) continue;
+    if (/\$\$|\\\(|\\\[|\\frac|\\eta\b/.test(node.textContent)) raw.push(node.textContent.slice(0, 80));
+  }
+  return raw;
+}
+"""
+
+JS_IMAGES = """
+() => Array.from(document.images).filter(im => !(im.complete && im.naturalWidth > 0))
+                                  .map(im => (im.getAttribute('src') || '').slice(0, 80))
+"""
+
+JS_CELLS = """
+(pattern) => {
+  const re = new RegExp(pattern);
+  const bad = [];
+  document.querySelectorAll('div.cell').forEach((cell, i) => {
+    const code = (cell.querySelector('.cell_input') || {}).textContent || '';
+    const out = cell.querySelector('.cell_output');
+    if (out && out.getBoundingClientRect().height < 4)
+      bad.push(`cell ${i}: output is empty`);
+    if (re.test(code)) {
+      const imgs = out ? Array.from(out.querySelectorAll('img')) : [];
+      if (!imgs.some(im => im.complete && im.naturalWidth > 0))
+        bad.push(`cell ${i}: draws a figure but shows no image`);
+    }
+  });
+  if (document.querySelector('script[type="application/vnd.jupyter.widget-view+json"]'))
+    bad.push('an ipywidgets view is embedded: it renders as an empty box without a kernel');
+  return bad;
+}
+"""
+
+
+@pytest.mark.parametrize("rel", _page_ids())
+def test_page_renders_offline(browser, rel):
+    page_path = HTML / rel
+    assert page_path.exists(), f"{rel} missing; build the book first"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors, network = [], []
+    page.on("pageerror", lambda exc: errors.append(f"JS error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" else None)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            network.append(url)
+            r.abort()
+    page.route("**/*", route)
+    page.goto(page_path.as_uri(), wait_until="load")
+    has_math = page.evaluate("() => document.querySelectorAll('.math').length") > 0
+    if has_math:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=20000)
+        page.evaluate("() => MathJax.startup.promise")
+    problems = []
+    problems += [f"needs the network: {u}" for u in network]
+    problems += [f"raw TeX: {t!r}" for t in page.evaluate(JS_MATH_CHECK)]
+    problems += [f"image did not load: {s}" for s in page.evaluate(JS_IMAGES)]
+    problems += page.evaluate(JS_CELLS, FIGURE_CODE.pattern)
+    problems += _check_sliders(page)
+    problems += errors
+    context.close()
+    assert not problems, f"{rel}:\n" + "\n".join(problems)
+
+
+def _check_sliders(page) -> list[str]:
+    problems = []
+    figures = page.locator("div.ebt-interactive")
+    for f in range(figures.count()):
+        fig = figures.nth(f)
+        img = fig.locator("img.ebt-frame")
+        caption = fig.locator(".ebt-caption").inner_text()
+        sliders = fig.locator("input.ebt-slider")
+        for s in range(sliders.count()):
+            slider = sliders.nth(s)
+            label = slider.get_attribute("aria-label")
+            shown = slider.locator("xpath=..").locator("output").inner_text()
+            if f"{label} = {shown}" not in caption:
+                problems.append(f"figure {f}: caption {caption!r} does not name the slider's "
+                                f"default {label} = {shown}")
+            top = int(slider.get_attribute("max"))
+            if top == 0:
+                continue
+            before = img.get_attribute("src")
+            current = int(slider.input_value())
+            slider.fill(str(top if current != top else 0))
+            after = img.get_attribute("src")
+            if after == before:
+                problems.append(f"figure {f}: moving slider {label!r} did not change the picture")
+            if slider.locator("xpath=..").locator("output").inner_text() == shown:
+                problems.append(f"figure {f}: slider {label!r} readout did not follow")
+            natural = img.evaluate("im => im.decode().then(() => im.naturalWidth)")
+            if not natural:
+                problems.append(f"figure {f}: frame after moving {label!r} is not an image")
+            slider.fill(str(current))
+            if img.get_attribute("src") != before:
+                problems.append(f"figure {f}: moving {label!r} back did not restore the picture")
+    return problems
