@@ -2,9 +2,21 @@
 
 The numerical core imports only numpy and numba. Plotting and widgets live in
 :mod:`ebtricks.figures`, which is never imported from here.
+
+>>> import ebtricks as eb
+>>> X, D = eb.data.two_gaussians(seed=0)
+>>> net = eb.mlp([2, 1], activation="identity")
+>>> history = eb.train_sgd(net, X, D, epochs=3, eta=0.05)
 """
+from . import data
+from .activations import Activation
 from .descent1d import LogCosh1D, Quadratic1D, gradient_descent_1d
+from .network import Dense, Network, mlp
+from .preprocessing import InputTransform, whiten
+from .sgd import History, Murata, TrainingDiverged, train_sgd
 
 __version__ = "0.1.0"
 
-__all__ = ["Quadratic1D", "LogCosh1D", "gradient_descent_1d"]
+__all__ = ["Activation", "Dense", "Network", "mlp", "train_sgd", "History", "Murata",
+           "TrainingDiverged", "InputTransform", "whiten", "data",
+           "Quadratic1D", "LogCosh1D", "gradient_descent_1d"]

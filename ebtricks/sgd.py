@@ -1,0 +1,285 @@
+"""Stochastic (online) and mini-batch gradient descent with the tricks of §4.
+
+:func:`train_sgd` trains a :class:`~ebtricks.network.Network` in place and returns a
+:class:`History`. One *presentation* is one sample through forward, backward and (for
+batch size 1) an update, ``W <- W - eta dE_p/dW`` (eq 10 with one sample).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _kernels as K
+from . import _sgd_kernels as S
+from ._validate import (check_array, check_choice, check_int, check_nonnegative,
+                        check_positive, check_unit_interval)
+from .network import Network
+
+__all__ = ["train_sgd", "History", "Murata", "TrainingDiverged", "presentation_order",
+           "class_labels"]
+
+
+class TrainingDiverged(FloatingPointError):
+    """The cost became NaN or infinite during training."""
+
+
+@dataclass(frozen=True)
+class Murata:
+    """Murata's adaptive learning rate (§4.7, eqs 17-19).
+
+    r <- (1 - delta) r + delta dE/dW;  eta <- eta + alpha eta (beta ||r|| - eta).
+    Far from the minimum the averaged gradient r is long and eta grows towards beta ||r||;
+    near it the noisy gradients cancel in r and eta anneals.
+    """
+
+    delta: float = 0.05
+    alpha: float = 0.02
+    beta: float = 1.0
+
+    def __post_init__(self):
+        check_unit_interval("murata.delta", self.delta)
+        check_positive("murata.alpha", self.alpha)
+        check_positive("murata.beta", self.beta)
+
+
+@dataclass
+class History:
+    """What a training run did, epoch by epoch (index 0 is before training)."""
+
+    cost: list = field(default_factory=list)          # full training cost after each epoch
+    online_cost: list = field(default_factory=list)   # mean E_p over the epoch's presentations
+    val_cost: list = field(default_factory=list)      # validation cost, when given
+    eta: list = field(default_factory=list)           # learning rate at the end of each epoch
+    weights: np.ndarray | None = None                 # (n_records, n_params) when recorded
+    presentations: int = 0                             # samples presented (= gradient evaluations)
+    updates: int = 0
+    wall_time: float = 0.0
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.online_cost)
+
+
+def class_labels(D: np.ndarray) -> np.ndarray:
+    """Class of each target row: argmax for several outputs, sign for one."""
+    return (D[:, 0] > 0).astype(np.int64) if D.shape[1] == 1 else np.argmax(D, axis=1)
+
+
+def presentation_order(order: str, n: int, rng, labels=None, errors=None,
+                       emphasis: float = 2.0) -> np.ndarray:
+    """Indices of the samples presented in one epoch (§4.2).
+
+    * "sequential": 0..n-1 every epoch;
+    * "shuffle": a fresh uniform permutation each epoch;
+    * "alternate": shuffled within each class, then classes taken in turn, so that
+      successive samples come from different classes;
+    * "emphasize": shuffled, with samples whose previous-epoch error was above the mean
+      presented ``emphasis`` times (rounded) instead of once.
+    """
+    if order == "sequential":
+        return np.arange(n, dtype=np.int64)
+    if order == "shuffle":
+        return rng.permutation(n).astype(np.int64)
+    if order == "alternate":
+        groups = [rng.permutation(np.flatnonzero(labels == c)) for c in np.unique(labels)]
+        out = []
+        for i in range(max(len(g) for g in groups)):
+            out.extend(int(g[i]) for g in groups if i < len(g))
+        return np.asarray(out, dtype=np.int64)
+    # emphasize
+    if errors is None:
+        return rng.permutation(n).astype(np.int64)
+    reps = np.where(errors > errors.mean(), int(round(emphasis)), 1)
+    return rng.permutation(np.repeat(np.arange(n), reps)).astype(np.int64)
+
+
+def _rates(net: Network, rates) -> np.ndarray:
+    """Per-weight multipliers of eta: none, the fan-in rule, per layer, or per weight."""
+    if rates is None:
+        return np.empty(0)
+    if isinstance(rates, str):
+        check_choice("rates", rates, {"fan_in"})
+        # eta_i proportional to 1/sqrt(fan-in) of the unit the weight feeds (§4.7); the
+        # multiplier is 1 for a unit with a single input.
+        return 1.0 / np.sqrt(net.fan_in_of_param())
+    arr = check_array("rates", rates, ndim=1)
+    if arr.shape[0] == len(net.layers):
+        arr = arr[net.layer_of_param()]
+    elif arr.shape[0] != net.n_params:
+        raise ValueError(f"rates must have one entry per layer ({len(net.layers)}) or per "
+                         f"weight ({net.n_params}), got {arr.shape[0]}")
+    if np.any(arr < 0):
+        raise ValueError("rates must be >= 0")
+    return arr
+
+
+def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
+              order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
+              momentum: float = 0.0, rates=None, murata: Murata | None = None,
+              record_weights: bool = False, record_every: int = 1, track_cost: bool = True,
+              X_val=None, D_val=None, patience: int | None = None, emphasis: float = 2.0,
+              diverge_factor: float = 1e6, seed: int | None = 0) -> History:
+    """Train ``net`` in place by stochastic or mini-batch gradient descent.
+
+    Parameters
+    ----------
+    net : Network
+    X, D : inputs (P, n_in) and targets (P, n_out)
+    epochs : passes over the training set
+    eta : base learning rate (> 0); with ``murata`` it is the starting rate
+    batch_size : 1 for online learning (§4.1), P for batch gradient descent, or between
+    order : "shuffle", "sequential", "alternate" (classes in turn) or "emphasize" (§4.2)
+    schedule : "constant", or "inverse_time": eta_t = eta / (1 + t/tau), the c/t schedule
+        of eq 12 with c = eta * tau, t counting updates
+    momentum : mu in Delta w(t+1) = eta dE/dw + mu Delta w(t) (§4.7), 0 <= mu < 1
+    rates : per-weight multipliers of eta: "fan_in" (1/sqrt(m), §4.7), one per layer, or
+        one per weight
+    murata : a :class:`Murata` to adapt eta by eqs 17-19
+    record_weights : keep the weight vector after every ``record_every`` updates
+    track_cost : compute the full training cost after every epoch (one extra forward pass)
+    X_val, D_val, patience : early stopping (§2): stop when the validation cost has not
+        improved for ``patience`` epochs and restore the best weights
+    emphasis : presentations of a large-error sample per epoch with order="emphasize"
+    diverge_factor : an epoch whose mean cost exceeds this many times max(1, initial cost)
+        counts as diverged, long before the numbers overflow
+    seed : seed of the presentation order
+
+    Raises
+    ------
+    TrainingDiverged
+        when the cost becomes NaN or infinite, or grows past ``diverge_factor`` times its
+        start; the weights are restored to their values at the start of that epoch.
+
+    Example
+    -------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train_sgd(net, X, D, epochs=5, eta=0.05)
+    >>> h.cost[-1] < h.cost[0]
+    True
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    P = X.shape[0]
+    epochs = check_int("epochs", epochs, minimum=0)
+    eta = check_positive("eta", eta)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    batch_size = min(batch_size, P)
+    check_choice("order", order, {"sequential", "shuffle", "alternate", "emphasize"})
+    check_choice("schedule", schedule, {"constant", "inverse_time"})
+    sched = S.INVERSE_TIME if schedule == "inverse_time" else S.CONSTANT
+    if sched == S.INVERSE_TIME:
+        if tau is None:
+            raise ValueError("schedule='inverse_time' needs tau (updates before eta halves)")
+        tau = check_positive("tau", tau)
+    else:
+        tau = 1.0
+    momentum = check_nonnegative("momentum", momentum)
+    if momentum >= 1:
+        raise ValueError(f"momentum must be < 1, got {momentum}")
+    if murata is not None and not isinstance(murata, Murata):
+        raise TypeError(f"murata must be a Murata(...) or None, got {type(murata).__name__}")
+    record_every = check_int("record_every", record_every, minimum=1)
+    check_positive("emphasis", emphasis)
+    eta_vec = _rates(net, rates)
+    has_val = X_val is not None or D_val is not None
+    if has_val:
+        if X_val is None or D_val is None:
+            raise ValueError("give both X_val and D_val for early stopping")
+        X_val, D_val = net.check_data(X_val, D_val, "X_val", "D_val")
+    if patience is not None:
+        patience = check_int("patience", patience, minimum=1)
+        if not has_val:
+            raise ValueError("patience needs a validation set (X_val, D_val)")
+    labels = class_labels(D) if order == "alternate" else None
+
+    rng = np.random.default_rng(seed)
+    n = net.n_params
+    xs, ys, dxs, dys = K.buffers(net.table)
+    grad = np.zeros(n)
+    velocity = np.zeros(n)
+    r = np.zeros(n)
+    eta_state = np.array([eta])
+    fused = (batch_size == 1 and momentum == 0 and murata is None and not record_weights
+             and np.all(net.table[:, K.TYPE] == K.DENSE))
+    mur = murata or Murata()
+    traj_rows = (epochs * math.ceil(P * (emphasis if order == "emphasize" else 1) / batch_size)
+                 // record_every + 1) if record_weights else 0
+    traj = np.zeros((traj_rows, n))
+    traj_count = np.zeros(1, dtype=np.int64)
+    if record_weights:
+        traj[0] = net.params
+        traj_count[0] = 1
+
+    check_positive("diverge_factor", diverge_factor)
+    hist = History()
+    cost0 = net.cost(X, D)
+    limit = diverge_factor * max(1.0, cost0)
+    if track_cost:
+        hist.cost.append(cost0)
+    if has_val:
+        hist.val_cost.append(net.cost(X_val, D_val))
+    best = (hist.val_cost[0], net.params.copy(), 0) if has_val else None
+    errors = None
+    t = 0
+    t_start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        idx = presentation_order(order, P, rng, labels, errors, emphasis)
+        losses = np.empty(idx.size)
+        start = net.params.copy()
+        if fused:
+            status = S.online_dense_epoch(net.table, net.layer_floats, net.params,
+                                          net.loss_code, X, D, idx, eta, eta_vec, sched, tau,
+                                          float(t), losses, xs, ys, dxs, dys)
+            updates = idx.size
+        else:
+            status = S.sgd_epoch(net.table, net.layer_floats, net.params, net.loss_code, X, D,
+                                 idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
+                                 float(t), murata is not None, r, mur.delta, mur.alpha,
+                                 mur.beta, eta_state, traj, record_every if record_weights else 0,
+                                 traj_count, losses, xs, ys, dxs, dys, grad)
+            updates = math.ceil(idx.size / batch_size)
+        mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
+        if status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params)):
+            net.params[...] = start
+            if status >= 0:
+                what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
+            else:
+                what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
+                        f"{diverge_factor:g} times the starting cost")
+            raise TrainingDiverged(
+                f"training diverged {what}. "
+                f"The weights were restored to their values at the start of epoch {epoch}. "
+                f"Lower eta (it was {eta:g}{', adapted to %g' % eta_state[0] if murata else ''}).")
+        t += updates
+        hist.presentations += idx.size
+        hist.updates += updates
+        hist.online_cost.append(mean_loss)
+        hist.eta.append(float(eta_state[0]) if murata else S._rate(eta, sched, tau, float(t)))
+        if order == "emphasize":
+            errors = net.sample_costs(X, D)
+        if track_cost:
+            hist.cost.append(net.cost(X, D))
+        if has_val:
+            v = net.cost(X_val, D_val)
+            hist.val_cost.append(v)
+            if v < best[0]:
+                best = (v, net.params.copy(), epoch)
+            elif patience is not None and epoch - best[2] >= patience:
+                hist.stopped_early = True
+                break
+    hist.wall_time = time.perf_counter() - t_start
+    if has_val:
+        hist.best_epoch = best[2]
+        if patience is not None:
+            net.params[...] = best[1]
+    if record_weights:
+        hist.weights = traj[:traj_count[0]].copy()
+    return hist

@@ -1,0 +1,176 @@
+"""Online and mini-batch training against plain NumPy implementations of the same rules."""
+import numpy as np
+import pytest
+
+import ebtricks as eb
+
+
+def small_problem(seed=0, sizes=(3, 4, 2), P=12, loss="mse"):
+    rng = np.random.default_rng(seed)
+    net = eb.mlp(list(sizes), activation="lecun_tanh", loss=loss, seed=seed)
+    X = rng.normal(size=(P, sizes[0]))
+    D = eb.data.targets_pm1(rng.integers(0, sizes[-1], size=P), sizes[-1])
+    return net, X, D
+
+
+def numpy_sgd(net, X, D, order, eta, batch_size=1, momentum=0.0, eta_vec=None, tau=None,
+              murata=None):
+    """Reference: eq 10 with the per-sample gradient from net.gradient, in plain NumPy."""
+    w = net.params.copy()
+    v = np.zeros_like(w)
+    r = np.zeros_like(w)
+    eta_m = eta
+    t = 0
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        _, g = net.gradient(X[idx], D[idx], params=w)
+        rate = eta_m if murata else (eta / (1 + t / tau) if tau else eta)
+        step = rate * g * (eta_vec if eta_vec is not None else 1.0)
+        step = step + momentum * v
+        v = step
+        w = w - step
+        if murata:
+            r = (1 - murata.delta) * r + murata.delta * g
+            eta_m = eta_m + murata.alpha * eta_m * (murata.beta * np.linalg.norm(r) - eta_m)
+        t += 1
+    return w
+
+
+@pytest.mark.small
+def test_fused_online_path_equals_reference():
+    net, X, D = small_problem()
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.1)
+    eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential")
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.small
+@pytest.mark.parametrize("kw", [dict(batch_size=4), dict(batch_size=12), dict(momentum=0.9),
+                                dict(batch_size=3, momentum=0.5), dict(tau=5.0),
+                                dict(rates="fan_in"), dict(record_weights=True)])
+def test_general_path_equals_reference(kw):
+    net, X, D = small_problem(seed=1)
+    eta_vec = 1 / np.sqrt(net.fan_in_of_param()) if kw.get("rates") else None
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.1, kw.get("batch_size", 1),
+                    kw.get("momentum", 0.0), eta_vec, kw.get("tau"))
+    args = dict(kw)
+    if "tau" in args:
+        args["schedule"] = "inverse_time"
+    h = eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential", **args)
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
+    if kw.get("record_weights"):
+        assert h.weights.shape == (13, net.n_params)
+        np.testing.assert_allclose(h.weights[-1], net.params)
+
+
+@pytest.mark.small
+def test_fused_path_with_per_weight_rates_and_schedule_equals_reference():
+    net, X, D = small_problem(seed=2, sizes=(5, 3, 3, 2))
+    eta_vec = np.random.default_rng(0).uniform(0.2, 1.0, net.n_params)
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.05, eta_vec=eta_vec, tau=3.0)
+    eb.train_sgd(net, X, D, epochs=1, eta=0.05, order="sequential", rates=eta_vec,
+                 schedule="inverse_time", tau=3.0)
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.small
+def test_murata_rule_equals_reference():
+    net, X, D = small_problem(seed=3)
+    m = eb.Murata(delta=0.2, alpha=0.1, beta=2.0)
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.1, murata=m)
+    h = eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential", murata=m)
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
+    assert h.eta[-1] != 0.1
+
+
+def test_per_layer_rates_expand_to_weights():
+    net, X, D = small_problem(seed=4)
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.1,
+                    eta_vec=np.array([2.0, 0.5])[net.layer_of_param()])
+    eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential", rates=[2.0, 0.5])
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
+
+
+def test_training_reduces_cost_and_history_is_complete():
+    X, D = eb.data.two_gaussians(seed=0)
+    net = eb.mlp([2, 3, 1], seed=0)
+    h = eb.train_sgd(net, X, D, epochs=20, eta=0.02, seed=1)
+    assert len(h.cost) == 21 and len(h.online_cost) == 20 and len(h.eta) == 20
+    assert h.cost[-1] < 0.5 * h.cost[0]
+    assert h.presentations == 2000 and h.updates == 2000 and h.wall_time > 0
+
+
+def test_divergence_stops_with_clear_message_and_finite_weights():
+    X, D = eb.data.two_gaussians(seed=0)
+    net = eb.mlp([2, 1], activation="identity", seed=0)
+    with pytest.raises(eb.TrainingDiverged, match="Lower eta"):
+        eb.train_sgd(net, X, D, epochs=50, eta=3.0, batch_size=100)
+    assert np.all(np.isfinite(net.params))
+    net2 = eb.mlp([2, 1], activation="identity", seed=0)
+    with pytest.raises(eb.TrainingDiverged):
+        eb.train_sgd(net2, X * 1e3, D, epochs=5, eta=10.0)
+    assert np.all(np.isfinite(net2.params))
+
+
+def test_early_stopping_restores_best_validation_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 5))
+    D = rng.normal(size=(20, 1)) * 0.5          # pure noise: the net can only overfit
+    Xv, Dv = rng.normal(size=(200, 5)), rng.normal(size=(200, 1)) * 0.5
+    net = eb.mlp([5, 20, 1], activation="tanh", output_activation="identity", seed=0)
+    h = eb.train_sgd(net, X, D, epochs=300, eta=0.05, X_val=Xv, D_val=Dv, patience=10)
+    assert h.stopped_early and h.epochs < 300
+    assert net.cost(Xv, Dv) == pytest.approx(min(h.val_cost))
+
+
+def test_orders():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], [4, 4, 4])
+    alt = eb.sgd.presentation_order("alternate", 12, rng, labels=labels)
+    assert sorted(alt) == list(range(12))
+    assert all(labels[alt[i]] != labels[alt[i + 1]] for i in range(11))
+    errors = np.array([0.0] * 10 + [5.0, 6.0])
+    emph = eb.sgd.presentation_order("emphasize", 12, rng, errors=errors, emphasis=3)
+    assert len(emph) == 16 and np.sum(emph == 11) == 3 and np.sum(emph == 0) == 1
+    shuf = eb.sgd.presentation_order("shuffle", 12, rng)
+    assert sorted(shuf) == list(range(12))
+
+
+def test_emphasize_and_alternate_train():
+    X, D = eb.data.two_gaussians(seed=0)
+    for order in ("emphasize", "alternate"):
+        net = eb.mlp([2, 1], activation="identity", seed=0)
+        h = eb.train_sgd(net, X, D, epochs=5, eta=0.05, order=order)
+        assert h.cost[-1] < h.cost[0]
+    assert h.presentations == 500
+
+
+@pytest.mark.small
+@pytest.mark.parametrize("kw,err,word", [
+    (dict(eta=0.0), ValueError, "eta"),
+    (dict(eta=-1.0), ValueError, "eta"),
+    (dict(eta=float("nan")), ValueError, "eta"),
+    (dict(epochs=-1), ValueError, "epochs"),
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(momentum=1.0), ValueError, "momentum"),
+    (dict(order="random"), ValueError, "order"),
+    (dict(schedule="inverse_time"), ValueError, "tau"),
+    (dict(rates=[1.0, 2.0, 3.0]), ValueError, "rates"),
+    (dict(rates="sqrt"), ValueError, "rates"),
+    (dict(patience=3), ValueError, "validation"),
+    (dict(murata=0.1), TypeError, "murata"),
+])
+def test_bad_hyperparameters_are_named(kw, err, word):
+    net, X, D = small_problem()
+    args = dict(epochs=1, eta=0.1)
+    args.update(kw)
+    with pytest.raises(err, match=word):
+        eb.train_sgd(net, X, D, **args)
+
+
+@pytest.mark.small
+def test_bad_murata_constants_are_named():
+    with pytest.raises(ValueError, match="murata.delta"):
+        eb.Murata(delta=1.5)
+    with pytest.raises(ValueError, match="murata.alpha"):
+        eb.Murata(alpha=-1)
