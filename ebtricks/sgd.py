@@ -220,10 +220,10 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
 
     check_positive("diverge_factor", diverge_factor)
     hist = History()
-    cost0 = net.cost(X, D)
-    limit = diverge_factor * max(1.0, cost0)
     if track_cost:
-        hist.cost.append(cost0)
+        hist.cost.append(net.cost(X, D))
+    # the divergence threshold scales with the starting cost (or, untracked, the first epoch's)
+    limit = diverge_factor * max(1.0, hist.cost[0]) if track_cost else np.inf
     if has_val:
         hist.val_cost.append(net.cost(X_val, D_val))
     best = (hist.val_cost[0], net.params.copy(), 0) if has_val else None
@@ -258,6 +258,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                 f"training diverged {what}. "
                 f"The weights were restored to their values at the start of epoch {epoch}. "
                 f"Lower eta (it was {eta:g}{', adapted to %g' % eta_state[0] if murata else ''}).")
+        if epoch == 1 and not track_cost:
+            limit = diverge_factor * max(1.0, mean_loss)
         t += updates
         hist.presentations += idx.size
         hist.updates += updates

@@ -37,8 +37,9 @@ def numpy_sgd(net, X, D, order, eta, batch_size=1, momentum=0.0, eta_vec=None, t
 
 
 @pytest.mark.small
-def test_fused_online_path_equals_reference():
-    net, X, D = small_problem()
+@pytest.mark.parametrize("sizes", [(3, 4, 2), (3, 5, 2), (2, 1), (4, 3, 3, 1), (6, 7, 2)])
+def test_fused_online_path_equals_reference(sizes):
+    net, X, D = small_problem(sizes=sizes)
     ref = numpy_sgd(net, X, D, np.arange(12), 0.1)
     eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential")
     np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
