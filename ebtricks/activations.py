@@ -155,6 +155,26 @@ def _apply(which, code, x, a, out):
             out[i] = act_d2f(code, x[i], a)
 
 
+@njit(cache=True)
+def derivatives_from(code, y, fy, a, d1, d2):
+    """Elementwise over equal-shaped C-contiguous arrays: d1 = f'(y) (from fy = f(y)) and,
+    when d2 is not empty, d2 = f''(y)."""
+    yf, ff, g1 = y.ravel(), fy.ravel(), d1.ravel()
+    g2 = d2.ravel()
+    want2 = g2.size == yf.size
+    for i in range(yf.size):
+        g1[i] = act_df_from(code, yf[i], ff[i], a)
+        if want2:
+            g2[i] = act_d2f(code, yf[i], a)
+
+
+@njit(cache=True)
+def apply_f(code, y, a, out):
+    yf, of = y.ravel(), out.ravel()
+    for i in range(yf.size):
+        of[i] = act_f(code, yf[i], a)
+
+
 class Activation:
     """An activation with vectorised f, f', f'' for plotting and analysis.
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _batched as B
 from . import _curv_kernels as C
 from . import _kernels as K
 from ._validate import check_array, check_choice, check_int, check_positive
@@ -80,6 +81,8 @@ def hessian_vector_product(net: Network, X, D, v, params=None, method: str = "ex
     v = _vector(net, v)
     check_choice("method", method, {"exact", "fd", "fd_central"})
     if method == "exact":
+        if net.batched(X):
+            return B.hvp(net, w, v, X, D) / X.shape[0]
         hv = np.empty(net.n_params)
         C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, v, X, D,
                     *_r_buffers(net), hv)
@@ -94,6 +97,8 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
     """G v, G = 1/P sum_p J_p^T (d^2 E_p / dy^2) J_p (eq 51; for mse the middle factor is I)."""
     X, D, w = _setup(net, X, D, params)
     v = _vector(net, v)
+    if net.batched(X):
+        return B.gnvp(net, w, v, X, D) / X.shape[0]
     xs, ys, dxs, _ = K.buffers(net.table)
     out = np.empty(net.n_params)
     C.batch_gnvp(net.table, net.layer_floats, w, net.loss_code, v, X, D, xs, ys, dxs,
@@ -193,6 +198,8 @@ def diag_hessian(net: Network, X, D, params=None, method: str = "backprop") -> n
     check_choice("method", method, {"backprop", "backprop_f2", "gauss_newton", "exact"})
     n = net.n_params
     if method in ("backprop", "backprop_f2"):
+        if net.batched(X):
+            return B.diag_backprop(net, w, X, D, method == "backprop_f2") / X.shape[0]
         xs, ys, dxs, _ = K.buffers(net.table)
         out = np.empty(n)
         C.batch_diag_backprop(net.table, net.layer_floats, w, net.loss_code, X, D, xs, ys,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _batched as B
 from . import _kernels as K
 from ._validate import (check_array, check_choice, check_finite_scalar, check_int,
                         check_positive)
@@ -214,9 +215,12 @@ class Network:
         """Outputs M(Z, W) for each row of X (eq 3, applied layer by layer)."""
         X = self.check_inputs(X)
         w = self._params_arg(params)
-        out = np.empty((X.shape[0], self.n_outputs))
-        xs, ys, _, _ = K.buffers(self.table)
-        K.batch_forward(self.table, self.layer_floats, w, X, xs, ys, out)
+        if self.batched(X):
+            out = B.outputs(self, w, X)
+        else:
+            out = np.empty((X.shape[0], self.n_outputs))
+            xs, ys, _, _ = K.buffers(self.table)
+            K.batch_forward(self.table, self.layer_floats, w, X, xs, ys, out)
         if not np.all(np.isfinite(out)):
             raise FloatingPointError("the network's output is not finite: the weights hold "
                                      "NaN or Inf, or are so large that a unit overflowed")
@@ -226,17 +230,14 @@ class Network:
 
     def cost(self, X, D, params=None) -> float:
         """Average cost E = 1/P sum_p E_p (for mse, E_p = 1/2 ||d_p - y_p||^2)."""
-        X, D = self.check_data(X, D)
-        w = self._params_arg(params)
-        xs, ys, _, _ = K.buffers(self.table)
-        out = np.empty(X.shape[0])
-        return K.batch_losses(self.table, self.layer_floats, w, self.loss_code, X, D,
-                              xs, ys, out) / X.shape[0]
+        return float(self.sample_costs(X, D, params).mean())
 
     def sample_costs(self, X, D, params=None) -> np.ndarray:
         """E_p of every sample."""
         X, D = self.check_data(X, D)
         w = self._params_arg(params)
+        if self.batched(X):
+            return B.sample_losses(self, w, X, D)
         xs, ys, _, _ = K.buffers(self.table)
         out = np.empty(X.shape[0])
         K.batch_losses(self.table, self.layer_floats, w, self.loss_code, X, D, xs, ys, out)
@@ -246,12 +247,22 @@ class Network:
         """(E, dE/dW) of the average cost over the rows of X, by backpropagation (eqs 4-9)."""
         X, D = self.check_data(X, D)
         w = self._params_arg(params)
-        bufs = K.buffers(self.table)
-        grad = np.zeros(self.n_params)
-        total = K.batch_loss_grad(self.table, self.layer_floats, w, self.loss_code, X, D,
-                                  *bufs, grad)
+        if self.batched(X):
+            total, grad = B.gradient(self, w, X, D)
+        else:
+            bufs = K.buffers(self.table)
+            grad = np.zeros(self.n_params)
+            total = K.batch_loss_grad(self.table, self.layer_floats, w, self.loss_code, X, D,
+                                      *bufs, grad)
         grad /= X.shape[0]
         return total / X.shape[0], grad
+
+    #: from this many samples on, dense networks evaluate a batch as matrix products
+    BATCH_MIN = 8
+
+    def batched(self, X) -> bool:
+        """Whether a pass over X goes through the matrix-product path (_batched)."""
+        return X.shape[0] >= self.BATCH_MIN and B.is_dense(self)
 
     def layer_outputs(self, X, params=None) -> list[np.ndarray]:
         """Every layer's output X_n for each row of X (for the §4.6 variance measurements)."""

@@ -1,0 +1,197 @@
+"""Whole-batch versions of the dense-network passes, as matrix products.
+
+Over many samples at once, Y = X W^T + b and its transposes are matrix-matrix products
+that NumPy hands to BLAS, which beats a per-sample loop. The per-sample Numba kernels in
+:mod:`ebtricks._kernels` and :mod:`ebtricks._curv_kernels` stay the reference (and the path
+for online learning); tests hold both to the same numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _kernels as K
+from .activations import apply_f, derivatives_from
+from .losses import MSE
+
+EMPTY = np.empty((0, 0))
+
+
+def is_dense(net) -> bool:
+    return bool(np.all(net.table[:, K.TYPE] == K.DENSE))
+
+
+def _layers(net, w):
+    out = []
+    for l, (w0, b0, nout, nin) in enumerate(net.offsets()):
+        out.append((w[w0:b0].reshape(nout, nin), w[b0:b0 + nout], int(net.table[l, K.ACT]),
+                    float(net.layer_floats[l, 0])))
+    return out
+
+
+def forward(net, w, X, need_d2=False):
+    """Per layer: (input, Y, f(Y), f'(Y), f''(Y) or None)."""
+    states = []
+    h = X
+    for W, b, code, a in _layers(net, w):
+        Y = h @ W.T
+        Y += b
+        F = np.empty_like(Y)
+        apply_f(code, Y, a, F)
+        F1 = np.empty_like(Y)
+        F2 = np.empty_like(Y) if need_d2 else EMPTY
+        derivatives_from(code, Y, F, a, F1, F2)
+        states.append((h, Y, F, F1, F2 if need_d2 else None))
+        h = F
+    return states
+
+
+def outputs(net, w, X):
+    """The network's outputs for every row (no derivatives)."""
+    h = X
+    for W, b, code, a in _layers(net, w):
+        Y = h @ W.T
+        Y += b
+        apply_f(code, Y, a, Y)   # in place: f(y) depends only on y
+        h = Y
+    return h
+
+
+def sample_losses(net, w, X, D):
+    out = outputs(net, w, X)
+    if net.loss_code == MSE:
+        R = out - D
+        return 0.5 * np.einsum("ij,ij->i", R, R)
+    _, logP = _softmax(out)
+    return -np.einsum("ij,ij->i", D, logP)
+
+
+def _softmax(Y):
+    Z = Y - Y.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    S = E.sum(axis=1, keepdims=True)
+    return E / S, Z - np.log(S)
+
+
+def loss_and_output_grad(net, out, D):
+    """(sum of E_p, dE_p/dy for every row)."""
+    if net.loss_code == MSE:
+        R = out - D
+        return 0.5 * float(np.einsum("ij,ij->", R, R)), R
+    P, logP = _softmax(out)
+    dsum = D.sum(axis=1, keepdims=True)
+    return -float(np.einsum("ij,ij->", D, logP)), P * dsum - D
+
+
+def loss_hessian_times(net, out, D, U):
+    """(d^2 E_p / dy^2) u_p for every row."""
+    if net.loss_code == MSE:
+        return U
+    P, _ = _softmax(out)
+    dsum = D.sum(axis=1, keepdims=True)
+    return dsum * P * (U - np.einsum("ij,ij->i", P, U)[:, None])
+
+
+def loss_hessian_diag(net, out, D):
+    if net.loss_code == MSE:
+        return np.ones_like(out)
+    P, _ = _softmax(out)
+    return D.sum(axis=1, keepdims=True) * P * (1 - P)
+
+
+def _backward(net, w, states, dOut, grad):
+    """Standard backward pass (eqs 7-9), gradients summed over rows into grad."""
+    layers = _layers(net, w)
+    dX = dOut
+    for l in range(len(layers) - 1, -1, -1):
+        W, _, _, _ = layers[l]
+        h, _, _, F1, _ = states[l]
+        dY = F1 * dX
+        w0, b0, nout, nin = net.offsets()[l]
+        grad[w0:b0] = (dY.T @ h).ravel()
+        grad[b0:b0 + nout] = dY.sum(axis=0)
+        if l:
+            dX = dY @ W
+
+
+def gradient(net, w, X, D):
+    states = forward(net, w, X)
+    total, dOut = loss_and_output_grad(net, states[-1][2], D)
+    grad = np.empty(net.n_params)
+    _backward(net, w, states, dOut, grad)
+    return total, grad
+
+
+def _r_forward(net, w, v, states):
+    """R{Y} and R{F} per layer."""
+    rs = []
+    rh = None
+    for (W, b, _, _), (V, vb, _, _), (h, _, _, F1, _) in zip(_layers(net, w), _layers(net, v),
+                                                            states):
+        RY = h @ V.T
+        RY += vb
+        if rh is not None:
+            RY += rh @ W.T
+        RF = F1 * RY
+        rs.append((rh, RY, RF))
+        rh = RF
+    return rs
+
+
+def hvp(net, w, v, X, D):
+    """Sum over rows of H_p v by the R-operator."""
+    states = forward(net, w, X, need_d2=True)
+    rs = _r_forward(net, w, v, states)
+    out = states[-1][2]
+    _, dX = loss_and_output_grad(net, out, D)
+    rdX = loss_hessian_times(net, out, D, rs[-1][2])
+    layers, vlayers = _layers(net, w), _layers(net, v)
+    hv = np.empty(net.n_params)
+    for l in range(len(layers) - 1, -1, -1):
+        W, V = layers[l][0], vlayers[l][0]
+        h, _, _, F1, F2 = states[l]
+        rh, RY, _ = rs[l]
+        dY = F1 * dX
+        rdY = F2 * RY * dX + F1 * rdX
+        w0, b0, nout, nin = net.offsets()[l]
+        G = rdY.T @ h
+        if rh is not None:
+            G += dY.T @ rh
+        hv[w0:b0] = G.ravel()
+        hv[b0:b0 + nout] = rdY.sum(axis=0)
+        if l:
+            dX, rdX = dY @ W, dY @ V + rdY @ W
+    return hv
+
+
+def gnvp(net, w, v, X, D):
+    """Sum over rows of J_p^T (d^2E_p/dy^2) J_p v."""
+    states = forward(net, w, X)
+    rs = _r_forward(net, w, v, states)
+    dOut = loss_hessian_times(net, states[-1][2], D, rs[-1][2])
+    out = np.empty(net.n_params)
+    _backward(net, w, states, dOut, out)
+    return out
+
+
+def diag_backprop(net, w, X, D, keep_f2=False):
+    """Sum over rows of the eqs 54-56 recursion (see _curv_kernels.batch_diag_backprop)."""
+    states = forward(net, w, X, need_d2=keep_f2)
+    out_act = states[-1][2]
+    d2X = loss_hessian_diag(net, out_act, D)
+    dX = loss_and_output_grad(net, out_act, D)[1] if keep_f2 else None
+    layers = _layers(net, w)
+    out = np.empty(net.n_params)
+    for l in range(len(layers) - 1, -1, -1):
+        W = layers[l][0]
+        h, _, _, F1, F2 = states[l]
+        Hy = F1 * F1 * d2X
+        if keep_f2:
+            Hy += F2 * dX
+        w0, b0, nout, nin = net.offsets()[l]
+        out[w0:b0] = (Hy.T @ (h * h)).ravel()
+        out[b0:b0 + nout] = Hy.sum(axis=0)
+        if l:
+            d2X = Hy @ (W * W)
+            if keep_f2:
+                dX = (F1 * dX) @ W
+    return out
