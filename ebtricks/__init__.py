@@ -8,15 +8,18 @@ The numerical core imports only numpy and numba. Plotting and widgets live in
 >>> net = eb.mlp([2, 1], activation="identity")
 >>> history = eb.train_sgd(net, X, D, epochs=3, eta=0.05)
 """
-from . import data
+from . import curvature, data
 from .activations import Activation
-from .descent1d import LogCosh1D, Quadratic1D, gradient_descent_1d
+from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,
+                      steps_to_converge)
 from .network import Dense, Network, mlp
 from .preprocessing import InputTransform, whiten
+from . import checks, measure
 from .sgd import History, Murata, TrainingDiverged, train_sgd
 
 __version__ = "0.1.0"
 
 __all__ = ["Activation", "Dense", "Network", "mlp", "train_sgd", "History", "Murata",
            "TrainingDiverged", "InputTransform", "whiten", "data",
-           "Quadratic1D", "LogCosh1D", "gradient_descent_1d"]
+           "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
+           "steps_to_converge", "curvature", "measure", "checks"]

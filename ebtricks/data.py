@@ -59,14 +59,24 @@ def two_gaussians(n: int = 100, seed: int | None = 0, std: float = TWO_GAUSSIAN_
     return X, D
 
 
-def one_one_one(n_per_class: int = 10, seed: int | None = 0, std: float = 0.4):
+def one_one_one(n_per_class: int = 10, seed: int | None = 0, std: float = 0.4,
+                exact_moments: bool = True):
     """Inputs of the 1-1-1 network (Figure 14): n_per_class samples from N(-1, std^2) with
-    target -1 and as many from N(+1, std^2) with target +1. Returns X (2n, 1), D (2n, 1)."""
-    n_per_class = check_int("n_per_class", n_per_class, minimum=1)
+    target -1 and as many from N(+1, std^2) with target +1. Returns X (2n, 1), D (2n, 1).
+
+    As in :func:`two_gaussians`, ``exact_moments`` shifts and scales each class's draws so
+    that its sample mean and standard deviation are exactly the paper's (-1 or +1, and 0.4);
+    ten plain draws would miss them by about 0.1."""
+    n_per_class = check_int("n_per_class", n_per_class, minimum=2)
     std = check_positive("std", std)
     rng = np.random.default_rng(seed)
     means = np.repeat([-1.0, 1.0], n_per_class)
-    X = (means + std * rng.standard_normal(2 * n_per_class))[:, None]
+    Z = rng.standard_normal(2 * n_per_class)
+    if exact_moments:
+        for c in (-1.0, 1.0):
+            z = Z[means == c]
+            Z[means == c] = (z - z.mean()) / z.std()
+    X = (means + std * Z)[:, None]
     return X, means[:, None].copy()
 
 

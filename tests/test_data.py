@@ -29,7 +29,10 @@ def test_two_gaussians_plain_draws_scatter_around_the_paper():
 def test_one_one_one_data():
     X, D = data.one_one_one(seed=0)
     assert X.shape == (20, 1) and sorted(set(D[:, 0])) == [-1.0, 1.0]
-    big, dbig = data.one_one_one(n_per_class=20000, seed=1)
+    for c in (-1.0, 1.0):    # Fig 14: 10 per class, means -1 and +1, std 0.4
+        assert X[D[:, 0] == c].mean() == pytest.approx(c, abs=1e-12)
+        assert X[D[:, 0] == c].std() == pytest.approx(0.4, rel=1e-12)
+    big, dbig = data.one_one_one(n_per_class=20000, seed=1, exact_moments=False)
     assert big[dbig[:, 0] > 0].mean() == pytest.approx(1.0, abs=0.02)
     assert big[dbig[:, 0] > 0].std() == pytest.approx(0.4, rel=0.02)
 

@@ -22,6 +22,8 @@ def test_slider_values_and_validation():
     with pytest.raises(ValueError, match="options"):
         Slider("kind", default="a", options=[])
     assert Slider("kind", default="b", options=["a", "b"]).values == ("a", "b")
+    ints = Slider("seed", default=2, start=0, stop=3, step=1).values
+    assert ints == (0, 1, 2, 3) and all(type(v) is int for v in ints)
 
 
 @pytest.mark.parametrize("max_frames", [1, 7, 20, 48, 1000])

@@ -61,7 +61,10 @@ class Slider:
                     f"Slider {self.label!r}: need step > 0 and stop > start, got "
                     f"start={self.start}, stop={self.stop}, step={self.step}")
             n = int(round((self.stop - self.start) / self.step)) + 1
-            values = tuple(_clean(self.start + i * self.step) for i in range(n))
+            if all(isinstance(v, int) for v in (self.start, self.stop, self.step)):
+                values = tuple(self.start + i * self.step for i in range(n))   # integers stay ints
+            else:
+                values = tuple(_clean(self.start + i * self.step) for i in range(n))
         if self.default not in values:
             raise ValueError(
                 f"Slider {self.label!r}: default {self.default!r} is not one of its values "
@@ -197,8 +200,7 @@ def _live_widget(draw, sliders, caption):
                       style={"description_width": "initial"})
         if s.options is not None:
             controls[name] = widgets.SelectionSlider(options=list(s.options), **common)
-        elif all(float(v).is_integer() for v in (s.start, s.stop, s.step)) and isinstance(
-                s.default, int):
+        elif all(isinstance(v, int) for v in (s.start, s.stop, s.step)):
             controls[name] = widgets.IntSlider(min=int(s.start), max=int(s.stop),
                                                step=int(s.step), **common)
         else:

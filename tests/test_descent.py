@@ -67,3 +67,25 @@ def test_bad_curvature_is_named():
         eb.Quadratic1D(curvature=0.0)
     with pytest.raises(ValueError, match="curvature"):
         eb.LogCosh1D(curvature=-1.0)
+
+
+@pytest.mark.small
+def test_shapes_of_paths():
+    q = eb.Quadratic1D()
+    assert eb.gradient_descent_1d(q, -1.6, 0.5, 3).shape == (4,)
+    q2 = eb.Quadratic.from_eigen([1.0, 0.5])
+    assert eb.gradient_descent(q2, [1.0, 1.0], 0.5, 3).shape == (4, 2)
+
+
+@pytest.mark.small
+def test_quadratic_nd():
+    q = eb.Quadratic.from_eigen([2.0, 0.5], angle=0.7, minimum=[1.0, -1.0])
+    assert q.condition_number == pytest.approx(4.0) and q.eta_max == pytest.approx(1.0)
+    w = np.array([3.0, 2.0])
+    np.testing.assert_allclose(w + q.newton_step(w), [1.0, -1.0])
+    np.testing.assert_allclose(q.gradient(w), q.H @ (w - q.minimum))
+    assert eb.steps_to_converge(q, w, q.eta_opt * 2.2, tol=1e-8, max_steps=500) is None
+    with pytest.raises(ValueError, match="positive definite"):
+        eb.Quadratic([[1.0, 0.0], [0.0, -1.0]])
+    with pytest.raises(ValueError, match="symmetric"):
+        eb.Quadratic([[1.0, 0.5], [0.0, 1.0]])
