@@ -13,6 +13,9 @@ from .activations import Activation
 from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,
                       steps_to_converge)
 from .network import Dense, Network, mlp
+from .objective import FunctionObjective, NetworkObjective
+from .optimizers import (BFGS, LBFGS, SDLM, SGD, ConjugateGradient, GaussNewton, GradientDescent,
+                         LevenbergMarquardt, Newton, OptimizationError, minimize, train)
 from .preprocessing import InputTransform, whiten
 from . import checks, measure
 from .sgd import History, Murata, TrainingDiverged, train_sgd
@@ -20,6 +23,9 @@ from .sgd import History, Murata, TrainingDiverged, train_sgd
 __version__ = "0.1.0"
 
 __all__ = ["Activation", "Dense", "Network", "mlp", "train_sgd", "History", "Murata",
+           "train", "minimize", "SGD", "SDLM", "GradientDescent", "ConjugateGradient", "BFGS",
+           "LBFGS", "Newton", "GaussNewton", "LevenbergMarquardt", "OptimizationError",
+           "NetworkObjective", "FunctionObjective",
            "TrainingDiverged", "InputTransform", "whiten", "data",
            "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
            "steps_to_converge", "curvature", "measure", "checks"]

@@ -173,11 +173,17 @@ def gnvp(net, w, v, X, D):
     return out
 
 
-def diag_backprop(net, w, X, D, keep_f2=False):
-    """Sum over rows of the eqs 54-56 recursion (see _curv_kernels.batch_diag_backprop)."""
+def diag_backprop(net, w, X, D, keep_f2=False, row_weights=None):
+    """Sum over rows of the eqs 54-56 recursion (see _curv_kernels.batch_diag_backprop),
+    each row weighted by ``row_weights`` when given (the recursion is linear in the output
+    second derivatives, so weighting them weights the row's whole contribution)."""
     states = forward(net, w, X, need_d2=keep_f2)
     out_act = states[-1][2]
     d2X = loss_hessian_diag(net, out_act, D)
+    if row_weights is not None:
+        if keep_f2:
+            raise ValueError("row_weights is only supported for the Gauss-Newton recursion")
+        d2X = d2X * np.asarray(row_weights)[:, None]
     dX = loss_and_output_grad(net, out_act, D)[1] if keep_f2 else None
     layers = _layers(net, w)
     out = np.empty(net.n_params)

@@ -121,6 +121,41 @@ def _fused_rows(params, w0, b0, nin, nout, steps, s0, xp, x, ys):
 
 
 @njit(cache=True, fastmath=FAST)
+def _fused_rows_per_weight(params, rates, w0, b0, nin, nout, steps, s0, xp, x, ys):
+    """:func:`_fused_rows` with a rate per weight: W_0 <- W_0 - rates * (steps x_prev^T)."""
+    j = 0
+    while j + 1 < nout:
+        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+        r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
+        e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
+        e1 = rates[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
+        c0, c1 = steps[s0 + j], steps[s0 + j + 1]
+        a0, a1 = params[b0 + j], params[b0 + j + 1]
+        for i in range(nin):
+            u = xp[i]
+            v = x[i]
+            w = r0[i] - e0[i] * c0 * u
+            r0[i] = w
+            a0 += w * v
+            w = r1[i] - e1[i] * c1 * u
+            r1[i] = w
+            a1 += w * v
+        ys[s0 + j] = a0
+        ys[s0 + j + 1] = a1
+        j += 2
+    if j < nout:
+        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+        e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
+        c0 = steps[s0 + j]
+        a0 = params[b0 + j]
+        for i in range(nin):
+            w = r0[i] - e0[i] * c0 * xp[i]
+            r0[i] = w
+            a0 += w * x[i]
+        ys[s0 + j] = a0
+
+
+@njit(cache=True, fastmath=FAST)
 def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sched, tau, t0,
                        sample_losses, xs, ys, dxs, dys):
     per_weight = eta_vec.size == params.size
@@ -141,23 +176,16 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
         xp = X[prev]
         if pending and not per_weight:
             _fused_rows(params, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
-        else:
+        elif pending:
+            _fused_rows_per_weight(params, eta_vec, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
+        else:  # the first sample: a plain forward pass
             for j in range(nout0):
                 # row views: Numba indexes a view with the loop counter directly, which lets
                 # LLVM vectorise (an offset index would need a negative-index check each time)
-                base = w00 + j * nin0
-                wrow = params[base:base + nin0]
+                wrow = params[w00 + j * nin0:w00 + (j + 1) * nin0]
                 s = params[b00 + j]
-                if pending:
-                    c = dys[o00 + j]
-                    erow = eta_vec[base:base + nin0]
-                    for i in range(nin0):
-                        w = wrow[i] - erow[i] * c * xp[i]
-                        wrow[i] = w
-                        s += w * x[i]
-                else:
-                    for i in range(nin0):
-                        s += wrow[i] * x[i]
+                for i in range(nin0):
+                    s += wrow[i] * x[i]
                 ys[o00 + j] = s
         for j in range(nout0):
             xs[o00 + j] = act_f(code0, ys[o00 + j], a0)

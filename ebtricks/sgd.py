@@ -59,6 +59,8 @@ class History:
     wall_time: float = 0.0
     best_epoch: int | None = None
     stopped_early: bool = False
+    counts: dict = field(default_factory=dict)         # evaluations: gradients, H v, line search
+    second_derivatives: np.ndarray | None = None       # SDLM's final running estimate
 
     @property
     def epochs(self) -> int:
@@ -107,7 +109,10 @@ def _rates(net: Network, rates) -> np.ndarray:
         # eta_i proportional to 1/sqrt(fan-in) of the unit the weight feeds (§4.7); the
         # multiplier is 1 for a unit with a single input.
         return 1.0 / np.sqrt(net.fan_in_of_param())
+    keep32 = isinstance(rates, np.ndarray) and rates.dtype == np.float32
     arr = check_array("rates", rates, ndim=1)
+    if keep32:  # float32 rates halve the memory traffic of the per-weight update (SDLM uses it)
+        arr = arr.astype(np.float32)
     if arr.shape[0] == len(net.layers):
         arr = arr[net.layer_of_param()]
     elif arr.shape[0] != net.n_params:
@@ -138,7 +143,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         of eq 12 with c = eta * tau, t counting updates
     momentum : mu in Delta w(t+1) = eta dE/dw + mu Delta w(t) (§4.7), 0 <= mu < 1
     rates : per-weight multipliers of eta: "fan_in" (1/sqrt(m), §4.7), one per layer, or
-        one per weight
+        one per weight (a float32 array is kept in float32, which makes the online update
+        faster)
     murata : a :class:`Murata` to adapt eta by eqs 17-19
     record_weights : keep the weight vector after every ``record_every`` updates
     track_cost : compute the full training cost after every epoch (one extra forward pass)

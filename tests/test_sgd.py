@@ -175,3 +175,12 @@ def test_bad_murata_constants_are_named():
         eb.Murata(delta=1.5)
     with pytest.raises(ValueError, match="murata.alpha"):
         eb.Murata(alpha=-1)
+
+
+@pytest.mark.small
+def test_float32_rates_are_used_as_given():
+    net, X, D = small_problem(seed=5, sizes=(6, 5, 2))
+    rates32 = np.random.default_rng(1).uniform(0.2, 1.0, net.n_params).astype(np.float32)
+    ref = numpy_sgd(net, X, D, np.arange(12), 0.05, eta_vec=rates32.astype(np.float64))
+    eb.train_sgd(net, X, D, epochs=1, eta=0.05, order="sequential", rates=rates32)
+    np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)

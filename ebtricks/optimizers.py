@@ -1,0 +1,510 @@
+"""Every training method of the paper under one call: ``eb.train(net, X, D, method, epochs)``.
+
+Swap one method for another by changing ``method``; every run returns a
+:class:`~ebtricks.sgd.History` with the cost per epoch (for the batch methods one epoch is
+one iteration over the whole training set), the evaluation counts (gradients, H-vector
+products, line-search steps), the wall time and, when asked, the weights after every
+epoch.
+
+Stochastic methods (§4, §9.1): :class:`SGD`, :class:`SDLM`.
+Batch methods (§6): :class:`GradientDescent`, :class:`ConjugateGradient`, :class:`BFGS`,
+:class:`LBFGS`, :class:`Newton`, :class:`GaussNewton`, :class:`LevenbergMarquardt`.
+A batch method is a pair ``init(objective, w) -> state`` / ``step(objective, w, state)
+-> (w, state)`` with its state an explicit dict, so it also runs on any
+:class:`~ebtricks.objective.FunctionObjective` through :func:`minimize`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _batched as B
+from . import _curv_kernels as C
+from . import _kernels as K
+from ._validate import (check_array, check_choice, check_int, check_nonnegative, check_positive,
+                        check_unit_interval)
+from .linesearch import LineSearchError, strong_wolfe
+from .network import Network
+from .objective import NetworkObjective
+from .sgd import History, Murata, TrainingDiverged, train_sgd
+from numba import njit
+
+__all__ = ["train", "minimize", "OptimizationError", "SGD", "SDLM", "GradientDescent",
+           "ConjugateGradient", "BFGS", "LBFGS", "Newton", "GaussNewton", "LevenbergMarquardt"]
+
+
+class OptimizationError(RuntimeError):
+    """A batch method could not make progress (a failed line search, a singular system)."""
+
+
+# ==== stochastic methods =====================================================================
+@dataclass(frozen=True)
+class SGD:
+    """Online or mini-batch stochastic gradient descent, W <- W - eta dE_p/dW (eq 10 with one
+    sample or a mini-batch), with the options of :func:`~ebtricks.sgd.train_sgd`:
+    momentum (§4.7), annealing eta = c/t (eq 12), per-weight rates, Murata's adaptive rate
+    (eqs 17-19), presentation orders (§4.2)."""
+
+    eta: float
+    batch_size: int = 1
+    momentum: float = 0.0
+    schedule: str = "constant"
+    tau: float | None = None
+    rates: object = None
+    murata: Murata | None = None
+    order: str = "shuffle"
+
+    def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
+        return train_sgd(net, X, D, epochs=epochs, eta=self.eta, batch_size=self.batch_size,
+                         momentum=self.momentum, schedule=self.schedule, tau=self.tau,
+                         rates=self.rates, murata=self.murata, order=self.order,
+                         record_weights=record_weights, seed=seed, **kw)
+
+
+@njit(cache=True)
+def _running_diag(table, lf, params, loss, X, D, idx, gamma, hbar, xs, ys, dxs, d2xs, tmp):
+    """eq 62: <h> <- (1 - gamma) <h> + gamma h_p, pattern by pattern."""
+    for k in range(idx.size):
+        p = idx[k]
+        C.batch_diag_backprop(table, lf, params, loss, X[p:p + 1], D[p:p + 1], xs, ys, dxs,
+                              d2xs, False, tmp)
+        for i in range(hbar.size):
+            hbar[i] = (1.0 - gamma) * hbar[i] + gamma * tmp[i]
+
+
+@dataclass(frozen=True)
+class SDLM:
+    """Stochastic diagonal Levenberg-Marquardt (§9.1, eqs 61-62).
+
+    Each weight gets its own rate eta_i = eta / (<d2E/dw_i^2> + mu) (eq 61), where
+    <d2E/dw_i^2> is a running average (memory gamma, eq 62) of the backpropagated diagonal
+    second derivatives (eqs 54-56, Gauss-Newton: never negative) over ``n_estimate``
+    training patterns, re-estimated every ``refresh_every`` epochs; in between, training is
+    plain online SGD with those rates (kept in float32). mu keeps a rate from blowing up where the curvature
+    is tiny. The first estimate starts the running average at the subset's mean so it is
+    not biased towards zero.
+    """
+
+    eta: float
+    mu: float = 0.1
+    gamma: float = 0.05
+    refresh_every: int = 1
+    n_estimate: int | None = 500
+    order: str = "shuffle"
+
+    def __post_init__(self):
+        check_positive("eta", self.eta)
+        check_nonnegative("mu", self.mu)
+        check_unit_interval("gamma", self.gamma)
+        check_int("refresh_every", self.refresh_every, minimum=1)
+        if self.n_estimate is not None:
+            check_int("n_estimate", self.n_estimate, minimum=1)
+
+    def estimate(self, net, X, D, hbar, rng):
+        """Update (or start) the running diagonal estimate on a random subset."""
+        P = X.shape[0]
+        m = P if self.n_estimate is None else min(self.n_estimate, P)
+        idx = rng.choice(P, size=m, replace=False).astype(np.int64)
+        if hbar is None:
+            from .curvature import diag_hessian
+            return diag_hessian(net, X[idx], D[idx])
+        if net.batched(X[idx]):
+            # eq 62 applied m times is a weighted sum: (1-g)^m <h> + sum_k g (1-g)^(m-1-k) h_k,
+            # which one matrix-product pass computes
+            decay = (1.0 - self.gamma) ** np.arange(m - 1, -1, -1)
+            return ((1.0 - self.gamma) ** m * hbar
+                    + B.diag_backprop(net, net.params, X[idx], D[idx],
+                                      row_weights=self.gamma * decay))
+        xs, ys, dxs, _ = K.buffers(net.table)
+        _running_diag(net.table, net.layer_floats, net.params, net.loss_code, X, D, idx,
+                      self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
+        return hbar
+
+    def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
+        X, D = net.check_data(X, D)
+        rng = np.random.default_rng(seed)
+        hbar, total, done, n_diag = None, None, 0, 0
+        t0 = time.perf_counter()
+        while done < epochs:
+            hbar = self.estimate(net, X, D, hbar, rng)
+            n_diag += X.shape[0] if self.n_estimate is None else min(self.n_estimate, X.shape[0])
+            if self.mu == 0 and np.any(hbar <= 0):
+                raise ValueError("some diagonal second derivatives are 0: use mu > 0")
+            n = min(self.refresh_every, epochs - done)
+            # float32 rates: an estimate good to a few percent loses nothing, and the online
+            # update streams half as many bytes for them
+            rates = (1.0 / (hbar + self.mu)).astype(np.float32)
+            h = train_sgd(net, X, D, epochs=n, eta=self.eta, rates=rates,
+                          order=self.order, record_weights=record_weights,
+                          seed=int(rng.integers(2 ** 31)), **kw)
+            total = h if total is None else _append(total, h)
+            done += n
+        if total is None:
+            total = train_sgd(net, X, D, epochs=0, eta=self.eta, **kw)
+        total.wall_time = time.perf_counter() - t0
+        total.second_derivatives = hbar
+        total.counts = {"gradients": total.presentations,
+                        "diagonal_second_derivative_patterns": n_diag}
+        return total
+
+
+def _append(a: History, b: History) -> History:
+    a.cost += b.cost[1:]
+    a.online_cost += b.online_cost
+    a.val_cost += b.val_cost[1:]
+    a.eta += b.eta
+    if a.weights is not None and b.weights is not None:
+        a.weights = np.vstack([a.weights, b.weights[1:]])
+    a.presentations += b.presentations
+    a.updates += b.updates
+    return a
+
+
+# ==== batch methods ==========================================================================
+@dataclass(frozen=True)
+class GradientDescent:
+    """Batch gradient descent, W <- W - eta dE/dW with the full-batch gradient (eq 10)."""
+
+    eta: float
+
+    def __post_init__(self):
+        check_positive("eta", self.eta)
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g}
+
+    def step(self, obj, w, s):
+        w = w - self.eta * s["g"]
+        s["f"], s["g"] = obj.value_and_grad(w)
+        return w, s
+
+
+@dataclass(frozen=True)
+class ConjugateGradient:
+    """Nonlinear conjugate gradient (§6.2, eqs 41-43): d_k = -grad E(w_k) + beta_k d_{k-1},
+    with beta from Fletcher-Reeves (eq 42) or Polak-Ribiere (eq 43, clipped at 0 so that
+    a bad direction restarts along the gradient), a strong Wolfe line search along d_k, and
+    a restart along the gradient every ``restart`` iterations (default: the number of
+    weights) or whenever d_k is not a descent direction. O(N) memory and work per step."""
+
+    variant: str = "polak_ribiere"
+    c1: float = 1e-4
+    c2: float = 0.1
+    restart: int | None = None
+
+    def __post_init__(self):
+        check_choice("variant", self.variant, {"polak_ribiere", "fletcher_reeves"})
+        if not 0 < self.c1 < self.c2 < 1:
+            raise ValueError(f"need 0 < c1 < c2 < 1, got c1={self.c1}, c2={self.c2}")
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g, "d": -g, "k": 0, "step": None}
+
+    def step(self, obj, w, s):
+        g, d = s["g"], s["d"]
+        if g @ d >= 0:
+            d = -g
+        step0 = 1.0 / max(np.linalg.norm(g), 1e-300) if s["step"] is None else s["step"]
+        try:
+            ls = strong_wolfe(obj.value_and_grad, w, d, s["f"], g, step0=step0, c1=self.c1,
+                              c2=self.c2)
+        except LineSearchError:
+            if np.array_equal(d, -g):
+                raise
+            d = -g      # restart along the gradient once before giving up
+            ls = strong_wolfe(obj.value_and_grad, w, d, s["f"], g, step0=step0, c1=self.c1,
+                              c2=self.c2)
+        obj.counts["line_search_evaluations"] += ls.evaluations
+        w = w + ls.step * d
+        g_new = ls.gradient
+        if self.variant == "fletcher_reeves":
+            beta = (g_new @ g_new) / (g @ g)
+        else:
+            beta = max(0.0, (g_new - g) @ g_new / (g @ g))
+        k = s["k"] + 1
+        if k % (self.restart or obj.n) == 0:
+            beta = 0.0
+        d_new = -g_new + beta * d
+        # next trial step: expect the same first-order decrease as this one (Nocedal & Wright)
+        slope = g_new @ d_new
+        ratio = (g @ d) / slope if slope < 0 else 1.0
+        s.update(f=ls.value, g=g_new, d=d_new, k=k, step=ls.step * min(10.0, max(0.1, ratio)))
+        return w, s
+
+
+def _wolfe_step(obj, w, s, d, c1, c2):
+    step0 = min(1.0, 1.0 / max(np.linalg.norm(s["g"]), 1e-300)) if s["k"] == 0 else 1.0
+    ls = strong_wolfe(obj.value_and_grad, w, d, s["f"], s["g"], step0=step0, c1=c1, c2=c2)
+    obj.counts["line_search_evaluations"] += ls.evaluations
+    return ls
+
+
+@dataclass(frozen=True)
+class BFGS:
+    """Quasi-Newton BFGS (§6.3, eqs 44-45): the direction is -M grad E with M an estimate of
+    the inverse Hessian, updated from the change of weights delta and of gradient phi
+
+        M <- M + (1 + phi^T M phi / delta^T phi) delta delta^T / delta^T phi
+               - (delta phi^T M + M phi delta^T) / delta^T phi,
+
+    and a strong Wolfe line search, which keeps delta^T phi > 0 and M positive definite.
+    O(N^2) memory and work per step. M starts at the identity, rescaled after the first step."""
+
+    c1: float = 1e-4
+    c2: float = 0.9
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g, "M": np.eye(obj.n), "k": 0}
+
+    def step(self, obj, w, s):
+        M = s["M"]
+        ls = _wolfe_step(obj, w, s, -M @ s["g"], self.c1, self.c2)
+        delta = ls.step * (-M @ s["g"])
+        phi = ls.gradient - s["g"]
+        dp = delta @ phi
+        if dp > 1e-12 * np.linalg.norm(delta) * np.linalg.norm(phi):
+            if s["k"] == 0:
+                M = np.eye(obj.n) * dp / (phi @ phi)
+            Mphi = M @ phi
+            M = (M + (1 + phi @ Mphi / dp) * np.outer(delta, delta) / dp
+                 - (np.outer(delta, Mphi) + np.outer(Mphi, delta)) / dp)
+        s.update(f=ls.value, g=ls.gradient, M=M, k=s["k"] + 1)
+        return w + delta, s
+
+
+@dataclass(frozen=True)
+class LBFGS:
+    """Limited-memory BFGS: the BFGS direction rebuilt from the last ``memory`` pairs
+    (delta, phi) by the two-loop recursion, O(memory N) instead of O(N^2)."""
+
+    memory: int = 10
+    c1: float = 1e-4
+    c2: float = 0.9
+
+    def __post_init__(self):
+        check_int("memory", self.memory, minimum=1)
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g, "pairs": [], "k": 0}
+
+    def _direction(self, g, pairs):
+        q = g.copy()
+        alphas = []
+        for delta, phi, rho in reversed(pairs):
+            a = rho * (delta @ q)
+            alphas.append(a)
+            q -= a * phi
+        if pairs:
+            delta, phi, _ = pairs[-1]
+            q *= (delta @ phi) / (phi @ phi)
+        for (delta, phi, rho), a in zip(pairs, reversed(alphas)):
+            q += (a - rho * (phi @ q)) * delta
+        return -q
+
+    def step(self, obj, w, s):
+        d = self._direction(s["g"], s["pairs"])
+        ls = _wolfe_step(obj, w, s, d, self.c1, self.c2)
+        delta, phi = ls.step * d, ls.gradient - s["g"]
+        if delta @ phi > 1e-12 * np.linalg.norm(delta) * np.linalg.norm(phi):
+            s["pairs"] = (s["pairs"] + [(delta, phi, 1.0 / (delta @ phi))])[-self.memory:]
+        s.update(f=ls.value, g=ls.gradient, k=s["k"] + 1)
+        return w + delta, s
+
+
+def _backtrack(obj, w, s, d, what, c1=1e-4, max_halvings=50):
+    """Armijo backtracking from the full step: on a quadratic the full Newton step already
+    satisfies it, so the one-step property survives."""
+    slope = s["g"] @ d
+    if not slope < 0:
+        raise OptimizationError(f"the {what} direction is not a descent direction "
+                                f"(slope {slope:.3g})")
+    a = 1.0
+    for _ in range(max_halvings):
+        f_new = obj.value(w + a * d)
+        if f_new <= s["f"] + c1 * a * slope:
+            return w + a * d
+        a *= 0.5
+    raise OptimizationError(f"backtracking along the {what} direction found no decrease")
+
+
+def _solve_psd(A, g, what):
+    try:
+        return np.linalg.solve(A, g)
+    except np.linalg.LinAlgError as err:
+        raise OptimizationError(f"the {what} is singular; use LevenbergMarquardt or Newton with "
+                                f"damping") from err
+
+
+@dataclass(frozen=True)
+class Newton:
+    """Newton's method (§6.1, eq 40): Delta w = -H^{-1} grad E. On a quadratic it lands on the
+    minimum in one step. O(N^3) per step and the full Hessian: small networks only.
+
+    When H is not positive definite the pure step can go uphill or to a saddle. With
+    ``non_convex="saddle_free"`` (default) the step uses |H| (eigenvalues replaced by their
+    absolute values, floored at ``damping``); with "raise" an OptimizationError says so.
+    ``damping`` > 0 adds damping * I (a Levenberg-Marquardt-like safeguard). Far from a
+    minimum the full step can overshoot; ``line_search`` (default) halves it until the
+    cost drops enough (Armijo), and the full step is always tried first."""
+
+    non_convex: str = "saddle_free"
+    damping: float = 0.0
+    line_search: bool = True
+
+    def __post_init__(self):
+        check_choice("non_convex", self.non_convex, {"saddle_free", "raise"})
+        check_nonnegative("damping", self.damping)
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g}
+
+    def step(self, obj, w, s):
+        H = obj.hessian(w) + self.damping * np.eye(obj.n)
+        lam, V = np.linalg.eigh(H)
+        if lam[0] <= 0:
+            if self.non_convex == "raise":
+                raise OptimizationError(f"the Hessian is not positive definite (smallest "
+                                        f"eigenvalue {lam[0]:.3g}); Newton's step would not "
+                                        f"descend")
+            lam = np.maximum(np.abs(lam), max(self.damping, 1e-12 * np.abs(lam).max()))
+        d = -V @ ((V.T @ s["g"]) / lam)
+        w = _backtrack(obj, w, s, d, "Newton") if self.line_search else w + d
+        s["f"], s["g"] = obj.value_and_grad(w)
+        return w, s
+
+
+@dataclass(frozen=True)
+class GaussNewton:
+    """Gauss-Newton (§6.4, eq 46): Newton with the Hessian replaced by the square-Jacobian
+    matrix G = <J^T J> (eq 51), which is positive semi-definite. For mse costs only (the
+    approximation drops the residual term of eq 50). A singular G (more weights than
+    independent residuals) is solved in the least-squares sense, ignoring directions whose
+    curvature is below ``rcond`` times the largest (they would get enormous steps, which can
+    drive sigmoid units into saturation, where every gradient is 0). As for :class:`Newton`,
+    ``line_search`` halves an overshooting step (the full step is tried first)."""
+
+    line_search: bool = True
+    rcond: float = 1e-8
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g}
+
+    def step(self, obj, w, s):
+        G = obj.gauss_newton(w)
+        d = -np.linalg.lstsq(G, s["g"], rcond=self.rcond)[0]
+        w = _backtrack(obj, w, s, d, "Gauss-Newton") if self.line_search else w + d
+        s["f"], s["g"] = obj.value_and_grad(w)
+        return w, s
+
+
+@dataclass(frozen=True)
+class LevenbergMarquardt:
+    """Levenberg-Marquardt (§6.4, eq 47): Delta w = -(G + lambda I)^{-1} grad E. A step that
+    lowers the cost is taken and lambda divided by ``factor`` (towards Gauss-Newton); one that
+    does not is refused and lambda multiplied by ``factor`` (towards a short gradient step)."""
+
+    lam: float = 1e-2
+    factor: float = 10.0
+    max_tries: int = 30
+
+    def __post_init__(self):
+        check_positive("lam", self.lam)
+        if not self.factor > 1:
+            raise ValueError(f"factor must be > 1, got {self.factor}")
+
+    def init(self, obj, w):
+        f, g = obj.value_and_grad(w)
+        return {"f": f, "g": g, "lam": self.lam}
+
+    def step(self, obj, w, s):
+        G = obj.gauss_newton(w)
+        lam = s["lam"]
+        for _ in range(self.max_tries):
+            w_new = w - _solve_psd(G + lam * np.eye(obj.n), s["g"], "damped Gauss-Newton matrix")
+            f_new = obj.value(w_new)
+            if f_new < s["f"]:
+                s["lam"] = lam / self.factor
+                s["f"], s["g"] = obj.value_and_grad(w_new)
+                return w_new, s
+            lam *= self.factor
+        raise OptimizationError(f"no step lowered the cost even with lambda = {lam:.3g}")
+
+
+STOCHASTIC = (SGD, SDLM)
+
+
+def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False):
+    """Run a batch method on any objective for ``iterations`` steps (or until the gradient
+    norm is <= tol). Returns (w, History); History.cost[k] is the cost after k steps."""
+    if isinstance(method, STOCHASTIC) or not hasattr(method, "step"):
+        raise TypeError(f"method must be a batch method (GradientDescent, ConjugateGradient, "
+                        f"BFGS, LBFGS, Newton, GaussNewton, LevenbergMarquardt), got "
+                        f"{type(method).__name__}")
+    iterations = check_int("iterations", iterations, minimum=0)
+    tol = check_nonnegative("tol", tol)
+    w = check_array("w0", w0, shape=(obj.n,)).copy()
+    t0 = time.perf_counter()
+    s = method.init(obj, w)
+    g0_norm = np.linalg.norm(s["g"])
+    hist = History(cost=[s["f"]])
+    traj = [w.copy()] if record_weights else None
+    for k in range(iterations):
+        if np.linalg.norm(s["g"]) <= tol:
+            break
+        try:
+            # a step may overflow; that is caught just below as divergence, with a message
+            with np.errstate(over="ignore", invalid="ignore"):
+                w_new, s = method.step(obj, w, s)
+        except LineSearchError as err:
+            if np.linalg.norm(s["g"]) <= 1e-8 * g0_norm:
+                break   # converged as far as rounding lets a line search tell costs apart
+            raise OptimizationError(f"{type(method).__name__}: the line search failed at "
+                                    f"iteration {k + 1}: {err}. The weights are left at "
+                                    f"iteration {k}.") from err
+        if not (np.isfinite(s["f"]) and np.all(np.isfinite(w_new))):
+            raise TrainingDiverged(f"{type(method).__name__} diverged at iteration {k + 1}: "
+                                   f"the cost became {s['f']}. The weights are left at "
+                                   f"iteration {k}; lower the rate.")
+        w = w_new
+        hist.cost.append(s["f"])
+        hist.updates += 1
+        if record_weights:
+            traj.append(w.copy())
+    hist.wall_time = time.perf_counter() - t0
+    hist.counts = dict(obj.counts)
+    if record_weights:
+        hist.weights = np.array(traj)
+    return w, hist
+
+
+def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
+          seed: int | None = 0, tol: float = 0.0, **kw) -> History:
+    """Train ``net`` in place with any method of this module; see the module docstring.
+
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> for method in (eb.SGD(eta=0.05), eb.ConjugateGradient(), eb.LevenbergMarquardt()):
+    ...     h = eb.train(eb.mlp([2, 1], activation="identity"), X, D, method, epochs=5)
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    if isinstance(method, STOCHASTIC):
+        hist = method.run(net, X, D, epochs, record_weights=record_weights, seed=seed, **kw)
+        if not hist.counts:
+            hist.counts = {"gradients": hist.presentations}
+        return hist
+    if kw:
+        raise TypeError(f"unexpected options for a batch method: {sorted(kw)}")
+    obj = NetworkObjective(net, X, D)
+    w, hist = minimize(obj, net.params, method, epochs, tol, record_weights)
+    net.params[...] = w
+    hist.presentations = obj.counts["gradients"] * obj.X.shape[0]
+    return hist
