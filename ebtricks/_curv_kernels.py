@@ -15,7 +15,7 @@ from numba import njit
 from ._kernels import (ACT, B_OFF, DENSE, FAST, IN_OFF, N_IN, N_OUT, OUT_OFF, TYPE, W_OFF,
                        forward)
 from .activations import act_d2f, act_df_from
-from .losses import MSE, loss_and_grad
+from .losses import MSE, log_sum_exp, loss_and_grad
 
 
 @njit(cache=True, fastmath=FAST)
@@ -87,21 +87,14 @@ def loss_hessian_times(code, y, d, u, out):
         for k in range(n):
             out[k] = u[k]
         return
-    m = y[0]
-    for k in range(1, n):
-        if y[k] > m:
-            m = y[k]
-    s = 0.0
-    for k in range(n):
-        s += math.exp(y[k] - m)
+    lse = log_sum_exp(y)
     dsum = 0.0
     pu = 0.0
     for k in range(n):
         dsum += d[k]
-        pu += math.exp(y[k] - m) / s * u[k]
+        pu += math.exp(y[k] - lse) * u[k]
     for k in range(n):
-        p = math.exp(y[k] - m) / s
-        out[k] = dsum * p * (u[k] - pu)
+        out[k] = dsum * math.exp(y[k] - lse) * (u[k] - pu)
 
 
 @njit(cache=True)
@@ -112,17 +105,12 @@ def loss_hessian_diag(code, y, d, out):
         for k in range(n):
             out[k] = 1.0
         return
-    m = y[0]
-    for k in range(1, n):
-        if y[k] > m:
-            m = y[k]
-    s = 0.0
+    lse = log_sum_exp(y)
     dsum = 0.0
     for k in range(n):
-        s += math.exp(y[k] - m)
         dsum += d[k]
     for k in range(n):
-        p = math.exp(y[k] - m) / s
+        p = math.exp(y[k] - lse)
         out[k] = dsum * p * (1.0 - p)
 
 

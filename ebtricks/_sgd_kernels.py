@@ -122,7 +122,11 @@ def _fused_rows(params, w0, b0, nin, nout, steps, s0, xp, x, ys):
 
 @njit(cache=True, fastmath=FAST)
 def _fused_rows_per_weight(params, rates, w0, b0, nin, nout, steps, s0, xp, x, ys):
-    """:func:`_fused_rows` with a rate per weight: W_0 <- W_0 - rates * (steps x_prev^T)."""
+    """:func:`_fused_rows` with a rate per weight: W_0 <- W_0 - rates * (steps x_prev^T).
+
+    Rates may be float32. Each product with a rate has a float64 array element as its
+    other factor, so it stays float64 under NumPy's scalar rules too (NUMBA_DISABLE_JIT),
+    where a Python float times a float32 would round to float32."""
     j = 0
     while j + 1 < nout:
         r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
@@ -225,10 +229,10 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
                 wrow = params[base:base + nin]
                 if per_weight:
                     erow = eta_vec[base:base + nin]
-                    params[b0 + j] -= eta * eta_vec[b0 + j] * g
+                    params[b0 + j] -= eta * g * eta_vec[b0 + j]
                     for i in range(nin):
                         dxin[i] += wrow[i] * g
-                        wrow[i] -= eta * erow[i] * g * xin[i]
+                        wrow[i] -= eta * g * erow[i] * xin[i]
                 else:
                     params[b0 + j] -= eta * g
                     for i in range(nin):
@@ -239,7 +243,7 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
             g = act_df_from(code0, ys[o00 + j], xs[o00 + j], a0) * dxs[o00 + j]
             dys[o00 + j] = eta * g     # the pending step, kept in the buffers' own dtype
             if per_weight:
-                params[b00 + j] -= eta * eta_vec[b00 + j] * g
+                params[b00 + j] -= eta * g * eta_vec[b00 + j]
             else:
                 params[b00 + j] -= eta * g
         pending = True

@@ -107,20 +107,41 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
 
 
 # --- dense matrices (small networks) -------------------------------------------------------
-def hessian(net: Network, X, D, params=None) -> np.ndarray:
-    """The exact Hessian, column k = H e_k by the R-operator. Symmetric to rounding."""
-    X, D, w = _setup(net, X, D, params)
-    _dense_ok(net, "hessian")
+def _hessian_columns(net, X, D, w):
+    """Yield (k, sum_p H_p e_k) for every weight k: one exact R-operator pass per column."""
     n = net.n_params
-    H = np.empty((n, n))
     e = np.zeros(n)
     hv = np.empty(n)
     bufs = _r_buffers(net)
     for k in range(n):
         e[k] = 1.0
         C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, e, X, D, *bufs, hv)
-        H[:, k] = hv
         e[k] = 0.0
+        yield k, hv
+
+
+def _jacobians_and_loss_hessians(net, X, D, w):
+    """Yield, for every sample, J_p = dy/dw and d^2E_p/dy^2 (the identity for mse)."""
+    xs, ys, dxs, _ = K.buffers(net.table)
+    m = net.n_outputs
+    J = np.empty((m, net.n_params))
+    HL = np.empty((m, m))
+    o0 = int(net.table[-1, K.OUT_OFF])
+    for p in range(X.shape[0]):
+        C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
+        y = xs[o0:o0 + m].copy()
+        for k in range(m):
+            C.loss_hessian_times(net.loss_code, y, D[p], np.eye(m)[k], HL[:, k])
+        yield J, HL
+
+
+def hessian(net: Network, X, D, params=None) -> np.ndarray:
+    """The exact Hessian, column k = H e_k by the R-operator. Symmetric to rounding."""
+    X, D, w = _setup(net, X, D, params)
+    _dense_ok(net, "hessian")
+    H = np.empty((net.n_params, net.n_params))
+    for k, column in _hessian_columns(net, X, D, w):
+        H[:, k] = column
     H /= X.shape[0]
     return 0.5 * (H + H.T)
 
@@ -166,17 +187,7 @@ def gauss_newton(net: Network, X, D, params=None) -> np.ndarray:
     X, D, w = _setup(net, X, D, params)
     _dense_ok(net, "gauss_newton")
     G = np.zeros((net.n_params, net.n_params))
-    xs, ys, dxs, _ = K.buffers(net.table)
-    J = np.empty((net.n_outputs, net.n_params))
-    HL = np.empty((net.n_outputs, net.n_outputs))
-    u = np.empty(net.n_outputs)
-    o0 = int(net.table[-1, K.OUT_OFF])
-    for p in range(X.shape[0]):
-        C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
-        out = xs[o0:o0 + net.n_outputs].copy()
-        for k in range(net.n_outputs):
-            C.loss_hessian_times(net.loss_code, out, D[p], np.eye(net.n_outputs)[k], u)
-            HL[:, k] = u
+    for J, HL in _jacobians_and_loss_hessians(net, X, D, w):
         G += J.T @ HL @ J
     G /= X.shape[0]
     return 0.5 * (G + G.T)
@@ -205,30 +216,13 @@ def diag_hessian(net: Network, X, D, params=None, method: str = "backprop") -> n
         C.batch_diag_backprop(net.table, net.layer_floats, w, net.loss_code, X, D, xs, ys,
                               dxs, np.zeros_like(xs), method == "backprop_f2", out)
         return out / X.shape[0]
+    out = np.zeros(n)
     if method == "gauss_newton":
-        out = np.zeros(n)
-        xs, ys, dxs, _ = K.buffers(net.table)
-        J = np.empty((net.n_outputs, n))
-        o0 = int(net.table[-1, K.OUT_OFF])
-        u = np.empty(net.n_outputs)
-        for p in range(X.shape[0]):
-            C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
-            y = xs[o0:o0 + net.n_outputs].copy()
-            HL = np.empty((net.n_outputs, net.n_outputs))
-            for k in range(net.n_outputs):
-                C.loss_hessian_times(net.loss_code, y, D[p], np.eye(net.n_outputs)[k], u)
-                HL[:, k] = u
+        for J, HL in _jacobians_and_loss_hessians(net, X, D, w):
             out += np.einsum("ki,kl,li->i", J, HL, J)
-        return out / X.shape[0]
-    out = np.empty(n)
-    e = np.zeros(n)
-    hv = np.empty(n)
-    bufs = _r_buffers(net)
-    for k in range(n):
-        e[k] = 1.0
-        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, e, X, D, *bufs, hv)
-        out[k] = hv[k]
-        e[k] = 0.0
+    else:
+        for k, column in _hessian_columns(net, X, D, w):
+            out[k] = column[k]
     return out / X.shape[0]
 
 

@@ -20,7 +20,14 @@ __all__ = ["LineSearchError", "LineSearchResult", "strong_wolfe"]
 
 
 class LineSearchError(RuntimeError):
-    """No step satisfying the strong Wolfe conditions was found."""
+    """No step satisfying the strong Wolfe conditions was found. ``at_precision_limit`` is
+    True when the bracket shrank to rounding level: the costs along the line can no longer
+    be told apart, which near a minimum means the search has converged as far as float64
+    allows."""
+
+    def __init__(self, message, at_precision_limit=False):
+        super().__init__(message)
+        self.at_precision_limit = at_precision_limit
 
 
 @dataclass
@@ -67,6 +74,7 @@ def strong_wolfe(value_and_grad, w, d, f0=None, g0=None, step0: float = 1.0, c1:
         return f, g, float(g @ d)
 
     def zoom(lo, flo, dlo, glo, hi, fhi, dhi):
+        collapsed = False
         for _ in range(max_evaluations):
             a = _cubic_min(lo, flo, dlo, hi, fhi, dhi)
             width = abs(hi - lo)
@@ -82,10 +90,12 @@ def strong_wolfe(value_and_grad, w, d, f0=None, g0=None, step0: float = 1.0, c1:
                 if da * (hi - lo) >= 0:
                     hi, fhi, dhi = lo, flo, dlo
                 lo, flo, dlo, glo = a, fa, da, ga
-            if evals >= max_evaluations or abs(hi - lo) < 1e-16 * max(1.0, abs(lo)):
+            collapsed = abs(hi - lo) <= 1e-12 * max(abs(lo), abs(hi)) or abs(fhi - flo) <= 1e-15 * abs(flo)
+            if evals >= max_evaluations or collapsed:
                 break
         raise LineSearchError(f"no strong Wolfe step found in {evals} evaluations "
-                              f"(bracket [{min(lo, hi):.3g}, {max(lo, hi):.3g}])")
+                              f"(bracket [{min(lo, hi):.3g}, {max(lo, hi):.3g}])",
+                              at_precision_limit=collapsed)
 
     a_prev, f_prev, d_prev, g_prev = 0.0, f0, dphi0, g0
     a = min(step0, max_step)

@@ -16,6 +16,19 @@ CODES = {"mse": MSE, "softmax_ce": SOFTMAX_CE}
 
 
 @njit(cache=True)
+def log_sum_exp(y):
+    """log sum_k exp(y_k), computed without overflow."""
+    m = y[0]
+    for k in range(1, y.size):
+        if y[k] > m:
+            m = y[k]
+    s = 0.0
+    for k in range(y.size):
+        s += math.exp(y[k] - m)
+    return m + math.log(s)
+
+
+@njit(cache=True)
 def loss_and_grad(code, y, d, dy):
     """Return E_p for output ``y`` and target ``d``; write dE_p/dy into ``dy``."""
     n = y.size
@@ -27,14 +40,7 @@ def loss_and_grad(code, y, d, dy):
             e += r * r
         return 0.5 * e
     # softmax cross-entropy, computed stably through the log-sum-exp
-    m = y[0]
-    for k in range(1, n):
-        if y[k] > m:
-            m = y[k]
-    s = 0.0
-    for k in range(n):
-        s += math.exp(y[k] - m)
-    lse = m + math.log(s)
+    lse = log_sum_exp(y)
     dsum = 0.0
     e = 0.0
     for k in range(n):
@@ -54,14 +60,7 @@ def loss_only(code, y, d):
             r = y[k] - d[k]
             e += r * r
         return 0.5 * e
-    m = y[0]
-    for k in range(1, n):
-        if y[k] > m:
-            m = y[k]
-    s = 0.0
-    for k in range(n):
-        s += math.exp(y[k] - m)
-    lse = m + math.log(s)
+    lse = log_sum_exp(y)
     e = 0.0
     for k in range(n):
         e -= d[k] * (y[k] - lse)

@@ -464,8 +464,9 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
             with np.errstate(over="ignore", invalid="ignore"):
                 w_new, s = method.step(obj, w, s)
         except LineSearchError as err:
-            if np.linalg.norm(s["g"]) <= 1e-8 * g0_norm:
-                break   # converged as far as rounding lets a line search tell costs apart
+            if err.at_precision_limit or np.linalg.norm(s["g"]) <= 1e-8 * g0_norm:
+                hist.stopped_early = True   # converged as far as float64 can tell costs apart
+                break
             raise OptimizationError(f"{type(method).__name__}: the line search failed at "
                                     f"iteration {k + 1}: {err}. The weights are left at "
                                     f"iteration {k}.") from err
