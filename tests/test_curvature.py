@@ -190,3 +190,17 @@ def test_bad_input_is_named(call, err, word):
     X, D = np.ones((4, 3)), np.ones((4, 1))
     with pytest.raises(err, match=word):
         call(net, X, D)
+
+
+def test_online_estimate_on_a_digit_net():
+    """Eq 64 on a digit network (scikit-learn's 8x8 digits, 64-12-10): within 10 % of the
+    power method's largest eigenvalue."""
+    images, labels = eb.data.digits_8x8()
+    idx, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
+    X = eb.InputTransform(["center", "scale"]).fit_transform(images[idx].reshape(300, -1))
+    D = eb.data.targets_pm1(labels[idx], 10)
+    net = eb.mlp([64, 12, 10], seed=0)
+    lam = cv.principal_eigen(net, X, D, iters=300, tol=1e-10)[0]
+    est, _ = cv.online_principal_eigenvalue(net, X, D, presentations=3000, gamma=0.01, seed=1)
+    assert abs(np.mean(est[-500:]) - lam) <= 0.10 * lam
+    assert lam / 10 < est[99] < lam * 10      # right order of magnitude within 100 presentations

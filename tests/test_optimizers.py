@@ -220,3 +220,15 @@ def test_bad_runs_are_named():
         eb.minimize(eb.NetworkObjective(net, X, D), np.full(3, np.nan), eb.BFGS(), iterations=1)
     with pytest.raises(TypeError, match="batch method"):
         eb.minimize(eb.NetworkObjective(net, X, D), net.params, eb.SGD(eta=0.1), iterations=1)
+
+
+@pytest.mark.parametrize("method", [eb.ConjugateGradient(), eb.BFGS(), eb.LBFGS()])
+def test_line_search_methods_descend_where_the_hessian_is_indefinite(method):
+    """From (0.5, 0.1) the Hessian of w0^2 - w1^2 + w1^4 has a negative eigenvalue. Methods
+    that only use gradients (with a Wolfe line search, which keeps BFGS's M positive
+    definite) still go downhill every step and leave the saddle for a minimum."""
+    f = eb.FunctionObjective(lambda w: w[0] ** 2 - w[1] ** 2 + w[1] ** 4,
+                             lambda w: np.array([2 * w[0], -2 * w[1] + 4 * w[1] ** 3]), 2)
+    w, h = eb.minimize(f, np.array([0.5, 0.1]), method, iterations=500, tol=1e-9)
+    assert all(b <= a for a, b in zip(h.cost, h.cost[1:]))
+    np.testing.assert_allclose(np.abs(w), [0, np.sqrt(0.5)], atol=1e-6)
