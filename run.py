@@ -83,6 +83,14 @@ def ensure_chromium() -> str:
     )
 
 
+def clear_numba_cache() -> None:
+    """Numba's on-disk cache is keyed on each function's own source file, so a kernel that
+    calls a changed kernel in another file can load stale machine code. Both commands start
+    from a clean cache (compiling takes under a minute)."""
+    for f in list((ROOT / "ebtricks").rglob("*.nbi")) + list((ROOT / "ebtricks").rglob("*.nbc")):
+        f.unlink()
+
+
 def book_command(root: Path, jupyter_book: Path | str = BIN / "jupyter-book") -> list:
     """The build command: executes every notebook; any cell error or Sphinx warning fails it."""
     return [jupyter_book, "build", root, "--warningiserror", "--keep-going"]
@@ -102,6 +110,7 @@ def main(argv: list[str]) -> int:
         return 2
     what = argv[1]
     ensure_venv()
+    clear_numba_cache()
     try:
         if what == "book":
             build_book()

@@ -12,20 +12,21 @@ from . import curvature, data
 from .activations import Activation
 from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,
                       steps_to_converge)
-from .network import Dense, Network, mlp
+from .network import RBF, Conv2D, Dense, Network, Subsample, init_rbf_from_data, mlp
 from .objective import FunctionObjective, NetworkObjective
 from .optimizers import (BFGS, LBFGS, SDLM, SGD, ConjugateGradient, GaussNewton, GradientDescent,
                          LevenbergMarquardt, Newton, OptimizationError, minimize, train)
 from .preprocessing import InputTransform, whiten
-from . import checks, measure
+from . import checks, lenet, measure
 from .sgd import History, Murata, TrainingDiverged, train_sgd
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Dense", "Network", "mlp", "train_sgd", "History", "Murata",
+__all__ = ["Activation", "Dense", "Conv2D", "Subsample", "RBF", "init_rbf_from_data",
+           "Network", "mlp", "train_sgd", "History", "Murata",
            "train", "minimize", "SGD", "SDLM", "GradientDescent", "ConjugateGradient", "BFGS",
            "LBFGS", "Newton", "GaussNewton", "LevenbergMarquardt", "OptimizationError",
            "NetworkObjective", "FunctionObjective",
            "TrainingDiverged", "InputTransform", "whiten", "data",
            "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
-           "steps_to_converge", "curvature", "measure", "checks"]
+           "steps_to_converge", "curvature", "measure", "checks", "lenet"]

@@ -12,8 +12,11 @@ import math
 
 from numba import njit
 
-from ._kernels import (ACT, B_OFF, DENSE, FAST, IN_OFF, N_IN, N_OUT, OUT_OFF, TYPE, W_OFF,
-                       forward)
+from ._kernels import (ACT, B_OFF, DENSE, FAST, IN_OFF, N_IN, N_OUT, OUT_OFF, SHARED, TYPE,
+                       W_OFF, forward)
+from ._rbf_kernels import rbf_backward, rbf_diag, rbf_r_backward, rbf_r_forward
+from ._shared_kernels import (shared_diag, shared_linear_backward, shared_r_backward,
+                              shared_r_forward)
 from .activations import act_d2f, act_df_from
 from .losses import MSE, log_sum_exp, loss_and_grad
 
@@ -115,92 +118,117 @@ def loss_hessian_diag(code, y, d, out):
 
 
 @njit(cache=True)
-def sample_hvp(table, lf, params, loss, v, x, d, xs, ys, dxs, dys, rxs, rys, rdxs, hv):
-    """Add H_p v (the Hessian of E_p times v) into ``hv``; return E_p."""
-    forward(table, lf, params, x, xs, ys)
-    L = table.shape[0]
-    for l in range(L):
-        if table[l, TYPE] == DENSE:
+def r_forward(table, lf, aux, params, v, xs, ys, rxs, rys):
+    for l in range(table.shape[0]):
+        t = table[l, TYPE]
+        if t == DENSE:
             dense_r_forward(table[l], lf[l, 0], params, v, xs, ys, rxs, rys, l == 0)
+        elif t == SHARED:
+            shared_r_forward(table[l], lf[l], aux, params, v, xs, ys, rxs, rys, l == 0)
+        else:
+            rbf_r_forward(table[l], params, v, xs, ys, rxs, rys, l == 0)
+
+
+@njit(cache=True)
+def sample_hvp(table, lf, aux, params, loss, v, x, d, xs, ys, dxs, dys, rxs, rys, rdxs, hv):
+    """Add H_p v (the Hessian of E_p times v) into ``hv``; return E_p."""
+    forward(table, lf, aux, params, x, xs, ys)
+    L = table.shape[0]
+    r_forward(table, lf, aux, params, v, xs, ys, rxs, rys)
     o0, n = table[L - 1, OUT_OFF], table[L - 1, N_OUT]
     e = loss_and_grad(loss, xs[o0:o0 + n], d, dxs[o0:o0 + n])
     # R{dE/dx_out} = (d^2E/dx_out^2) R{x_out}
     loss_hessian_times(loss, xs[o0:o0 + n], d, rxs[o0:o0 + n], rdxs[o0:o0 + n])
     for l in range(L - 1, -1, -1):
-        if table[l, TYPE] == DENSE:
+        t = table[l, TYPE]
+        if t == DENSE:
             dense_r_backward(table[l], lf[l, 0], params, v, xs, ys, dxs, rxs, rys, rdxs, hv,
                              l > 0, l == 0)
+        elif t == SHARED:
+            shared_r_backward(table[l], lf[l], aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv,
+                              l > 0, l == 0)
+        else:
+            rbf_r_backward(table[l], params, v, xs, ys, dxs, rxs, rys, rdxs, hv, l > 0, l == 0)
     return e
 
 
 @njit(cache=True)
-def batch_hvp(table, lf, params, loss, v, X, D, xs, ys, dxs, dys, rxs, rys, rdxs, hv):
+def batch_hvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, dys, rxs, rys, rdxs, hv):
     hv[:] = 0.0
     total = 0.0
     for p in range(X.shape[0]):
-        total += sample_hvp(table, lf, params, loss, v, X[p], D[p], xs, ys, dxs, dys, rxs, rys,
-                            rdxs, hv)
+        total += sample_hvp(table, lf, aux, params, loss, v, X[p], D[p], xs, ys, dxs, dys, rxs,
+                            rys, rdxs, hv)
     return total
 
 
-@njit(cache=True, fastmath=FAST)
-def _linear_backward(table, lf, params, xs, ys, dxs, out):
+@njit(cache=True)
+def _linear_backward(table, lf, aux, params, xs, ys, dxs, out):
     """Backward pass with dE/dx_out already in dxs, f'' terms absent (it is linear in dxs):
     adds J^T dxs_out into ``out``."""
     for l in range(table.shape[0] - 1, -1, -1):
-        row = table[l]
-        nin, nout = row[N_IN], row[N_OUT]
-        w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
-        i0, o0 = row[IN_OFF], row[OUT_OFF]
-        a = lf[l, 0]
-        xin = xs[i0:i0 + nin]
-        dxin = dxs[i0:i0 + nin]
+        if table[l, TYPE] == SHARED:
+            shared_linear_backward(table[l], lf[l], aux, params, xs, ys, dxs, out, l > 0)
+        elif table[l, TYPE] == DENSE:
+            _dense_linear_backward(table, lf, params, xs, ys, dxs, out, l)
+        else:
+            rbf_backward(table[l], params, xs, ys, dxs, out, l > 0)
+
+
+@njit(cache=True, fastmath=FAST)
+def _dense_linear_backward(table, lf, params, xs, ys, dxs, out, l):
+    """Layer l of _linear_backward for a dense layer."""
+    row = table[l]
+    nin, nout = row[N_IN], row[N_OUT]
+    w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
+    i0, o0 = row[IN_OFF], row[OUT_OFF]
+    a = lf[l, 0]
+    xin = xs[i0:i0 + nin]
+    dxin = dxs[i0:i0 + nin]
+    if l > 0:
+        dxin[:] = 0.0
+    for j in range(nout):
+        g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
+        out[b0 + j] += g
+        base = w0 + j * nin
+        orow = out[base:base + nin]
+        for i in range(nin):
+            orow[i] += g * xin[i]
         if l > 0:
-            dxin[:] = 0.0
-        for j in range(nout):
-            g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
-            out[b0 + j] += g
-            base = w0 + j * nin
-            orow = out[base:base + nin]
+            wrow = params[base:base + nin]
             for i in range(nin):
-                orow[i] += g * xin[i]
-            if l > 0:
-                wrow = params[base:base + nin]
-                for i in range(nin):
-                    dxin[i] += wrow[i] * g
+                dxin[i] += wrow[i] * g
 
 
 @njit(cache=True)
-def batch_gnvp(table, lf, params, loss, v, X, D, xs, ys, dxs, rxs, rys, out):
+def batch_gnvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, rxs, rys, out):
     """sum_p J_p^T (d^2E_p/dy^2) J_p v: the Gauss-Newton matrix (eq 51) times v."""
     out[:] = 0.0
     L = table.shape[0]
     o0, n = table[L - 1, OUT_OFF], table[L - 1, N_OUT]
     for p in range(X.shape[0]):
-        forward(table, lf, params, X[p], xs, ys)
-        for l in range(L):
-            if table[l, TYPE] == DENSE:
-                dense_r_forward(table[l], lf[l, 0], params, v, xs, ys, rxs, rys, l == 0)
+        forward(table, lf, aux, params, X[p], xs, ys)
+        r_forward(table, lf, aux, params, v, xs, ys, rxs, rys)
         # R{x_out} = J v; put (d^2E/dy^2) J v at the output and backpropagate it linearly
         loss_hessian_times(loss, xs[o0:o0 + n], D[p], rxs[o0:o0 + n], dxs[o0:o0 + n])
-        _linear_backward(table, lf, params, xs, ys, dxs, out)
+        _linear_backward(table, lf, aux, params, xs, ys, dxs, out)
 
 
 @njit(cache=True)
-def sample_jacobian(table, lf, params, x, xs, ys, dxs, J):
+def sample_jacobian(table, lf, aux, params, x, xs, ys, dxs, J):
     """J[k] = d x_out[k] / d w for one sample: backpropagate each unit vector (§7.2)."""
-    forward(table, lf, params, x, xs, ys)
+    forward(table, lf, aux, params, x, xs, ys)
     L = table.shape[0]
     o0, n = table[L - 1, OUT_OFF], table[L - 1, N_OUT]
     for k in range(n):
         J[k, :] = 0.0
         for q in range(n):
             dxs[o0 + q] = 1.0 if q == k else 0.0
-        _linear_backward(table, lf, params, xs, ys, dxs, J[k])
+        _linear_backward(table, lf, aux, params, xs, ys, dxs, J[k])
 
 
-@njit(cache=True, fastmath=FAST)
-def batch_diag_backprop(table, lf, params, loss, X, D, xs, ys, dxs, d2xs, keep_f2, out):
+@njit(cache=True)
+def batch_diag_backprop(table, lf, aux, params, loss, X, D, xs, ys, dxs, d2xs, keep_f2, out):
     """Sum over samples of the backpropagated diagonal second derivatives (eqs 54-56):
 
     d2E/dy_k^2 = f'(y_k)^2 d2E/dx_k^2  (+ f''(y_k) dE/dx_k when keep_f2),
@@ -212,39 +240,50 @@ def batch_diag_backprop(table, lf, params, loss, X, D, xs, ys, dxs, d2xs, keep_f
     L = table.shape[0]
     o0, n = table[L - 1, OUT_OFF], table[L - 1, N_OUT]
     for p in range(X.shape[0]):
-        forward(table, lf, params, X[p], xs, ys)
+        forward(table, lf, aux, params, X[p], xs, ys)
         loss_hessian_diag(loss, xs[o0:o0 + n], D[p], d2xs[o0:o0 + n])
         if keep_f2:
             loss_and_grad(loss, xs[o0:o0 + n], D[p], dxs[o0:o0 + n])
         for l in range(L - 1, -1, -1):
-            row = table[l]
-            nin, nout = row[N_IN], row[N_OUT]
-            w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
-            i0, ol = row[IN_OFF], row[OUT_OFF]
-            a = lf[l, 0]
-            xin = xs[i0:i0 + nin]
-            d2xin = d2xs[i0:i0 + nin]
-            dxin = dxs[i0:i0 + nin]
-            if l > 0:
-                d2xin[:] = 0.0
-                if keep_f2:
-                    dxin[:] = 0.0
-            for j in range(nout):
-                y = ys[ol + j]
-                fp = act_df_from(code, y, xs[ol + j], a)
-                h = fp * fp * d2xs[ol + j]
-                if keep_f2:
-                    h += act_d2f(code, y, a) * dxs[ol + j]
-                out[b0 + j] += h
-                base = w0 + j * nin
-                orow = out[base:base + nin]
+            if table[l, TYPE] == SHARED:
+                shared_diag(table[l], lf[l], aux, params, xs, ys, dxs, d2xs, keep_f2, out, l > 0)
+            elif table[l, TYPE] == DENSE:
+                _dense_diag(table, lf, params, xs, ys, dxs, d2xs, keep_f2, out, l)
+            else:
+                rbf_diag(table[l], params, xs, ys, dxs, d2xs, keep_f2, out, l > 0)
+
+
+@njit(cache=True, fastmath=FAST)
+def _dense_diag(table, lf, params, xs, ys, dxs, d2xs, keep_f2, out, l):
+    """Layer l of batch_diag_backprop for a dense layer."""
+    row = table[l]
+    nin, nout = row[N_IN], row[N_OUT]
+    w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
+    i0, ol = row[IN_OFF], row[OUT_OFF]
+    a = lf[l, 0]
+    xin = xs[i0:i0 + nin]
+    d2xin = d2xs[i0:i0 + nin]
+    dxin = dxs[i0:i0 + nin]
+    if l > 0:
+        d2xin[:] = 0.0
+        if keep_f2:
+            dxin[:] = 0.0
+    for j in range(nout):
+        y = ys[ol + j]
+        fp = act_df_from(code, y, xs[ol + j], a)
+        h = fp * fp * d2xs[ol + j]
+        if keep_f2:
+            h += act_d2f(code, y, a) * dxs[ol + j]
+        out[b0 + j] += h
+        base = w0 + j * nin
+        orow = out[base:base + nin]
+        for i in range(nin):
+            orow[i] += h * xin[i] * xin[i]
+        if l > 0:
+            wrow = params[base:base + nin]
+            for i in range(nin):
+                d2xin[i] += wrow[i] * wrow[i] * h
+            if keep_f2:
+                g = fp * dxs[ol + j]
                 for i in range(nin):
-                    orow[i] += h * xin[i] * xin[i]
-                if l > 0:
-                    wrow = params[base:base + nin]
-                    for i in range(nin):
-                        d2xin[i] += wrow[i] * wrow[i] * h
-                    if keep_f2:
-                        g = fp * dxs[ol + j]
-                        for i in range(nin):
-                            dxin[i] += wrow[i] * g
+                    dxin[i] += wrow[i] * g

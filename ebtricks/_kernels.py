@@ -13,16 +13,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._rbf_kernels import rbf_backward, rbf_forward
+from ._shared_kernels import shared_backward, shared_forward
 from .activations import act_df_from, act_f
 from .losses import loss_and_grad, loss_only
 
 FAST = {"reassoc", "contract"}
 
-# layer-table columns
-TYPE, N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF = range(8)
-N_COLS = 16  # room for the shared-weight and RBF layers' own integers
+# layer-table columns (AUX_OFF / N_CONN: where a shared-weight layer's connection lists
+# start in the network's int64 aux array, and how many connections it has)
+TYPE, N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF = range(11)
+N_COLS = 16
 # layer types
-DENSE = 0
+DENSE, SHARED, RBF = 0, 1, 2
 
 
 @njit(cache=True, fastmath=FAST)
@@ -67,62 +70,73 @@ def dense_backward(row, a, params, xs, ys, dxs, dys, grad, need_dx):
 
 
 @njit(cache=True)
-def forward(table, lf, params, x, xs, ys):
+def forward(table, lf, aux, params, x, xs, ys):
     n0 = table[0, N_IN]
     for i in range(n0):
         xs[i] = x[i]
     for l in range(table.shape[0]):
-        if table[l, TYPE] == DENSE:
+        t = table[l, TYPE]
+        if t == DENSE:
             dense_forward(table[l], lf[l, 0], params, xs, ys)
+        elif t == SHARED:
+            shared_forward(table[l], lf[l], aux, params, xs, ys)
+        else:
+            rbf_forward(table[l], params, xs, ys)
 
 
 @njit(cache=True)
-def backward(table, lf, params, xs, ys, dxs, dys, grad):
+def backward(table, lf, aux, params, xs, ys, dxs, dys, grad):
     """Backpropagate dE/dX of the last layer (already in ``dxs``) down to the input."""
     for l in range(table.shape[0] - 1, -1, -1):
-        if table[l, TYPE] == DENSE:
+        t = table[l, TYPE]
+        if t == DENSE:
             dense_backward(table[l], lf[l, 0], params, xs, ys, dxs, dys, grad, l > 0)
+        elif t == SHARED:
+            shared_backward(table[l], lf[l], aux, params, xs, ys, dxs, dys, grad, l > 0)
+        else:
+            rbf_backward(table[l], params, xs, ys, dxs, grad, l > 0)
 
 
 @njit(cache=True)
-def sample_loss_grad(table, lf, params, loss, x, d, xs, ys, dxs, dys, grad):
+def sample_loss_grad(table, lf, aux, params, loss, x, d, xs, ys, dxs, dys, grad):
     """E_p for one sample; its gradient is added into ``grad``."""
-    forward(table, lf, params, x, xs, ys)
+    forward(table, lf, aux, params, x, xs, ys)
     last = table.shape[0] - 1
     o0, n = table[last, OUT_OFF], table[last, N_OUT]
     e = loss_and_grad(loss, xs[o0:o0 + n], d, dxs[o0:o0 + n])
-    backward(table, lf, params, xs, ys, dxs, dys, grad)
+    backward(table, lf, aux, params, xs, ys, dxs, dys, grad)
     return e
 
 
 @njit(cache=True)
-def batch_loss_grad(table, lf, params, loss, X, D, xs, ys, dxs, dys, grad):
+def batch_loss_grad(table, lf, aux, params, loss, X, D, xs, ys, dxs, dys, grad):
     """Sum over samples of E_p, and of its gradient (into ``grad``, zeroed first)."""
     grad[:] = 0.0
     total = 0.0
     for p in range(X.shape[0]):
-        total += sample_loss_grad(table, lf, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
+        total += sample_loss_grad(table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys,
+                                  grad)
     return total
 
 
 @njit(cache=True)
-def batch_forward(table, lf, params, X, xs, ys, out):
+def batch_forward(table, lf, aux, params, X, xs, ys, out):
     last = table.shape[0] - 1
     o0, n = table[last, OUT_OFF], table[last, N_OUT]
     for p in range(X.shape[0]):
-        forward(table, lf, params, X[p], xs, ys)
+        forward(table, lf, aux, params, X[p], xs, ys)
         for k in range(n):
             out[p, k] = xs[o0 + k]
 
 
 @njit(cache=True)
-def batch_losses(table, lf, params, loss, X, D, xs, ys, out):
+def batch_losses(table, lf, aux, params, loss, X, D, xs, ys, out):
     """E_p of every sample into ``out``; returns their sum."""
     last = table.shape[0] - 1
     o0, n = table[last, OUT_OFF], table[last, N_OUT]
     total = 0.0
     for p in range(X.shape[0]):
-        forward(table, lf, params, X[p], xs, ys)
+        forward(table, lf, aux, params, X[p], xs, ys)
         out[p] = loss_only(loss, xs[o0:o0 + n], D[p])
         total += out[p]
     return total

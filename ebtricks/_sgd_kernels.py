@@ -36,7 +36,7 @@ def _rate(eta0, sched, tau, t):
 
 
 @njit(cache=True)
-def sgd_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, batch_size, momentum,
+def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_size, momentum,
               velocity, sched, tau, t0, murata, r, murata_delta, murata_alpha, murata_beta,
               eta_state, traj, traj_every, traj_count, sample_losses,
               xs, ys, dxs, dys, grad):
@@ -48,7 +48,7 @@ def sgd_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, batch_size, m
     n_order = order.size
     for k in range(n_order):
         p = order[k]
-        e = sample_loss_grad(table, lf, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
+        e = sample_loss_grad(table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
         sample_losses[k] = e
         if not math.isfinite(e):
             return k

@@ -84,7 +84,7 @@ def hessian_vector_product(net: Network, X, D, v, params=None, method: str = "ex
         if net.batched(X):
             return B.hvp(net, w, v, X, D) / X.shape[0]
         hv = np.empty(net.n_params)
-        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, v, X, D,
+        C.batch_hvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D,
                     *_r_buffers(net), hv)
         return hv / X.shape[0]
     r = check_positive("r", r)
@@ -101,7 +101,7 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
         return B.gnvp(net, w, v, X, D) / X.shape[0]
     xs, ys, dxs, _ = K.buffers(net.table)
     out = np.empty(net.n_params)
-    C.batch_gnvp(net.table, net.layer_floats, w, net.loss_code, v, X, D, xs, ys, dxs,
+    C.batch_gnvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D, xs, ys, dxs,
                  np.zeros_like(xs), np.zeros_like(xs), out)
     return out / X.shape[0]
 
@@ -115,7 +115,7 @@ def _hessian_columns(net, X, D, w):
     bufs = _r_buffers(net)
     for k in range(n):
         e[k] = 1.0
-        C.batch_hvp(net.table, net.layer_floats, w, net.loss_code, e, X, D, *bufs, hv)
+        C.batch_hvp(net.table, net.layer_floats, net.aux, w, net.loss_code, e, X, D, *bufs, hv)
         e[k] = 0.0
         yield k, hv
 
@@ -128,7 +128,7 @@ def _jacobians_and_loss_hessians(net, X, D, w):
     HL = np.empty((m, m))
     o0 = int(net.table[-1, K.OUT_OFF])
     for p in range(X.shape[0]):
-        C.sample_jacobian(net.table, net.layer_floats, w, X[p], xs, ys, dxs, J)
+        C.sample_jacobian(net.table, net.layer_floats, net.aux, w, X[p], xs, ys, dxs, J)
         y = xs[o0:o0 + m].copy()
         for k in range(m):
             C.loss_hessian_times(net.loss_code, y, D[p], np.eye(m)[k], HL[:, k])
@@ -174,7 +174,7 @@ def output_jacobian(net: Network, x, params=None) -> np.ndarray:
     w = net._params_arg(params)
     xs, ys, dxs, _ = K.buffers(net.table)
     J = np.empty((net.n_outputs, net.n_params))
-    C.sample_jacobian(net.table, net.layer_floats, w, x[0], xs, ys, dxs, J)
+    C.sample_jacobian(net.table, net.layer_floats, net.aux, w, x[0], xs, ys, dxs, J)
     return J
 
 
@@ -213,7 +213,7 @@ def diag_hessian(net: Network, X, D, params=None, method: str = "backprop") -> n
             return B.diag_backprop(net, w, X, D, method == "backprop_f2") / X.shape[0]
         xs, ys, dxs, _ = K.buffers(net.table)
         out = np.empty(n)
-        C.batch_diag_backprop(net.table, net.layer_floats, w, net.loss_code, X, D, xs, ys,
+        C.batch_diag_backprop(net.table, net.layer_floats, net.aux, w, net.loss_code, X, D, xs, ys,
                               dxs, np.zeros_like(xs), method == "backprop_f2", out)
         return out / X.shape[0]
     out = np.zeros(n)
@@ -328,8 +328,8 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     for t in range(presentations):
         p = idx[t]
         xp, dp = X[p:p + 1], D[p:p + 1]
-        K.batch_loss_grad(net.table, net.layer_floats, w, net.loss_code, xp, dp, *bufs, g0)
-        K.batch_loss_grad(net.table, net.layer_floats, w + alpha * psi / np.linalg.norm(psi),
+        K.batch_loss_grad(net.table, net.layer_floats, net.aux, w, net.loss_code, xp, dp, *bufs, g0)
+        K.batch_loss_grad(net.table, net.layer_floats, net.aux, w + alpha * psi / np.linalg.norm(psi),
                           net.loss_code, xp, dp, *bufs, g1)
         psi = (1 - gamma) * psi + (gamma / alpha) * (g1 - g0)
         est[t] = np.linalg.norm(psi)

@@ -7,8 +7,6 @@ in by adding a row type.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from . import _batched as B
@@ -16,38 +14,11 @@ from . import _kernels as K
 from ._validate import (check_array, check_choice, check_finite_scalar, check_int,
                         check_positive)
 from .activations import CODES as ACTIVATIONS
+from .layers import RBF, Conv2D, Dense, Subsample
 from .losses import CODES as LOSSES
 
-__all__ = ["Dense", "Network", "mlp"]
-
-
-@dataclass(frozen=True)
-class Dense:
-    """Fully connected layer: Y = W X + b, X_out = f(Y) (eq 3). W has shape (n_out, n_in)."""
-
-    n_in: int
-    n_out: int
-    activation: str = "lecun_tanh"
-    a: float = 0.0  # activation parameter (slope of the twisting term for tanh_twist)
-
-    def __post_init__(self):
-        check_int("n_in", self.n_in, minimum=1)
-        check_int("n_out", self.n_out, minimum=1)
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_finite_scalar("a", self.a)
-
-    @property
-    def n_params(self) -> int:
-        return self.n_out * self.n_in + self.n_out
-
-    @property
-    def fan_in(self) -> int:
-        return self.n_in
-
-    @property
-    def connections(self) -> int:
-        """Multiply-adds per forward pass (bias counted as a connection)."""
-        return self.n_params
+__all__ = ["Dense", "Conv2D", "Subsample", "RBF", "Network", "mlp", "init_rbf_from_data"]
+LAYER_TYPES = (Dense, Conv2D, Subsample, RBF)
 
 
 class Network:
@@ -75,16 +46,16 @@ class Network:
         if not layers:
             raise ValueError("layers must hold at least one layer")
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Dense):
-                raise TypeError(f"layers[{i}] must be a layer spec such as Dense, "
-                                f"got {type(layer).__name__}")
+            if not isinstance(layer, LAYER_TYPES):
+                raise TypeError(f"layers[{i}] must be a layer spec (Dense, Conv2D, Subsample, "
+                                f"RBF), got {type(layer).__name__}")
             if i and layer.n_in != layers[i - 1].n_out:
                 raise ValueError(f"layers[{i}] takes n_in={layer.n_in} inputs but layers[{i - 1}] "
                                  f"gives n_out={layers[i - 1].n_out}")
         self.layers = tuple(layers)
         self.loss = check_choice("loss", loss, LOSSES)
         self.loss_code = LOSSES[loss]
-        self.table, self.layer_floats = self._build_tables()
+        self.table, self.layer_floats, self.aux = self._build_tables()
         self.params = np.zeros(self.n_params)
         self.init_weights(init, init_scale, seed)
 
@@ -92,20 +63,33 @@ class Network:
     def _build_tables(self):
         table = np.zeros((len(self.layers), K.N_COLS), dtype=np.int64)
         lf = np.zeros((len(self.layers), 4))
+        aux = [np.zeros(1, dtype=np.int64)]
+        a_off = 1
         p_off, x_off = 0, 0
         for l, layer in enumerate(self.layers):
             row = table[l]
-            row[K.TYPE] = K.DENSE
+            row[K.TYPE] = layer.type_code
             row[K.N_IN], row[K.N_OUT] = layer.n_in, layer.n_out
             row[K.W_OFF] = p_off
-            row[K.B_OFF] = p_off + layer.n_in * layer.n_out
+            row[K.B_OFF] = p_off + layer.n_weights
             row[K.ACT] = ACTIVATIONS[layer.activation]
             row[K.IN_OFF] = x_off
             x_off += layer.n_in
             row[K.OUT_OFF] = x_off
+            if layer.type_code == K.SHARED:
+                start, cin, cw, bof = layer.lists
+                row[K.AUX_OFF], row[K.N_CONN] = a_off, cin.size
+                aux.extend([start, cin, cw, bof])
+                a_off += start.size + cin.size + cw.size + bof.size
+                geometry = getattr(layer, "geometry", None)
+                if geometry is not None:   # convolutions also get loops without index lists
+                    row[K.GEO_OFF] = a_off
+                    aux.append(geometry)
+                    a_off += geometry.size
             lf[l, 0] = layer.a
+            lf[l, 1] = getattr(layer, "const", 0.0)   # fixed weight of a shared layer
             p_off += layer.n_params
-        return table, lf
+        return table, lf, np.concatenate(aux)
 
     @property
     def n_params(self) -> int:
@@ -124,6 +108,16 @@ class Network:
         return [(int(r[K.W_OFF]), int(r[K.B_OFF]), int(r[K.N_OUT]), int(r[K.N_IN]))
                 for r in self.table]
 
+    def summary(self) -> dict:
+        """Units per layer, connections and free parameters (as the paper counts them:
+        a connection is a multiply-add of the forward pass, biases included)."""
+        return {"units": [self.layers[0].n_in] + [l.n_out for l in self.layers],
+                "connections": sum(l.connections for l in self.layers),
+                "free_parameters": self.n_params,
+                "layers": [f"{type(l).__name__}: {l.n_in} -> {l.n_out}, "
+                           f"{l.connections} connections, {l.n_params} parameters"
+                           for l in self.layers]}
+
     def _layer_index(self, i):
         i = check_int("layer", i)
         if not -len(self.layers) <= i < len(self.layers):
@@ -131,14 +125,20 @@ class Network:
         return i % len(self.layers)
 
     def weights(self, i: int) -> np.ndarray:
-        """View of layer i's weight matrix W (n_out, n_in) inside ``params``."""
-        w0, b0, nout, nin = self.offsets()[self._layer_index(i)]
-        return self.params[w0:b0].reshape(nout, nin)
+        """View of layer i's weights inside ``params``: the matrix W (n_out, n_in) of a
+        Dense layer, the centres (n_out, n_in) of an RBF layer, and the flat vector of
+        kernels or coefficients of a shared-weight layer."""
+        i = self._layer_index(i)
+        layer = self.layers[i]
+        w0 = int(self.table[i, K.W_OFF])
+        flat = self.params[w0:w0 + layer.n_weights]
+        return flat if isinstance(layer, (Conv2D, Subsample)) else flat.reshape(layer.n_out, layer.n_in)
 
     def bias(self, i: int) -> np.ndarray:
-        """View of layer i's bias vector inside ``params``."""
-        w0, b0, nout, nin = self.offsets()[self._layer_index(i)]
-        return self.params[b0:b0 + nout]
+        """View of layer i's biases (RBF: widths sigma) inside ``params``."""
+        i = self._layer_index(i)
+        b0 = int(self.table[i, K.B_OFF])
+        return self.params[b0:b0 + self.layers[i].n_biases]
 
     def layer_of_param(self) -> np.ndarray:
         """Index of the layer that owns each parameter."""
@@ -149,8 +149,13 @@ class Network:
         return out
 
     def fan_in_of_param(self) -> np.ndarray:
-        """Fan-in m of the unit each parameter feeds (for the 1/sqrt(m) rate rule, §4.7)."""
-        return np.array([self.layers[l].fan_in for l in self.layer_of_param()], dtype=float)
+        """Fan-in m of the units each parameter feeds (for the 1/sqrt(m) rate rule, §4.7)."""
+        return np.concatenate([l.weight_fan_ins() for l in self.layers])
+
+    def sharing_of_param(self) -> np.ndarray:
+        """How many connections share each parameter: §4.7 makes a shared weight's rate
+        proportional to the square root of that number."""
+        return np.concatenate([l.weight_sharing() for l in self.layers])
 
     def init_weights(self, init: str = "lecun", init_scale: float = 1.0,
                      seed: int | None = 0) -> "Network":
@@ -159,8 +164,13 @@ class Network:
         check_positive("init_scale", init_scale)
         rng = np.random.default_rng(seed)
         for l, layer in enumerate(self.layers):
-            sigma = init_scale / np.sqrt(layer.fan_in)
             W = self.weights(l)
+            if isinstance(layer, RBF):
+                # centres: standard normal (pass data to init_rbf_from_data for k-means)
+                W[...] = rng.standard_normal(W.shape)
+                self.bias(l)[...] = layer.sigma
+                continue
+            sigma = init_scale / np.sqrt(layer.fan_in)
             if init == "lecun":
                 # a uniform on [-r, r] has standard deviation r / sqrt(3)
                 W[...] = rng.uniform(-np.sqrt(3) * sigma, np.sqrt(3) * sigma, size=W.shape)
@@ -220,7 +230,7 @@ class Network:
         else:
             out = np.empty((X.shape[0], self.n_outputs))
             xs, ys, _, _ = K.buffers(self.table)
-            K.batch_forward(self.table, self.layer_floats, w, X, xs, ys, out)
+            K.batch_forward(self.table, self.layer_floats, self.aux, w, X, xs, ys, out)
         if not np.all(np.isfinite(out)):
             raise FloatingPointError("the network's output is not finite: the weights hold "
                                      "NaN or Inf, or are so large that a unit overflowed")
@@ -240,7 +250,7 @@ class Network:
             return B.sample_losses(self, w, X, D)
         xs, ys, _, _ = K.buffers(self.table)
         out = np.empty(X.shape[0])
-        K.batch_losses(self.table, self.layer_floats, w, self.loss_code, X, D, xs, ys, out)
+        K.batch_losses(self.table, self.layer_floats, self.aux, w, self.loss_code, X, D, xs, ys, out)
         return out
 
     def gradient(self, X, D, params=None):
@@ -252,7 +262,7 @@ class Network:
         else:
             bufs = K.buffers(self.table)
             grad = np.zeros(self.n_params)
-            total = K.batch_loss_grad(self.table, self.layer_floats, w, self.loss_code, X, D,
+            total = K.batch_loss_grad(self.table, self.layer_floats, self.aux, w, self.loss_code, X, D,
                                       *bufs, grad)
         grad /= X.shape[0]
         return total / X.shape[0], grad
@@ -271,7 +281,7 @@ class Network:
         xs, ys, _, _ = K.buffers(self.table)
         outs = [np.empty((X.shape[0], l.n_out)) for l in self.layers]
         for p in range(X.shape[0]):
-            K.forward(self.table, self.layer_floats, w, X[p], xs, ys)
+            K.forward(self.table, self.layer_floats, self.aux, w, X[p], xs, ys)
             for l, o in enumerate(outs):
                 o0 = self.table[l, K.OUT_OFF]
                 o[p] = xs[o0:o0 + o.shape[1]]
@@ -298,3 +308,38 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
                     activation if i < len(sizes) - 2 else output_activation, a)
               for i in range(len(sizes) - 1)]
     return Network(layers, loss=loss, init=init, init_scale=init_scale, seed=seed)
+
+
+def init_rbf_from_data(net: Network, layer: int, X, iters: int = 50, seed: int | None = 0):
+    """Place the centres of RBF layer ``layer`` by k-means on the inputs that reach it (the
+    rows of X run through the layers below), and set each width to the distance from its
+    centre to the nearest other centre (or 1 with a single centre)."""
+    layer = net._layer_index(layer)
+    if not isinstance(net.layers[layer], RBF):
+        raise ValueError(f"layers[{layer}] is {type(net.layers[layer]).__name__}, not RBF")
+    X = net.check_inputs(X)
+    H = X if layer == 0 else net.layer_outputs(X)[layer - 1]
+    k = net.layers[layer].n_out
+    if H.shape[0] < k:
+        raise ValueError(f"need at least {k} rows of X to place {k} centres, got {H.shape[0]}")
+    rng = np.random.default_rng(seed)
+    # k-means++ seeding: each new centre drawn with probability ~ squared distance to the
+    # nearest chosen one, which avoids starting two centres in one cluster
+    C = [H[rng.integers(H.shape[0])]]
+    for _ in range(1, k):
+        d2 = np.min(((H[:, None, :] - np.array(C)[None]) ** 2).sum(-1), axis=1)
+        C.append(H[rng.choice(H.shape[0], p=d2 / d2.sum()) if d2.sum() > 0 else rng.integers(H.shape[0])])
+    C = np.array(C, dtype=float)
+    for _ in range(check_int("iters", iters, minimum=1)):
+        lab = np.argmin(((H[:, None, :] - C[None]) ** 2).sum(-1), axis=1)
+        for j in range(k):
+            if np.any(lab == j):
+                C[j] = H[lab == j].mean(0)
+    net.weights(layer)[...] = C
+    if k > 1:
+        d = np.sqrt(((C[:, None, :] - C[None]) ** 2).sum(-1))
+        np.fill_diagonal(d, np.inf)
+        net.bias(layer)[...] = np.maximum(d.min(axis=1), 1e-3)
+    else:
+        net.bias(layer)[...] = 1.0
+    return net

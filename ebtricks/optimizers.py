@@ -64,11 +64,11 @@ class SGD:
 
 
 @njit(cache=True)
-def _running_diag(table, lf, params, loss, X, D, idx, gamma, hbar, xs, ys, dxs, d2xs, tmp):
+def _running_diag(table, lf, aux, params, loss, X, D, idx, gamma, hbar, xs, ys, dxs, d2xs, tmp):
     """eq 62: <h> <- (1 - gamma) <h> + gamma h_p, pattern by pattern."""
     for k in range(idx.size):
         p = idx[k]
-        C.batch_diag_backprop(table, lf, params, loss, X[p:p + 1], D[p:p + 1], xs, ys, dxs,
+        C.batch_diag_backprop(table, lf, aux, params, loss, X[p:p + 1], D[p:p + 1], xs, ys, dxs,
                               d2xs, False, tmp)
         for i in range(hbar.size):
             hbar[i] = (1.0 - gamma) * hbar[i] + gamma * tmp[i]
@@ -118,7 +118,7 @@ class SDLM:
                     + B.diag_backprop(net, net.params, X[idx], D[idx],
                                       row_weights=self.gamma * decay))
         xs, ys, dxs, _ = K.buffers(net.table)
-        _running_diag(net.table, net.layer_floats, net.params, net.loss_code, X, D, idx,
+        _running_diag(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D, idx,
                       self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
         return hbar
 

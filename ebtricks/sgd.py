@@ -246,7 +246,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                                           float(t), losses, xs, ys, dxs, dys)
             updates = idx.size
         else:
-            status = S.sgd_epoch(net.table, net.layer_floats, net.params, net.loss_code, X, D,
+            status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
                                  idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
                                  float(t), murata is not None, r, mur.delta, mur.alpha,
                                  mur.beta, eta_state, traj, record_every if record_weights else 0,
