@@ -105,10 +105,17 @@ def _rates(net: Network, rates) -> np.ndarray:
     if rates is None:
         return np.empty(0)
     if isinstance(rates, str):
-        check_choice("rates", rates, {"fan_in"})
-        # eta_i proportional to 1/sqrt(fan-in) of the unit the weight feeds (§4.7); the
-        # multiplier is 1 for a unit with a single input.
-        return 1.0 / np.sqrt(net.fan_in_of_param())
+        check_choice("rates", rates, {"fan_in", "shared", "fan_in_shared"})
+        # §4.7: eta_i proportional to 1/sqrt(fan-in) of the unit the weight feeds, and for a
+        # shared weight to sqrt(number of connections sharing it), since its gradient is a
+        # sum of that many roughly independent terms. Multipliers are 1 for a weight on a
+        # single-input unit that nothing shares.
+        out = np.ones(net.n_params)
+        if rates in ("fan_in", "fan_in_shared"):
+            out /= np.sqrt(net.fan_in_of_param())
+        if rates in ("shared", "fan_in_shared"):
+            out *= np.sqrt(net.sharing_of_param())
+        return out
     keep32 = isinstance(rates, np.ndarray) and rates.dtype == np.float32
     arr = check_array("rates", rates, ndim=1)
     if keep32:  # float32 rates halve the memory traffic of the per-weight update (SDLM uses it)
@@ -142,7 +149,9 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     schedule : "constant", or "inverse_time": eta_t = eta / (1 + t/tau), the c/t schedule
         of eq 12 with c = eta * tau, t counting updates
     momentum : mu in Delta w(t+1) = eta dE/dw + mu Delta w(t) (§4.7), 0 <= mu < 1
-    rates : per-weight multipliers of eta: "fan_in" (1/sqrt(m), §4.7), one per layer, or
+    rates : per-weight multipliers of eta: "fan_in" (1/sqrt(m), §4.7), "shared" (sqrt of
+        the number of connections sharing the weight, §4.7), "fan_in_shared" (both), one per
+        layer, or
         one per weight (a float32 array is kept in float32, which makes the online update
         faster)
     murata : a :class:`Murata` to adapt eta by eqs 17-19

@@ -214,3 +214,27 @@ def test_counts_sharing_and_rates():
 def test_incompatible_shapes_are_named(make_layer, word):
     with pytest.raises(ValueError, match=word):
         make_layer()
+
+
+def test_shared_weight_rate_rule():
+    """§4.7: a shared weight's rate grows as sqrt(connections sharing it); combined with the
+    1/sqrt(fan-in) rule under rates="fan_in_shared"."""
+    from ebtricks.sgd import _rates
+    net = eb.lenet.lenet_like_16()
+    share, fan = net.sharing_of_param(), net.fan_in_of_param()
+    np.testing.assert_allclose(_rates(net, "shared"), np.sqrt(share))
+    np.testing.assert_allclose(_rates(net, "fan_in_shared"), np.sqrt(share / fan))
+    # the dense output layer shares nothing: its multipliers are the plain fan-in rule
+    dense = slice(net.table[2, 3], net.n_params)
+    np.testing.assert_allclose(_rates(net, "fan_in_shared")[dense], 1 / np.sqrt(192))
+    X = np.random.default_rng(0).normal(size=(40, 256))
+    D = eb.data.targets_pm1(np.arange(40) % 10, 10)
+    h = eb.train_sgd(net, X, D, epochs=3, eta=0.005, rates="fan_in_shared")
+    assert h.cost[-1] < h.cost[0]
+
+
+def test_paper_network_counts():
+    s = eb.lenet.net_fig24().summary()
+    assert s["units"] == [1024, 1568, 392, 400, 100, 10]
+    assert s["connections"] == 64638 and s["free_parameters"] == 1278
+    assert eb.lenet.net_fig19().summary()["units"] == [256, 128, 64, 10]
