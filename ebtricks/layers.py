@@ -25,22 +25,9 @@ __all__ = ["Dense", "Conv2D", "Subsample", "RBF"]
 DENSE, SHARED, RBF_TYPE = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class Dense:
-    """Fully connected layer: Y = W X + b, X_out = f(Y) (eq 3). W has shape (n_out, n_in)."""
-
-    n_in: int
-    n_out: int
-    activation: str = "lecun_tanh"
-    a: float = 0.0  # activation parameter (slope of the twisting term for tanh_twist)
-
-    type_code = DENSE
-
-    def __post_init__(self):
-        check_int("n_in", self.n_in, minimum=1)
-        check_int("n_out", self.n_out, minimum=1)
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_finite_scalar("a", self.a)
+class _PerUnit:
+    """Parameters of a layer whose every unit owns a row of n_in numbers and one more
+    (Dense: weights and bias; RBF: centre and width), none shared."""
 
     @property
     def n_weights(self) -> int:
@@ -58,16 +45,34 @@ class Dense:
     def fan_in(self) -> int:
         return self.n_in
 
-    @property
-    def connections(self) -> int:
-        """Multiply-adds per forward pass, a bias counted as a connection from a unit at 1."""
-        return self.n_params
-
     def weight_fan_ins(self) -> np.ndarray:
         return np.full(self.n_params, float(self.n_in))
 
     def weight_sharing(self) -> np.ndarray:
         return np.ones(self.n_params)
+
+
+@dataclass(frozen=True)
+class Dense(_PerUnit):
+    """Fully connected layer: Y = W X + b, X_out = f(Y) (eq 3). W has shape (n_out, n_in)."""
+
+    n_in: int
+    n_out: int
+    activation: str = "lecun_tanh"
+    a: float = 0.0  # activation parameter (slope of the twisting term for tanh_twist)
+
+    type_code = DENSE
+
+    def __post_init__(self):
+        check_int("n_in", self.n_in, minimum=1)
+        check_int("n_out", self.n_out, minimum=1)
+        check_choice("activation", self.activation, ACTIVATIONS)
+        check_finite_scalar("a", self.a)
+
+    @property
+    def connections(self) -> int:
+        """Multiply-adds per forward pass, a bias counted as a connection from a unit at 1."""
+        return self.n_params
 
 
 def _pair(name, v):
@@ -281,7 +286,7 @@ class Subsample(_Shared):
 
 
 @dataclass(frozen=True)
-class RBF:
+class RBF(_PerUnit):
     """Radial-basis-function units (§4.8): phi_j = exp(-||x - nu_j||^2 / (2 sigma_j^2)).
     Parameters: the centres nu (n_out x n_in, where a dense layer keeps W) and the widths
     sigma (n_out, where it keeps b). Follow it with a linear Dense layer to get the paper's
@@ -303,27 +308,5 @@ class RBF:
         check_positive("sigma", self.sigma)
 
     @property
-    def n_weights(self) -> int:
-        return self.n_out * self.n_in
-
-    @property
-    def n_biases(self) -> int:
-        return self.n_out
-
-    @property
-    def n_params(self) -> int:
-        return self.n_weights + self.n_biases
-
-    @property
-    def fan_in(self) -> int:
-        return self.n_in
-
-    @property
     def connections(self) -> int:
         return self.n_weights
-
-    def weight_fan_ins(self) -> np.ndarray:
-        return np.full(self.n_params, float(self.n_in))
-
-    def weight_sharing(self) -> np.ndarray:
-        return np.ones(self.n_params)

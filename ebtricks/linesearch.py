@@ -73,7 +73,7 @@ def strong_wolfe(value_and_grad, w, d, f0=None, g0=None, step0: float = 1.0, c1:
         f, g = value_and_grad(w + a * d)
         return f, g, float(g @ d)
 
-    def zoom(lo, flo, dlo, glo, hi, fhi, dhi):
+    def zoom(lo, flo, dlo, hi, fhi, dhi):
         collapsed = False
         for _ in range(max_evaluations):
             a = _cubic_min(lo, flo, dlo, hi, fhi, dhi)
@@ -89,7 +89,7 @@ def strong_wolfe(value_and_grad, w, d, f0=None, g0=None, step0: float = 1.0, c1:
                     return LineSearchResult(a, fa, ga, evals)
                 if da * (hi - lo) >= 0:
                     hi, fhi, dhi = lo, flo, dlo
-                lo, flo, dlo, glo = a, fa, da, ga
+                lo, flo, dlo = a, fa, da
             collapsed = abs(hi - lo) <= 1e-12 * max(abs(lo), abs(hi)) or abs(fhi - flo) <= 1e-15 * abs(flo)
             if evals >= max_evaluations or collapsed:
                 break
@@ -97,19 +97,19 @@ def strong_wolfe(value_and_grad, w, d, f0=None, g0=None, step0: float = 1.0, c1:
                               f"(bracket [{min(lo, hi):.3g}, {max(lo, hi):.3g}])",
                               at_precision_limit=collapsed)
 
-    a_prev, f_prev, d_prev, g_prev = 0.0, f0, dphi0, g0
+    a_prev, f_prev, d_prev = 0.0, f0, dphi0
     a = min(step0, max_step)
     for i in range(max_evaluations):
         fa, ga, da = phi(a)
         if not np.isfinite(fa) or fa > f0 + c1 * a * dphi0 or (i > 0 and fa >= f_prev):
-            return zoom(a_prev, f_prev, d_prev, g_prev, a, fa, da)
+            return zoom(a_prev, f_prev, d_prev, a, fa, da)
         if abs(da) <= -c2 * dphi0:
             return LineSearchResult(a, fa, ga, evals)
         if da >= 0:
-            return zoom(a, fa, da, ga, a_prev, f_prev, d_prev)
+            return zoom(a, fa, da, a_prev, f_prev, d_prev)
         if a >= max_step:
             break
-        a_prev, f_prev, d_prev, g_prev = a, fa, da, ga
+        a_prev, f_prev, d_prev = a, fa, da
         a = min(2.0 * a, max_step)
     raise LineSearchError(f"no strong Wolfe step found in {evals} evaluations "
                           f"(the cost keeps decreasing up to step {a:.3g}: unbounded below?)")

@@ -11,8 +11,7 @@ import numpy as np
 
 from . import _batched as B
 from . import _kernels as K
-from ._validate import (check_array, check_choice, check_finite_scalar, check_int,
-                        check_positive)
+from ._validate import check_array, check_choice, check_int, check_positive
 from .activations import CODES as ACTIVATIONS
 from .layers import RBF, Conv2D, Dense, Subsample
 from .losses import CODES as LOSSES

@@ -1,5 +1,5 @@
 import importlib.util
-import sys
+
 from pathlib import Path
 
 import numpy as np

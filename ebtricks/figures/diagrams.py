@@ -21,7 +21,6 @@ def network_diagram(ax, layer_sizes, node_labels=None, edge_labels=None, bias_la
     tall = max(layer_sizes)
     pos = []
     for l, n in enumerate(layer_sizes):
-        ys = [(tall - 1) / 2 - i + (tall - n) / 2 * 0 for i in range(n)]
         offset = (tall - n) / 2
         pos.append([(xs[l], (tall - 1) / 2 - offset - i) for i in range(n)])
     r = 0.32
