@@ -76,3 +76,36 @@ def test_core_import_does_not_pull_in_plotting():
             "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_live_widget_redraws_when_a_slider_moves():
+    """In a real kernel: moving the live slider re-runs draw() and replaces the picture."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    code = '''
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from ebtricks.figures import Slider
+from ebtricks.figures.interactive import _live_widget
+
+def draw(a):
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [0, a])
+    return fig
+
+box = _live_widget(draw, {"a": Slider("a", default=1.0, start=0.0, stop=2.0, step=0.5)}, "")
+slider, out = box.children[0].children[0], box.children[1]
+def picture():
+    return [o["data"]["image/png"] for o in out.outputs if "image/png" in o.get("data", {})]
+first = picture()
+slider.value = 2.0
+second = picture()
+assert len(first) == 1 and len(second) == 1, (first, second)
+assert first != second
+print("redrawn")
+'''
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert "redrawn" in nb.cells[0].outputs[-1]["text"]

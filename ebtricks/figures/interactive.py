@@ -192,7 +192,6 @@ def static_html(draw: Callable[..., Any], sliders: dict[str, Slider], caption: s
 def _live_widget(draw, sliders, caption):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     controls = {}
     for name, s in sliders.items():
@@ -210,10 +209,12 @@ def _live_widget(draw, sliders, caption):
 
     def redraw(_change=None):
         fig = draw(**{n: c.value for n, c in controls.items()})
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        # Set the Output widget's state directly (rather than capturing display() calls):
+        # the kernel then knows what is shown, and the picture is replaced in one message.
+        png = _png(fig, 100).split(",", 1)[1]
         plt.close(fig)
+        out.outputs = ({"output_type": "display_data", "metadata": {},
+                        "data": {"image/png": png, "text/plain": "<figure>"}},)
 
     for c in controls.values():
         c.observe(redraw, names="value")
