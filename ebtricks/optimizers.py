@@ -81,7 +81,8 @@ class SDLM:
     Each weight gets its own rate eta_i = eta / (<d2E/dw_i^2> + mu) (eq 61), where
     <d2E/dw_i^2> is a running average (memory gamma, eq 62) of the backpropagated diagonal
     second derivatives (eqs 54-56, Gauss-Newton: never negative) over ``n_estimate``
-    training patterns, re-estimated every ``refresh_every`` epochs; in between, training is
+    training patterns, re-estimated every ``refresh_every`` epochs (the paper: the second
+    derivatives change slowly, so every few epochs is enough); in between, training is
     plain online SGD with those rates (kept in float32). mu keeps a rate from blowing up where the curvature
     is tiny. The first estimate starts the running average at the subset's mean so it is
     not biased towards zero.
@@ -90,7 +91,7 @@ class SDLM:
     eta: float
     mu: float = 0.1
     gamma: float = 0.05
-    refresh_every: int = 1
+    refresh_every: int = 2
     n_estimate: int | None = 500
     order: str = "shuffle"
 
@@ -107,16 +108,16 @@ class SDLM:
         P = X.shape[0]
         m = P if self.n_estimate is None else min(self.n_estimate, P)
         idx = rng.choice(P, size=m, replace=False).astype(np.int64)
+        Xs, Ds = X[idx], D[idx]
         if hbar is None:
             from .curvature import diag_hessian
-            return diag_hessian(net, X[idx], D[idx])
-        if net.batched(X[idx]):
+            return diag_hessian(net, Xs, Ds)
+        if net.batched(Xs):
             # eq 62 applied m times is a weighted sum: (1-g)^m <h> + sum_k g (1-g)^(m-1-k) h_k,
             # which one matrix-product pass computes
             decay = (1.0 - self.gamma) ** np.arange(m - 1, -1, -1)
             return ((1.0 - self.gamma) ** m * hbar
-                    + B.diag_backprop(net, net.params, X[idx], D[idx],
-                                      row_weights=self.gamma * decay))
+                    + B.diag_backprop(net, net.params, Xs, Ds, row_weights=self.gamma * decay))
         xs, ys, dxs, _ = K.buffers(net.table)
         _running_diag(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D, idx,
                       self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
