@@ -442,6 +442,11 @@ class LevenbergMarquardt:
 STOCHASTIC = (SGD, SDLM)
 
 
+def _norm(v):
+    with np.errstate(over="ignore"):    # an overflowing gradient is reported as divergence
+        return np.linalg.norm(v)
+
+
 def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False):
     """Run a batch method on any objective for ``iterations`` steps (or until the gradient
     norm is <= tol). Returns (w, History); History.cost[k] is the cost after k steps."""
@@ -454,18 +459,18 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
     w = check_array("w0", w0, shape=(obj.n,)).copy()
     t0 = time.perf_counter()
     s = method.init(obj, w)
-    g0_norm = np.linalg.norm(s["g"])
+    g0_norm = _norm(s["g"])
     hist = History(cost=[s["f"]])
     traj = [w.copy()] if record_weights else None
     for k in range(iterations):
-        if np.linalg.norm(s["g"]) <= tol:
+        if _norm(s["g"]) <= tol:
             break
         try:
             # a step may overflow; that is caught just below as divergence, with a message
             with np.errstate(over="ignore", invalid="ignore"):
                 w_new, s = method.step(obj, w, s)
         except LineSearchError as err:
-            if err.at_precision_limit or np.linalg.norm(s["g"]) <= 1e-8 * g0_norm:
+            if err.at_precision_limit or _norm(s["g"]) <= 1e-8 * g0_norm:
                 hist.stopped_early = True   # converged as far as float64 can tell costs apart
                 break
             raise OptimizationError(f"{type(method).__name__}: the line search failed at "
