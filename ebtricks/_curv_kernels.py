@@ -13,10 +13,9 @@ import math
 from numba import njit
 
 from ._kernels import (ACT, B_OFF, DENSE, FAST, IN_OFF, N_IN, N_OUT, OUT_OFF, SHARED, TYPE,
-                       W_OFF, forward)
-from ._rbf_kernels import rbf_backward, rbf_diag, rbf_r_backward, rbf_r_forward
-from ._shared_kernels import (shared_diag, shared_linear_backward, shared_r_backward,
-                              shared_r_forward)
+                       W_OFF, backward, forward)
+from ._rbf_kernels import rbf_diag, rbf_r_backward, rbf_r_forward
+from ._shared_kernels import shared_diag, shared_r_backward, shared_r_forward
 from .activations import act_d2f, act_df_from
 from .losses import MSE, log_sum_exp, loss_and_grad
 
@@ -163,45 +162,7 @@ def batch_hvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, dys, rxs, rys,
 
 
 @njit(cache=True)
-def _linear_backward(table, lf, aux, params, xs, ys, dxs, out):
-    """Backward pass with dE/dx_out already in dxs, f'' terms absent (it is linear in dxs):
-    adds J^T dxs_out into ``out``."""
-    for l in range(table.shape[0] - 1, -1, -1):
-        if table[l, TYPE] == SHARED:
-            shared_linear_backward(table[l], lf[l], aux, params, xs, ys, dxs, out, l > 0)
-        elif table[l, TYPE] == DENSE:
-            _dense_linear_backward(table, lf, params, xs, ys, dxs, out, l)
-        else:
-            rbf_backward(table[l], params, xs, ys, dxs, out, l > 0)
-
-
-@njit(cache=True, fastmath=FAST)
-def _dense_linear_backward(table, lf, params, xs, ys, dxs, out, l):
-    """Layer l of _linear_backward for a dense layer."""
-    row = table[l]
-    nin, nout = row[N_IN], row[N_OUT]
-    w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
-    i0, o0 = row[IN_OFF], row[OUT_OFF]
-    a = lf[l, 0]
-    xin = xs[i0:i0 + nin]
-    dxin = dxs[i0:i0 + nin]
-    if l > 0:
-        dxin[:] = 0.0
-    for j in range(nout):
-        g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
-        out[b0 + j] += g
-        base = w0 + j * nin
-        orow = out[base:base + nin]
-        for i in range(nin):
-            orow[i] += g * xin[i]
-        if l > 0:
-            wrow = params[base:base + nin]
-            for i in range(nin):
-                dxin[i] += wrow[i] * g
-
-
-@njit(cache=True)
-def batch_gnvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, rxs, rys, out):
+def batch_gnvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, dys, rxs, rys, out):
     """sum_p J_p^T (d^2E_p/dy^2) J_p v: the Gauss-Newton matrix (eq 51) times v."""
     out[:] = 0.0
     L = table.shape[0]
@@ -209,13 +170,14 @@ def batch_gnvp(table, lf, aux, params, loss, v, X, D, xs, ys, dxs, rxs, rys, out
     for p in range(X.shape[0]):
         forward(table, lf, aux, params, X[p], xs, ys)
         r_forward(table, lf, aux, params, v, xs, ys, rxs, rys)
-        # R{x_out} = J v; put (d^2E/dy^2) J v at the output and backpropagate it linearly
+        # R{x_out} = J v; put (d^2E/dy^2) J v at the output and backpropagate it: the
+        # ordinary backward pass is linear in what it starts from, so it adds J^T (...) to out
         loss_hessian_times(loss, xs[o0:o0 + n], D[p], rxs[o0:o0 + n], dxs[o0:o0 + n])
-        _linear_backward(table, lf, aux, params, xs, ys, dxs, out)
+        backward(table, lf, aux, params, xs, ys, dxs, dys, out)
 
 
 @njit(cache=True)
-def sample_jacobian(table, lf, aux, params, x, xs, ys, dxs, J):
+def sample_jacobian(table, lf, aux, params, x, xs, ys, dxs, dys, J):
     """J[k] = d x_out[k] / d w for one sample: backpropagate each unit vector (§7.2)."""
     forward(table, lf, aux, params, x, xs, ys)
     L = table.shape[0]
@@ -224,7 +186,7 @@ def sample_jacobian(table, lf, aux, params, x, xs, ys, dxs, J):
         J[k, :] = 0.0
         for q in range(n):
             dxs[o0 + q] = 1.0 if q == k else 0.0
-        _linear_backward(table, lf, aux, params, xs, ys, dxs, J[k])
+        backward(table, lf, aux, params, xs, ys, dxs, dys, J[k])
 
 
 @njit(cache=True)

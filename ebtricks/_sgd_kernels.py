@@ -18,7 +18,7 @@ import math
 
 from numba import njit
 
-from ._kernels import (ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST,
+from ._kernels import (ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST, dense_forward,
                        sample_loss_grad)
 from .activations import act_df_from, act_f
 from .losses import loss_and_grad
@@ -182,32 +182,15 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sche
             _fused_rows(params, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
         elif pending:
             _fused_rows_per_weight(params, eta_vec, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
-        else:  # the first sample: a plain forward pass
-            for j in range(nout0):
-                # row views: Numba indexes a view with the loop counter directly, which lets
-                # LLVM vectorise (an offset index would need a negative-index check each time)
-                wrow = params[w00 + j * nin0:w00 + (j + 1) * nin0]
-                s = params[b00 + j]
-                for i in range(nin0):
-                    s += wrow[i] * x[i]
-                ys[o00 + j] = s
+        else:  # the first sample: nothing pending, a plain forward pass (it reads xs)
+            xs[:nin0] = x
+            dense_forward(table[0], a0, params, xs, ys)
         for j in range(nout0):
             xs[o00 + j] = act_f(code0, ys[o00 + j], a0)
         pending = False
         # ---- upper layers forward ----
         for l in range(1, L):
-            nin, nout = table[l, N_IN], table[l, N_OUT]
-            w0, b0, code = table[l, W_OFF], table[l, B_OFF], table[l, ACT]
-            i0, o0 = table[l, IN_OFF], table[l, OUT_OFF]
-            a = lf[l, 0]
-            xin = xs[i0:i0 + nin]
-            for j in range(nout):
-                wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
-                s = params[b0 + j]
-                for i in range(nin):
-                    s += wrow[i] * xin[i]
-                ys[o0 + j] = s
-                xs[o0 + j] = act_f(code, s, a)
+            dense_forward(table[l], lf[l, 0], params, xs, ys)
         e = loss_and_grad(loss, xs[oL:oL + nL], D[p], dxs[oL:oL + nL])
         sample_losses[k] = e
         if not math.isfinite(e):

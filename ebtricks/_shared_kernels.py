@@ -239,26 +239,6 @@ def shared_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, h
 
 
 @njit(cache=True)
-def shared_linear_backward(row, lfrow, aux, params, xs, ys, dxs, out, need_dx):
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const, a = lfrow[1], lfrow[0]
-    if need_dx:
-        for i in range(row[N_IN]):
-            dxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
-        if bof[j] >= 0:
-            out[b0 + bof[j]] += g
-        for c in range(start[j], start[j + 1]):
-            k, i = cw[c], cin[c]
-            if k >= 0:
-                out[w0 + k] += g * xs[i0 + i]
-            if need_dx:
-                dxs[i0 + i] += _w(params, w0, k, const) * g
-
-
-@njit(cache=True)
 def shared_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 54-56 for a shared-weight layer: a shared weight sums h x_i^2 over all the
     connections that use it (eq 53 with the sum over the units sharing it)."""

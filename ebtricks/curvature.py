@@ -99,9 +99,9 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
     v = _vector(net, v)
     if net.batched(X):
         return B.gnvp(net, w, v, X, D) / X.shape[0]
-    xs, ys, dxs, _ = K.buffers(net.table)
+    xs, ys, dxs, dys = K.buffers(net.table)
     out = np.empty(net.n_params)
-    C.batch_gnvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D, xs, ys, dxs,
+    C.batch_gnvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D, xs, ys, dxs, dys,
                  np.zeros_like(xs), np.zeros_like(xs), out)
     return out / X.shape[0]
 
@@ -122,13 +122,13 @@ def _hessian_columns(net, X, D, w):
 
 def _jacobians_and_loss_hessians(net, X, D, w):
     """Yield, for every sample, J_p = dy/dw and d^2E_p/dy^2 (the identity for mse)."""
-    xs, ys, dxs, _ = K.buffers(net.table)
+    xs, ys, dxs, dys = K.buffers(net.table)
     m = net.n_outputs
     J = np.empty((m, net.n_params))
     HL = np.empty((m, m))
     o0 = int(net.table[-1, K.OUT_OFF])
     for p in range(X.shape[0]):
-        C.sample_jacobian(net.table, net.layer_floats, net.aux, w, X[p], xs, ys, dxs, J)
+        C.sample_jacobian(net.table, net.layer_floats, net.aux, w, X[p], xs, ys, dxs, dys, J)
         y = xs[o0:o0 + m].copy()
         for k in range(m):
             C.loss_hessian_times(net.loss_code, y, D[p], np.eye(m)[k], HL[:, k])
@@ -172,9 +172,9 @@ def output_jacobian(net: Network, x, params=None) -> np.ndarray:
     if x.shape[0] != 1:
         raise ValueError(f"x must be a single input row, got {x.shape[0]} rows")
     w = net._params_arg(params)
-    xs, ys, dxs, _ = K.buffers(net.table)
+    xs, ys, dxs, dys = K.buffers(net.table)
     J = np.empty((net.n_outputs, net.n_params))
-    C.sample_jacobian(net.table, net.layer_floats, net.aux, w, x[0], xs, ys, dxs, J)
+    C.sample_jacobian(net.table, net.layer_floats, net.aux, w, x[0], xs, ys, dxs, dys, J)
     return J
 
 

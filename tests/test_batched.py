@@ -39,7 +39,8 @@ def test_batched_equals_loop(seed):
 
     xs, ys, dxs, _ = K.buffers(tab)
     gv = np.empty(n)
-    C.batch_gnvp(tab, lf, aux, w, loss, v, X, D, xs, ys, dxs, np.zeros_like(xs), np.zeros_like(xs), gv)
+    C.batch_gnvp(tab, lf, aux, w, loss, v, X, D, xs, ys, dxs, np.zeros_like(xs), np.zeros_like(xs),
+                 np.zeros_like(xs), gv)
     np.testing.assert_allclose(B.gnvp(net, w, v, X, D), gv, rtol=1e-10, atol=1e-12)
 
     for keep in (False, True):
