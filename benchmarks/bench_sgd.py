@@ -239,9 +239,10 @@ def main():
     bufs32 = K.buffers(net.table, np.float32)
     D32 = D.astype(np.float32)
     losses = np.empty(P)
+    ones = np.ones(SIZES[1])
     ours32 = best_rate(lambda: S.online_dense_epoch(net.table, net.layer_floats, p32, 0, X32, D32,
-                                                    order, ETA, np.empty(0), 0, 1.0, 0.0, losses,
-                                                    *bufs32), P)
+                                                    order, ETA, np.empty(0), ones, 0, 1.0, 0.0,
+                                                    losses, *bufs32), P)
     rows.append(("ebtricks online kernel (float32)", ours32))
 
     w = [a.copy() for a in (net.weights(0), net.bias(0), net.weights(1), net.bias(1))]

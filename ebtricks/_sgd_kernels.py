@@ -5,10 +5,10 @@ Two kernels:
 * :func:`sgd_epoch` handles everything (mini-batches, momentum, per-weight rates,
   annealing, Murata's adaptive rate, recording the weight trajectory).
 * :func:`online_dense_epoch` is the hot path for plain online SGD (batch size 1, no
-  momentum, no Murata, no trajectory) on all-dense networks. It fuses the first layer's
-  weight update for sample t with the forward pass of sample t+1, so the largest matrix is
-  streamed through the cache once per sample instead of twice, and it updates the upper
-  layers' weights in the same loop that backpropagates through them.
+  momentum, no Murata, no trajectory) on all-dense networks. It applies the first layer's
+  updates in blocks of samples, one pass over the largest matrix per block instead of two
+  per sample, with an exact correction for the updates a block has not yet applied, and
+  it updates the upper layers' weights in the same loop that backpropagates through them.
 
 Both return the position in ``order`` at which the cost became NaN or infinite, or -1.
 """
@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from numba import njit
 
 from ._kernels import (ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST, dense_forward,
                        sample_loss_grad)
-from .activations import act_df_from, act_f
+from .activations import act_df_from, act_df_into, act_f_into
 from .losses import loss_and_grad
 
 CONSTANT, INVERSE_TIME = 0, 1
@@ -85,163 +87,294 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_si
     return -1
 
 
-@njit(cache=True, fastmath=FAST)
-def _fused_rows(params, w0, b0, nin, nout, steps, s0, xp, x, ys):
-    """W_0 <- W_0 - steps x_prev^T fused with Y = W_0 x + b for the next sample.
+BLOCK = 4   # samples per pass over the first layer's weights in the blocked online kernel
 
-    Two rows at a time: each x_prev[i] and x[i] loaded once serves two weights, which
-    relieves the load ports; the weights themselves are read and written once."""
+
+@njit(cache=True, fastmath=FAST)
+def _block_rows(params, w0, nin, nout, C, p0, p1, p2, p3, q0, q1, q2, q3, Y):
+    """One pass over W_0 for four samples: W_0 <- W_0 - sum_m C[m] p_m^T (the pending
+    steps of the last four samples, p_m their inputs), fused with Y[m] = W_0 q_m for the
+    next four inputs q_m (bias left out).
+
+    Three rows at a time: the eight input values loaded at column i serve three weights,
+    each weight is read and written once per four samples instead of once per sample, and
+    the 24 products per column keep the FMA units busy instead of waiting on the cache."""
+    zero = Y.dtype.type(0)   # accumulate in the arrays' own precision
     j = 0
-    while j + 1 < nout:
+    while j + 2 < nout:
         r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
         r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-        c0, c1 = steps[s0 + j], steps[s0 + j + 1]
-        a0, a1 = params[b0 + j], params[b0 + j + 1]
+        r2 = params[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
+        c00, c01, c02, c03 = C[0, j], C[1, j], C[2, j], C[3, j]
+        c10, c11, c12, c13 = C[0, j + 1], C[1, j + 1], C[2, j + 1], C[3, j + 1]
+        c20, c21, c22, c23 = C[0, j + 2], C[1, j + 2], C[2, j + 2], C[3, j + 2]
+        s00 = s01 = s02 = s03 = zero
+        s10 = s11 = s12 = s13 = zero
+        s20 = s21 = s22 = s23 = zero
         for i in range(nin):
-            u = xp[i]
-            v = x[i]
-            w = r0[i] - c0 * u
+            a0, a1, a2, a3 = p0[i], p1[i], p2[i], p3[i]
+            b0, b1, b2, b3 = q0[i], q1[i], q2[i], q3[i]
+            w = r0[i] - c00 * a0 - c01 * a1 - c02 * a2 - c03 * a3
             r0[i] = w
-            a0 += w * v
-            w = r1[i] - c1 * u
+            s00 += w * b0
+            s01 += w * b1
+            s02 += w * b2
+            s03 += w * b3
+            w = r1[i] - c10 * a0 - c11 * a1 - c12 * a2 - c13 * a3
             r1[i] = w
-            a1 += w * v
-        ys[s0 + j] = a0
-        ys[s0 + j + 1] = a1
-        j += 2
-    if j < nout:
+            s10 += w * b0
+            s11 += w * b1
+            s12 += w * b2
+            s13 += w * b3
+            w = r2[i] - c20 * a0 - c21 * a1 - c22 * a2 - c23 * a3
+            r2[i] = w
+            s20 += w * b0
+            s21 += w * b1
+            s22 += w * b2
+            s23 += w * b3
+        Y[0, j], Y[1, j], Y[2, j], Y[3, j] = s00, s01, s02, s03
+        Y[0, j + 1], Y[1, j + 1], Y[2, j + 1], Y[3, j + 1] = s10, s11, s12, s13
+        Y[0, j + 2], Y[1, j + 2], Y[2, j + 2], Y[3, j + 2] = s20, s21, s22, s23
+        j += 3
+    while j < nout:
         r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-        c0 = steps[s0 + j]
-        a0 = params[b0 + j]
+        c00, c01, c02, c03 = C[0, j], C[1, j], C[2, j], C[3, j]
+        s00 = s01 = s02 = s03 = zero
         for i in range(nin):
-            w = r0[i] - c0 * xp[i]
+            w = r0[i] - c00 * p0[i] - c01 * p1[i] - c02 * p2[i] - c03 * p3[i]
             r0[i] = w
-            a0 += w * x[i]
-        ys[s0 + j] = a0
+            s00 += w * q0[i]
+            s01 += w * q1[i]
+            s02 += w * q2[i]
+            s03 += w * q3[i]
+        Y[0, j], Y[1, j], Y[2, j], Y[3, j] = s00, s01, s02, s03
+        j += 1
 
 
 @njit(cache=True, fastmath=FAST)
-def _fused_rows_per_weight(params, rates, w0, b0, nin, nout, steps, s0, xp, x, ys):
-    """:func:`_fused_rows` with a rate per weight: W_0 <- W_0 - rates * (steps x_prev^T).
-
-    Rates may be float32. Each product with a rate has a float64 array element as its
-    other factor, so it stays float64 under NumPy's scalar rules too (NUMBA_DISABLE_JIT),
-    where a Python float times a float32 would round to float32."""
+def _block2_rows_per_weight(params, rates, w0, nin, nout, C, p0, p1, q0, q1, Y, T):
+    """:func:`_block_rows` for two samples with a rate per weight:
+    W_0 <- W_0 - rates * (C[0] p0^T + C[1] p1^T), fused with Y[m] = W_0 q_m, and
+    T[j] = sum_i rates[j, i] q0[i] q1[i], which the second sample of the block needs to
+    correct its product for the first sample's update (a rate-weighted dot product, one
+    per row). Rates may be float32 (half the memory traffic; SDLM keeps them so)."""
+    zero = Y.dtype.type(0)
     j = 0
-    while j + 1 < nout:
-        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-        r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-        e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
-        e1 = rates[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-        c0, c1 = steps[s0 + j], steps[s0 + j + 1]
-        a0, a1 = params[b0 + j], params[b0 + j + 1]
-        for i in range(nin):
-            u = xp[i]
-            v = x[i]
-            w = r0[i] - e0[i] * c0 * u
-            r0[i] = w
-            a0 += w * v
-            w = r1[i] - e1[i] * c1 * u
-            r1[i] = w
-            a1 += w * v
-        ys[s0 + j] = a0
-        ys[s0 + j + 1] = a1
-        j += 2
-    if j < nout:
-        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-        e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
-        c0 = steps[s0 + j]
-        a0 = params[b0 + j]
-        for i in range(nin):
-            w = r0[i] - e0[i] * c0 * xp[i]
-            r0[i] = w
-            a0 += w * x[i]
-        ys[s0 + j] = a0
+    while j < nout:
+        # three rows at a time where they exist
+        nr = min(3, nout - j)
+        if nr == 3:
+            r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+            r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
+            r2 = params[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
+            e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
+            e1 = rates[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
+            e2 = rates[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
+            c00, c01 = C[0, j], C[1, j]
+            c10, c11 = C[0, j + 1], C[1, j + 1]
+            c20, c21 = C[0, j + 2], C[1, j + 2]
+            s00 = s01 = s10 = s11 = s20 = s21 = zero
+            t0 = t1 = t2 = zero
+            for i in range(nin):
+                a0, a1, b0, b1 = p0[i], p1[i], q0[i], q1[i]
+                e = e0[i] * (c00 * a0 + c01 * a1)
+                w = r0[i] - e
+                r0[i] = w
+                s00 += w * b0
+                s01 += w * b1
+                t0 += e0[i] * (b0 * b1)
+                e = e1[i] * (c10 * a0 + c11 * a1)
+                w = r1[i] - e
+                r1[i] = w
+                s10 += w * b0
+                s11 += w * b1
+                t1 += e1[i] * (b0 * b1)
+                e = e2[i] * (c20 * a0 + c21 * a1)
+                w = r2[i] - e
+                r2[i] = w
+                s20 += w * b0
+                s21 += w * b1
+                t2 += e2[i] * (b0 * b1)
+            Y[0, j], Y[1, j], T[j] = s00, s01, t0
+            Y[0, j + 1], Y[1, j + 1], T[j + 1] = s10, s11, t1
+            Y[0, j + 2], Y[1, j + 2], T[j + 2] = s20, s21, t2
+            j += 3
+        else:
+            r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
+            e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
+            c00, c01 = C[0, j], C[1, j]
+            s00 = s01 = t0 = zero
+            for i in range(nin):
+                w = r0[i] - e0[i] * (c00 * p0[i] + c01 * p1[i])
+                r0[i] = w
+                s00 += w * q0[i]
+                s01 += w * q1[i]
+                t0 += e0[i] * (q0[i] * q1[i])
+            Y[0, j], Y[1, j], T[j] = s00, s01, t0
+            j += 1
 
 
 @njit(cache=True, fastmath=FAST)
-def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, sched, tau, t0,
-                       sample_losses, xs, ys, dxs, dys):
-    per_weight = eta_vec.size == params.size
+def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, dxs, dys,
+                  tf, ti):
+    """Forward through layers 1.. (layer 0's outputs already in xs), the loss, and the
+    backward pass through layers L-1..1, updating each layer's weights as the pass leaves
+    it. Leaves dE/dX of layer 0's outputs in dxs and returns the sample's cost. Each
+    layer's activations and their derivatives are computed a whole vector at a time."""
     L = table.shape[0]
+    last = L - 1
+    oL, nL = table[last, OUT_OFF], table[last, N_OUT]
+    for l in range(1, L):
+        nin, nout = table[l, N_IN], table[l, N_OUT]
+        w0, b0, i0, o0 = table[l, W_OFF], table[l, B_OFF], table[l, IN_OFF], table[l, OUT_OFF]
+        xin = xs[i0:i0 + nin]
+        for j in range(nout):
+            wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
+            s = params[b0 + j]
+            for i in range(nin):
+                s += wrow[i] * xin[i]
+            ys[o0 + j] = s
+        act_f_into(table[l, ACT], ys[o0:o0 + nout], lf[l, 0], xs[o0:o0 + nout], tf, ti)
+    e = loss_and_grad(loss, xs[oL:oL + nL], d, dxs[oL:oL + nL])
+    if not math.isfinite(e):
+        return e
+    for l in range(L - 1, 0, -1):
+        nin, nout = table[l, N_IN], table[l, N_OUT]
+        w0, b0, i0, o0 = table[l, W_OFF], table[l, B_OFF], table[l, IN_OFF], table[l, OUT_OFF]
+        xin = xs[i0:i0 + nin]
+        dxin = dxs[i0:i0 + nin]
+        dxin[:] = 0.0
+        act_df_into(table[l, ACT], ys[o0:o0 + nout], xs[o0:o0 + nout], lf[l, 0],
+                    dys[o0:o0 + nout])
+        for j in range(nout):
+            g = dys[o0 + j] * dxs[o0 + j]
+            base = w0 + j * nin
+            wrow = params[base:base + nin]
+            if per_weight:
+                erow = eta_vec[base:base + nin]
+                params[b0 + j] -= eta * g * eta_vec[b0 + j]
+                for i in range(nin):
+                    dxin[i] += wrow[i] * g
+                    wrow[i] -= eta * g * erow[i] * xin[i]
+            else:
+                params[b0 + j] -= eta * g
+                for i in range(nin):
+                    dxin[i] += wrow[i] * g
+                    wrow[i] -= eta * g * xin[i]
+    return e
+
+
+@njit(cache=True, fastmath=FAST)
+def _pass(params, eta_vec, w0, nin, nout, per_weight, X, pend, nxt, C, Y, T):
+    """Apply the pending steps C of the samples X[pend] to W_0 and compute W_0 X[nxt]^T."""
+    if per_weight:
+        _block2_rows_per_weight(params, eta_vec, w0, nin, nout, C, X[pend[0]], X[pend[1]],
+                                X[nxt[0]], X[nxt[1]], Y, T)
+    else:
+        _block_rows(params, w0, nin, nout, C, X[pend[0]], X[pend[1]], X[pend[2]],
+                    X[pend[3]], X[nxt[0]], X[nxt[1]], X[nxt[2]], X[nxt[3]], Y)
+
+
+@njit(cache=True, fastmath=FAST)
+def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_rates, sched,
+                       tau, t0, sample_losses, xs, ys, dxs, dys):
+    """One epoch of online SGD on an all-dense network, one update per sample; returns the
+    position in ``order`` where the cost became NaN/Inf, or -1.
+
+    The first layer's W_0 (784 x 30 on MNIST) dominates the work, so it is not updated
+    sample by sample. Samples go in blocks of B; one pass over W_0 applies the previous
+    block's B pending rank-one updates and computes W_0 x_m for the block's B inputs
+    (:func:`_block_rows`), so each weight is read and written once per B samples. Inside
+    the block, sample m corrects its product for the updates of the samples m' < m that
+    are not yet in W_0:
+
+        W x_m = W_0 x_m - sum_{m' < m} c_m' (x_m' . x_m),
+
+    with c_m' = eta g_m' (times the row's rate) the step of sample m'. This is exactly
+    the online rule with the arithmetic regrouped; only rounding differs.
+
+    * ``row_rates`` holds one rate multiplier per row of W_0 (all ones without rates; the
+      fan-in rule and per-layer rates are of this kind): B = 4.
+    * ``row_rates`` is empty (rates that vary along a row, as SDLM's): B = 2, and the
+      correction uses the rate-weighted product sum_i rates_ji x_0i x_1i, which the pass
+      computes too (:func:`_block2_rows_per_weight`).
+    """
+    per_weight = eta_vec.size == params.size
+    blocked_rows = row_rates.size > 0
+    B = 4 if blocked_rows else 2
     nin0, nout0 = table[0, N_IN], table[0, N_OUT]
     w00, b00, code0, o00 = table[0, W_OFF], table[0, B_OFF], table[0, ACT], table[0, OUT_OFF]
     a0 = lf[0, 0]
-    last = L - 1
-    oL, nL = table[last, OUT_OFF], table[last, N_OUT]
-    pending = False
-    prev = 0
     status = -1
-    for k in range(order.size):
-        p = order[k]
-        x = X[p]
-        # ---- layer 0 forward, fused with the previous sample's pending update of W_0 ----
-        # (it reads the sample straight from X: nothing below needs a copy of the input)
-        xp = X[prev]
-        if pending and not per_weight:
-            _fused_rows(params, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
-        elif pending:
-            _fused_rows_per_weight(params, eta_vec, w00, b00, nin0, nout0, dys, o00, xp, x, ys)
-        else:  # the first sample: nothing pending, a plain forward pass (it reads xs)
-            xs[:nin0] = x
-            dense_forward(table[0], a0, params, xs, ys)
-        for j in range(nout0):
-            xs[o00 + j] = act_f(code0, ys[o00 + j], a0)
-        pending = False
-        # ---- upper layers forward ----
-        for l in range(1, L):
-            dense_forward(table[l], lf[l, 0], params, xs, ys)
-        e = loss_and_grad(loss, xs[oL:oL + nL], D[p], dxs[oL:oL + nL])
-        sample_losses[k] = e
-        if not math.isfinite(e):
-            status = k
-            break
-        eta = _rate(eta0, sched, tau, t0 + k)
-        # ---- backward through the upper layers, updating each as we leave it ----
-        for l in range(L - 1, 0, -1):
-            nin, nout = table[l, N_IN], table[l, N_OUT]
-            w0, b0, code = table[l, W_OFF], table[l, B_OFF], table[l, ACT]
-            i0, o0 = table[l, IN_OFF], table[l, OUT_OFF]
-            a = lf[l, 0]
-            xin = xs[i0:i0 + nin]
-            dxin = dxs[i0:i0 + nin]
-            dxin[:] = 0.0
-            for j in range(nout):
-                g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
-                base = w0 + j * nin
-                wrow = params[base:base + nin]
+    n = order.size
+    C = np.zeros((4, nout0), dtype=dys.dtype)   # pending steps: row m is sample m's eta g
+    Y = np.empty((4, nout0), dtype=ys.dtype)    # W_0 x_m for the block's inputs
+    G = np.zeros((4, 4), dtype=ys.dtype)        # x_m' . x_m for m' < m
+    T = np.zeros(nout0, dtype=ys.dtype)         # rate-weighted x_0 . x_1 per row (B = 2)
+    pend = np.zeros(4, dtype=np.int64)          # rows of X of the pending samples
+    nxt = np.zeros(4, dtype=np.int64)           # rows of X of the block's samples
+    pend[:] = order[0] if n > 0 else 0
+    width = 0
+    for l in range(table.shape[0]):
+        width = max(width, table[l, N_OUT])
+    tf = np.empty(width)                        # scratch of the vector activations
+    ti = np.empty(width, dtype=np.int64)
+    y0, x0 = ys[o00:o00 + nout0], xs[o00:o00 + nout0]
+    dx0, g0 = dxs[o00:o00 + nout0], dys[o00:o00 + nout0]
+    k = 0
+    while k < n:
+        nb = min(B, n - k)
+        for m in range(4):   # a short last block repeats its first sample (never used)
+            nxt[m] = order[k + m] if m < nb else order[k]
+        _pass(params, eta_vec, w00, nin0, nout0, not blocked_rows, X, pend, nxt, C, Y, T)
+        C[:] = 0.0
+        if blocked_rows:
+            for m in range(1, nb):
+                xm = X[nxt[m]]
+                for m2 in range(m):
+                    xm2 = X[nxt[m2]]
+                    s = G.dtype.type(0)
+                    for i in range(nin0):
+                        s += xm2[i] * xm[i]
+                    G[m2, m] = s
+        for m in range(nb):
+            kk = k + m
+            p = order[kk]
+            for j in range(nout0):
+                y0[j] = Y[m, j] + params[b00 + j]
+            if blocked_rows:
+                for m2 in range(m):
+                    gm = G[m2, m]
+                    for j in range(nout0):
+                        y0[j] -= C[m2, j] * gm
+            elif m == 1:
+                for j in range(nout0):
+                    y0[j] -= C[0, j] * T[j]
+            act_f_into(code0, y0, a0, x0, tf, ti)
+            eta = _rate(eta0, sched, tau, t0 + kk)
+            e = _upper_layers(table, lf, params, loss, D[p], eta, per_weight, eta_vec,
+                              xs, ys, dxs, dys, tf, ti)
+            sample_losses[kk] = e
+            if not math.isfinite(e):
+                status = kk
+                break
+            act_df_into(code0, y0, x0, a0, g0)
+            for j in range(nout0):
+                g0[j] *= eta * dx0[j]                      # eta dE/dY_j
                 if per_weight:
-                    erow = eta_vec[base:base + nin]
-                    params[b0 + j] -= eta * g * eta_vec[b0 + j]
-                    for i in range(nin):
-                        dxin[i] += wrow[i] * g
-                        wrow[i] -= eta * g * erow[i] * xin[i]
+                    params[b00 + j] -= g0[j] * eta_vec[b00 + j]
                 else:
-                    params[b0 + j] -= eta * g
-                    for i in range(nin):
-                        dxin[i] += wrow[i] * g
-                        wrow[i] -= eta * g * xin[i]
-        # ---- layer 0: bias now, weights fused into the next forward pass ----
-        for j in range(nout0):
-            g = act_df_from(code0, ys[o00 + j], xs[o00 + j], a0) * dxs[o00 + j]
-            dys[o00 + j] = eta * g     # the pending step, kept in the buffers' own dtype
-            if per_weight:
-                params[b00 + j] -= eta * g * eta_vec[b00 + j]
+                    params[b00 + j] -= g0[j]
+            if blocked_rows:
+                for j in range(nout0):
+                    C[m, j] = g0[j] * row_rates[j]
             else:
-                params[b00 + j] -= eta * g
-        pending = True
-        prev = p
-    if pending:  # flush the last update
-        xp = X[prev]
-        for j in range(nout0):
-            c = dys[o00 + j]
-            base = w00 + j * nin0
-            wrow = params[base:base + nin0]
-            if per_weight:
-                erow = eta_vec[base:base + nin0]
-                for i in range(nin0):
-                    wrow[i] -= erow[i] * c * xp[i]
-            else:
-                for i in range(nin0):
-                    wrow[i] -= c * xp[i]
+                for j in range(nout0):
+                    C[m, j] = g0[j]
+            pend[m] = p
+        if status >= 0:
+            break
+        k += nb
+    # flush the pending updates (rows of C past the last sample are zero; Y, T are scratch)
+    _pass(params, eta_vec, w00, nin0, nout0, not blocked_rows, X, pend, pend, C, Y, T)
     return status

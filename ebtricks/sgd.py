@@ -130,6 +130,21 @@ def _rates(net: Network, rates) -> np.ndarray:
     return arr
 
 
+def _first_layer_row_rates(net: Network, eta_vec: np.ndarray) -> np.ndarray:
+    """The rate multiplier of each row of the first layer's W when it is constant along the
+    row (no per-weight rates, the fan-in rule, per-layer rates), which lets the online kernel
+    take its blocked path; otherwise an empty array."""
+    row = net.table[0]
+    nin, nout = int(row[K.N_IN]), int(row[K.N_OUT])
+    if eta_vec.size == 0:
+        return np.ones(nout)
+    w0 = int(row[K.W_OFF])
+    W = eta_vec[w0:w0 + nin * nout].reshape(nout, nin)
+    if np.all(W == W[:, :1]):
+        return W[:, 0].astype(np.float64)
+    return np.empty(0)
+
+
 def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
@@ -224,6 +239,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     eta_state = np.array([eta])
     fused = (batch_size == 1 and momentum == 0 and murata is None and not record_weights
              and np.all(net.table[:, K.TYPE] == K.DENSE))
+    row_rates = _first_layer_row_rates(net, eta_vec) if fused else np.empty(0)
     mur = murata or Murata()
     traj_rows = (epochs * math.ceil(P * (emphasis if order == "emphasize" else 1) / batch_size)
                  // record_every + 1) if record_weights else 0
@@ -251,8 +267,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         start = net.params.copy()
         if fused:
             status = S.online_dense_epoch(net.table, net.layer_floats, net.params,
-                                          net.loss_code, X, D, idx, eta, eta_vec, sched, tau,
-                                          float(t), losses, xs, ys, dxs, dys)
+                                          net.loss_code, X, D, idx, eta, eta_vec, row_rates,
+                                          sched, tau, float(t), losses, xs, ys, dxs, dys)
             updates = idx.size
         else:
             status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
