@@ -214,7 +214,7 @@ def _block2_rows_per_weight(params, rates, w0, nin, nout, C, p0, p1, q0, q1, Y, 
             j += 1
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
 def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, dxs, dys,
                   tf, ti):
     """Forward through layers 1.. (layer 0's outputs already in xs), the loss, and the
@@ -228,11 +228,11 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
         nin, nout = table[l, N_IN], table[l, N_OUT]
         w0, b0, i0, o0 = table[l, W_OFF], table[l, B_OFF], table[l, IN_OFF], table[l, OUT_OFF]
         xin = xs[i0:i0 + nin]
+        W = params[w0:w0 + nout * nin].reshape(nout, nin)   # one view, not one per row
         for j in range(nout):
-            wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
             s = params[b0 + j]
             for i in range(nin):
-                s += wrow[i] * xin[i]
+                s += W[j, i] * xin[i]
             ys[o0 + j] = s
         act_f_into(table[l, ACT], ys[o0:o0 + nout], lf[l, 0], xs[o0:o0 + nout], tf, ti)
     e = loss_and_grad(loss, xs[oL:oL + nL], d, dxs[oL:oL + nL])
@@ -246,21 +246,21 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
         dxin[:] = 0.0
         act_df_into(table[l, ACT], ys[o0:o0 + nout], xs[o0:o0 + nout], lf[l, 0],
                     dys[o0:o0 + nout])
+        W = params[w0:w0 + nout * nin].reshape(nout, nin)
+        if per_weight:
+            E = eta_vec[w0:w0 + nout * nin].reshape(nout, nin)
         for j in range(nout):
             g = dys[o0 + j] * dxs[o0 + j]
-            base = w0 + j * nin
-            wrow = params[base:base + nin]
             if per_weight:
-                erow = eta_vec[base:base + nin]
                 params[b0 + j] -= eta * g * eta_vec[b0 + j]
                 for i in range(nin):
-                    dxin[i] += wrow[i] * g
-                    wrow[i] -= eta * g * erow[i] * xin[i]
+                    dxin[i] += W[j, i] * g
+                    W[j, i] -= eta * g * E[j, i] * xin[i]
             else:
                 params[b0 + j] -= eta * g
                 for i in range(nin):
-                    dxin[i] += wrow[i] * g
-                    wrow[i] -= eta * g * xin[i]
+                    dxin[i] += W[j, i] * g
+                    W[j, i] -= eta * g * xin[i]
     return e
 
 
@@ -275,7 +275,7 @@ def _pass(params, eta_vec, w0, nin, nout, per_weight, X, pend, nxt, C, Y, T):
                     X[pend[3]], X[nxt[0]], X[nxt[1]], X[nxt[2]], X[nxt[3]], Y)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST, error_model="numpy")
 def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_rates, sched,
                        tau, t0, sample_losses, xs, ys, dxs, dys):
     """One epoch of online SGD on an all-dense network, one update per sample; returns the
