@@ -15,7 +15,7 @@ from numba import njit
 
 from ._rbf_kernels import rbf_backward, rbf_forward
 from ._shared_kernels import shared_backward, shared_forward
-from .activations import act_df_from, act_f
+from .activations import act_df_from, act_f, act_f_into
 from .losses import loss_and_grad, loss_only
 
 FAST = {"reassoc", "contract"}
@@ -41,7 +41,12 @@ def dense_forward(row, a, params, xs, ys):
         for i in range(nin):
             s += wrow[i] * xin[i]
         ys[o0 + j] = s
-        xs[o0 + j] = act_f(code, s, a)
+    if nout >= 16:   # a whole layer at once (vectorised tanh); small ones unit by unit
+        act_f_into(code, ys[o0:o0 + nout], a, xs[o0:o0 + nout], np.empty(nout),
+                   np.empty(nout, dtype=np.int64))
+    else:
+        for j in range(nout):
+            xs[o0 + j] = act_f(code, ys[o0 + j], a)
 
 
 @njit(cache=True, fastmath=FAST)

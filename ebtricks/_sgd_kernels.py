@@ -60,16 +60,20 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_si
         # one update with the mean gradient of the batch (eq 10)
         eta = eta_state[0] if murata else _rate(eta0, sched, tau, t)
         scale = 1.0 / in_batch
-        for i in range(n):
-            g = grad[i] * scale
-            step = eta * g
-            if per_weight:
-                step *= eta_vec[i]
-            if momentum != 0.0:
-                # Delta w(t+1) = eta dE/dw + mu Delta w(t)   (§4.7)
-                step += momentum * velocity[i]
+        c = eta * scale
+        # one loop per case, so that each vectorises
+        if momentum != 0.0:
+            # Delta w(t+1) = eta dE/dw + mu Delta w(t)   (§4.7)
+            for i in range(n):
+                step = c * grad[i] * (eta_vec[i] if per_weight else 1.0) + momentum * velocity[i]
                 velocity[i] = step
-            params[i] -= step
+                params[i] -= step
+        elif per_weight:
+            for i in range(n):
+                params[i] -= c * grad[i] * eta_vec[i]
+        else:
+            for i in range(n):
+                params[i] -= c * grad[i]
         if murata:
             # eqs 17-19: leaky average r of the gradient; eta grows with ||r|| and anneals
             # as the weights approach the minimum

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .activations import act_d2f, act_df_from, act_f
+from .activations import act_d2f, act_df_from, act_df_into, act_f, act_f_into
 
 # layer-table columns shared with _kernels (kept in one place there; repeated here as
 # plain ints to avoid an import cycle)
@@ -41,117 +41,228 @@ def _w(params, w0, k, const):
 # For training speed a Conv2D layer also carries its geometry (at GEO_OFF in aux):
 # in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw, the offset of the patch index,
 # then per output map its kernel offset, its number of input maps and their indices, then
-# the patch index (see layers.Conv2D). Per sample the input patches are
-# gathered once ("im2col": for every output position, every input map's kh x kw window,
-# zeros in the padding); each output is then a sum of contiguous kh*kw dot products, which
-# vectorise, and no connection list (larger than the weights it indexes) streams through
-# the cache.
+# the patch index (see layers.Conv2D). Per sample the input patches are gathered once
+# ("im2col") into a matrix PT with one row per output position and one column per (input map,
+# kernel tap), zeros in the padding. With the kernels as a matrix Kd (output map x (input
+# map, tap); zeros where the connection table leaves a map out), a convolution is three
+# small matrix products:
+#     Y = Kd PT^T + b,    dE/dKd = G PT,    dE/dPT = G^T Kd    (G = dE/dY),
+# done by _mm_dot / _mm_axpy in blocks that vectorise; no connection list (larger than the
+# weights it indexes) streams through the cache. Activations go a whole layer at a time.
 @njit(cache=True)
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
             aux[g + 7], aux[g + 8], aux[g + 9], aux[g + 10], aux[g + 11])
 
 
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _mm_dot(A, BT, Y):
+    """Y += A BT^T: dot products along the rows of A and BT, two by two, so each loaded
+    element serves two products."""
+    M, N = Y.shape
+    K = A.shape[1]
+    i = 0
+    while i < M:
+        i1 = min(i + 1, M - 1)
+        a0, a1 = A[i], A[i1]
+        j = 0
+        while j < N:
+            j1 = min(j + 1, N - 1)
+            b0, b1 = BT[j], BT[j1]
+            s00 = s01 = s10 = s11 = 0.0
+            for k in range(K):
+                s00 += a0[k] * b0[k]
+                s01 += a0[k] * b1[k]
+                s10 += a1[k] * b0[k]
+                s11 += a1[k] * b1[k]
+            Y[i, j] += s00
+            if j1 > j:
+                Y[i, j1] += s01
+            if i1 > i:
+                Y[i1, j] += s10
+                if j1 > j:
+                    Y[i1, j1] += s11
+            j += 2
+        i += 2
+
+
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _mm_axpy(A, B, Y):
+    """Y += A B with inner loops along the rows of B: four rows of B per pass over a row of
+    Y, two rows of Y at a time, so each store to Y carries four products (stores, not
+    arithmetic, bound the plain one-row-at-a-time form)."""
+    M, N = Y.shape
+    K = B.shape[0]
+    i = 0
+    while i < M:
+        i1 = min(i + 1, M - 1)
+        two = i1 > i
+        y0, y1 = Y[i], Y[i1]
+        k = 0
+        while k + 3 < K:
+            b0, b1, b2, b3 = B[k], B[k + 1], B[k + 2], B[k + 3]
+            a00, a01, a02, a03 = A[i, k], A[i, k + 1], A[i, k + 2], A[i, k + 3]
+            if two:
+                a10, a11, a12, a13 = A[i1, k], A[i1, k + 1], A[i1, k + 2], A[i1, k + 3]
+                for j in range(N):
+                    u0, u1, u2, u3 = b0[j], b1[j], b2[j], b3[j]
+                    y0[j] += a00 * u0 + a01 * u1 + a02 * u2 + a03 * u3
+                    y1[j] += a10 * u0 + a11 * u1 + a12 * u2 + a13 * u3
+            else:
+                for j in range(N):
+                    y0[j] += a00 * b0[j] + a01 * b1[j] + a02 * b2[j] + a03 * b3[j]
+            k += 4
+        while k < K:
+            b0 = B[k]
+            a00 = A[i, k]
+            for j in range(N):
+                y0[j] += a00 * b0[j]
+            if two:
+                a10 = A[i1, k]
+                for j in range(N):
+                    y1[j] += a10 * b0[j]
+            k += 1
+        i += 2
+
+
 @njit(cache=True)
-def _is_range(maps):
-    for i in range(maps.size):
-        if maps[i] != i:
+def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
+    """Kd[o, (c, t)] = the weight of output map o, input map c, tap t (0 if not connected).
+    Returns True when Kd is just a view of the parameters (every map connected, in order)."""
+    q = g + 13
+    Kd[:] = 0.0
+    for o in range(out_maps):
+        koff, nmaps = aux[q], aux[q + 1]
+        for ci in range(nmaps):
+            c = aux[q + 2 + ci]
+            for t in range(K2):
+                Kd[o, c * K2 + t] = params[w0 + koff + ci * K2 + t]
+        q += 2 + nmaps
+
+
+@njit(cache=True)
+def _full_table(aux, g, out_maps, in_maps, K2):
+    """Every output map sees every input map, in order, kernels back to back."""
+    q = g + 13
+    for o in range(out_maps):
+        koff, nmaps = aux[q], aux[q + 1]
+        if nmaps != in_maps or koff != o * in_maps * K2:
             return False
+        for ci in range(nmaps):
+            if aux[q + 2 + ci] != ci:
+                return False
+        q += 2 + nmaps
     return True
 
 
 @njit(cache=True)
-def _im2col(xm, pidx, P):
-    for t in range(P.size):
-        j = pidx[t]
-        P[t] = xm[j] if j >= 0 else 0.0
+def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
+    """Gather the input patches: out[c, p] (``wide``: C x n) or out[p, c] (n x C)."""
+    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    xm = xs[i0:i0 + n_in]
+    for p in range(n):
+        for c in range(C):
+            j = pidx[p * C + c]
+            v = xm[j] if j >= 0 else 0.0
+            if wide:
+                out[c, p] = v
+            else:
+                out[p, c] = v
+    return pidx
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+# Which way round the products go: along output positions when there are at least as many
+# as (map, tap) pairs ("wide", e.g. a first layer with 784 positions and 25 taps), else along
+# (map, tap) pairs; either way the inner loops are the longer dimension.
+@njit(cache=True, error_model="numpy")
 def conv_forward(row, lfrow, aux, params, xs, ys):
     g = row[GEO_OFF]
     in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw = _geometry(aux, g)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     n, K2 = oh * ow, kh * kw
-    P = np.empty(n * in_maps * K2)
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + P.size]
-    _im2col(xs[i0:i0 + in_maps * h * w], pidx, P)
-    a = lfrow[0]
-    q = g + 13
+    C = in_maps * K2
+    m = out_maps * n
+    wide = n >= C
+    P = np.empty((C, n)) if wide else np.empty((n, C))
+    _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)
+    if _full_table(aux, g, out_maps, in_maps, K2):
+        Kd = params[w0:w0 + out_maps * C].reshape(out_maps, C)
+    else:
+        Kd = np.empty((out_maps, C))
+        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+    Y = ys[o0:o0 + m].reshape(out_maps, n)
     for o in range(out_maps):
-        koff, nmaps = aux[q], aux[q + 1]
-        maps = aux[q + 2:q + 2 + nmaps]
-        q += 2 + nmaps
-        full = nmaps == in_maps and _is_range(maps)
-        for p in range(n):
-            acc = params[b0 + o]
-            if full:   # all input maps in order: one dot product over (maps, taps)
-                kk = params[w0 + koff:w0 + koff + nmaps * K2]
-                pp = P[p * in_maps * K2:(p + 1) * in_maps * K2]
-                for t in range(nmaps * K2):
-                    acc += kk[t] * pp[t]
-            else:
-                for ci in range(nmaps):
-                    kk = params[w0 + koff + ci * K2:w0 + koff + (ci + 1) * K2]
-                    pp = P[(p * in_maps + maps[ci]) * K2:(p * in_maps + maps[ci] + 1) * K2]
-                    for t in range(K2):
-                        acc += kk[t] * pp[t]
-            ys[o0 + o * n + p] = acc
-            xs[o0 + o * n + p] = act_f(code, acc, a)
+        Y[o, :] = params[b0 + o]
+    if wide:
+        _mm_axpy(Kd, P, Y)       # Y[o] += Kd[o, c] P[c]
+    else:
+        _mm_dot(Kd, P, Y)        # Y[o, p] += Kd[o] . PT[p]
+    act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], np.empty(m),
+               np.empty(m, dtype=np.int64))
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, error_model="numpy")
 def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     g = row[GEO_OFF]
     in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw = _geometry(aux, g)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    a = lfrow[0]
     n, K2 = oh * ow, kh * kw
-    P = np.empty(n * in_maps * K2)
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + P.size]
-    _im2col(xs[i0:i0 + in_maps * h * w], pidx, P)
-    dP = np.zeros(n * in_maps * K2) if need_dx else P[:0]
-    for k in range(out_maps * n):
-        dys[o0 + k] = act_df_from(code, ys[o0 + k], xs[o0 + k], a) * dxs[o0 + k]
-    q = g + 13
+    C = in_maps * K2
+    m = out_maps * n
+    wide = n >= C
+    P = np.empty((C, n)) if wide else np.empty((n, C))
+    pidx = _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)
+    dY = dys[o0:o0 + m]
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], dY)
+    for k in range(m):
+        dY[k] *= dxs[o0 + k]
+    G = dY.reshape(out_maps, n)
     for o in range(out_maps):
-        koff, nmaps = aux[q], aux[q + 1]
-        maps = aux[q + 2:q + 2 + nmaps]
-        q += 2 + nmaps
-        full = nmaps == in_maps and _is_range(maps)
+        s = 0.0
         for p in range(n):
-            gy = dys[o0 + o * n + p]
-            grad[b0 + o] += gy
-            if full:
-                m = nmaps * K2
-                gk = grad[w0 + koff:w0 + koff + m]
-                pp = P[p * m:(p + 1) * m]
-                for t in range(m):
-                    gk[t] += gy * pp[t]
-                if need_dx:
-                    kk = params[w0 + koff:w0 + koff + m]
-                    dp = dP[p * m:(p + 1) * m]
-                    for t in range(m):
-                        dp[t] += gy * kk[t]
-                continue
+            s += G[o, p]
+        grad[b0 + o] += s
+    full = _full_table(aux, g, out_maps, in_maps, K2)
+    dK = grad[w0:w0 + out_maps * C].reshape(out_maps, C) if full else np.zeros((out_maps, C))
+    if wide:
+        _mm_dot(G, P, dK)        # dK[o, c] += G[o] . P[c]
+    else:
+        _mm_axpy(G, P, dK)       # dK[o] += G[o, p] PT[p]
+    if full:
+        Kd = params[w0:w0 + out_maps * C].reshape(out_maps, C)
+    else:
+        q = g + 13
+        for o in range(out_maps):
+            koff, nmaps = aux[q], aux[q + 1]
             for ci in range(nmaps):
-                off = (p * in_maps + maps[ci]) * K2
-                gk = grad[w0 + koff + ci * K2:w0 + koff + (ci + 1) * K2]
-                pp = P[off:off + K2]
+                c = aux[q + 2 + ci]
                 for t in range(K2):
-                    gk[t] += gy * pp[t]
-                if need_dx:
-                    kk = params[w0 + koff + ci * K2:w0 + koff + (ci + 1) * K2]
-                    dp = dP[off:off + K2]
-                    for t in range(K2):
-                        dp[t] += gy * kk[t]
-    if need_dx:   # scatter the patch gradients back onto the input maps ("col2im")
-        dxm = dxs[i0:i0 + in_maps * h * w]
-        dxm[:] = 0.0
-        for t in range(dP.size):
+                    grad[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
+            q += 2 + nmaps
+        Kd = np.empty((out_maps, C))
+        if need_dx:
+            _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+    if not need_dx:
+        return
+    # dE/dpatches = Kd^T G, then scattered back onto the input maps ("col2im")
+    dxm = dxs[i0:i0 + in_maps * h * w]
+    dxm[:] = 0.0
+    if wide:
+        dP = np.zeros((C, n))
+        _mm_axpy(np.ascontiguousarray(Kd.T), G, dP)
+        for p in range(n):
+            for c in range(C):
+                j = pidx[p * C + c]
+                if j >= 0:
+                    dxm[j] += dP[c, p]
+    else:
+        dP = np.zeros((n, C))
+        _mm_axpy(np.ascontiguousarray(G.T), Kd, dP)
+        flat = dP.reshape(-1)
+        for t in range(flat.size):
             j = pidx[t]
             if j >= 0:
-                dxm[j] += dP[t]
+                dxm[j] += flat[t]
 
 
 @njit(cache=True)
@@ -162,12 +273,14 @@ def shared_forward(row, lfrow, aux, params, xs, ys):
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     const = lfrow[1]
-    for j in range(row[N_OUT]):
+    nout = row[N_OUT]
+    for j in range(nout):
         s = params[b0 + bof[j]] if bof[j] >= 0 else 0.0
         for c in range(start[j], start[j + 1]):
             s += _w(params, w0, cw[c], const) * xs[i0 + cin[c]]
         ys[o0 + j] = s
-        xs[o0 + j] = act_f(code, s, lfrow[0])
+    act_f_into(code, ys[o0:o0 + nout], lfrow[0], xs[o0:o0 + nout], np.empty(nout),
+               np.empty(nout, dtype=np.int64))
 
 
 @njit(cache=True)
@@ -181,8 +294,10 @@ def shared_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     if need_dx:
         for i in range(row[N_IN]):
             dxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
+    nout = row[N_OUT]
+    act_df_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, dys[o0:o0 + nout])
+    for j in range(nout):
+        g = dys[o0 + j] * dxs[o0 + j]
         dys[o0 + j] = g
         if bof[j] >= 0:
             grad[b0 + bof[j]] += g

@@ -200,6 +200,7 @@ class Conv2D(_Shared):
         # geometry for the fast convolution loops (see _shared_kernels): a 13-int header,
         # per output map (kernel offset, number of input maps, the maps), then for every
         # output position, input map and kernel tap the input index it reads (-1: padding)
+        # (the kernels take dot products along (map, tap) for each output position)
         geo = [self.in_maps, h, w, self.out_maps, oh, ow, kh, kw, sh, sw, ph, pw, 0]
         for o, t in enumerate(table):
             geo += [kernel_off[o], len(t)] + list(t)

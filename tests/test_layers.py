@@ -230,3 +230,38 @@ def test_paper_network_counts():
     assert s["units"] == [1024, 1568, 392, 400, 100, 10]
     assert s["connections"] == 64638 and s["free_parameters"] == 1278
     assert eb.lenet.net_fig19().summary()["units"] == [256, 128, 64, 10]
+
+
+@pytest.mark.small
+@pytest.mark.parametrize("in_maps, size, out_maps, kernel, stride, padding, table", [
+    (1, 16, 4, 5, 2, 2, None),                         # positions >= taps: "wide" products
+    (4, 8, 12, 5, 1, 0, None),                         # fewer positions than taps
+    (3, 9, 4, 3, 1, 1, [[0], [0, 2], [1, 2], [0, 1, 2]]),   # LeNet table, wide
+    (4, 6, 3, 5, 1, 0, [[0, 1], [2, 3], [0, 3]]),      # LeNet table, narrow
+    (2, 7, 2, (3, 2), (2, 1), (1, 0), None),           # rectangular kernel, stride, padding
+])
+def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_maps, kernel,
+                                                             stride, padding, table):
+    """The im2col + matrix-product kernels against the plain per-connection loops the layer
+    also carries (used for curvature): same outputs, gradients and input gradients."""
+    from ebtricks import _kernels as K
+    conv = eb.Conv2D(in_maps, size, out_maps, kernel=kernel, stride=stride, padding=padding,
+                     table=table, activation="lecun_tanh")
+    net = eb.Network([eb.Dense(in_maps * size * size, conv.n_in, "tanh"), conv,
+                      eb.Dense(conv.n_out, 3, "identity")], seed=1)
+    net.params += 0.1 * np.random.default_rng(2).normal(size=net.n_params)
+    x, d = np.random.default_rng(3).normal(size=(2, in_maps * size * size))[0], np.ones(3)
+    lists = net.table.copy()
+    lists[1, K.GEO_OFF] = 0                       # no geometry: the connection-list loops
+    out = []
+    for table_ in (net.table, lists):
+        bufs = K.buffers(table_)
+        g = np.zeros(net.n_params)
+        e = K.sample_loss_grad(table_, net.layer_floats, net.aux, net.params, net.loss_code, x,
+                               d, *bufs, g)
+        out.append((e, bufs[0].copy(), g, bufs[2].copy()))
+    (e1, x1, g1, dx1), (e2, x2, g2, dx2) = out
+    assert e1 == pytest.approx(e2, rel=1e-13)
+    np.testing.assert_allclose(x1, x2, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(g1, g2, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(dx1, dx2, rtol=1e-11, atol=1e-13)
