@@ -22,7 +22,10 @@ FAST = {"reassoc", "contract"}
 
 # layer-table columns (AUX_OFF / N_CONN: where a shared-weight layer's connection lists
 # start in the network's int64 aux array, and how many connections it has)
-TYPE, N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF = range(11)
+# PATCH_OFF / PATCH_LEN: where in ``ys``, past the units, a convolution keeps the input
+# patches its forward pass gathered, for its backward pass
+(TYPE, N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF, PATCH_OFF,
+ PATCH_LEN) = range(13)
 N_COLS = 16
 # layer types
 DENSE, SHARED, RBF = 0, 1, 2
@@ -148,6 +151,8 @@ def batch_losses(table, lf, aux, params, loss, X, D, xs, ys, out):
 
 
 def buffers(table: np.ndarray, dtype=np.float64):
-    """Work buffers for one sample: xs, ys, dxs, dys."""
+    """Work buffers for one sample: xs, ys, dxs, dys (ys also holds convolution patches)."""
     size = int(table[-1, OUT_OFF] + table[-1, N_OUT])
-    return tuple(np.zeros(size, dtype=dtype) for _ in range(4))
+    ys_size = max(size, int(np.max(table[:, PATCH_OFF] + table[:, PATCH_LEN])))
+    return (np.zeros(size, dtype=dtype), np.zeros(ys_size, dtype=dtype),
+            np.zeros(size, dtype=dtype), np.zeros(size, dtype=dtype))

@@ -19,7 +19,7 @@ from .activations import act_d2f, act_df_from, act_df_into, act_f, act_f_into
 
 # layer-table columns shared with _kernels (kept in one place there; repeated here as
 # plain ints to avoid an import cycle)
-N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF = range(1, 11)
+N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF, PATCH_OFF = range(1, 12)
 
 
 @njit(cache=True)
@@ -183,7 +183,8 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
     C = in_maps * K2
     m = out_maps * n
     wide = n >= C
-    P = np.empty((C, n)) if wide else np.empty((n, C))
+    po = row[PATCH_OFF]   # kept in ys for the backward pass
+    P = ys[po:po + n * C].reshape(C, n) if wide else ys[po:po + n * C].reshape(n, C)
     _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)
     if _full_table(aux, g, out_maps, in_maps, K2):
         Kd = params[w0:w0 + out_maps * C].reshape(out_maps, C)
@@ -203,6 +204,8 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
 
 @njit(cache=True, error_model="numpy")
 def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
+    """Follows conv_forward on the same buffers: it reuses the patches that pass left in ys
+    (every caller, through _kernels.backward, runs forward first)."""
     g = row[GEO_OFF]
     in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw = _geometry(aux, g)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -210,8 +213,9 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     C = in_maps * K2
     m = out_maps * n
     wide = n >= C
-    P = np.empty((C, n)) if wide else np.empty((n, C))
-    pidx = _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)
+    po = row[PATCH_OFF]   # the patches conv_forward gathered from these xs
+    P = ys[po:po + n * C].reshape(C, n) if wide else ys[po:po + n * C].reshape(n, C)
+    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
     dY = dys[o0:o0 + m]
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], dY)
     for k in range(m):

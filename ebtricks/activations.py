@@ -53,7 +53,8 @@ def fast_tanh(z):
 # for exp(r) on |r| <= ln2/2 and 2^k assembled in the exponent bits (the Cephes method),
 # and Cephes' rational form for |z| < 0.625. It agrees with math.tanh to 4e-16 relative
 # (tests/test_activations.py checks that). error_model="numpy": Numba otherwise guards every
-# division against zero, and that branch alone stops the vectorisation.
+# division against zero, and that branch alone stops the vectorisation. (Not inline="always":
+# inlined code takes the caller's error model.)
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93145751953125e-1
 _LN2_LO = 1.42860682030941723212e-6
@@ -64,7 +65,7 @@ _TP0, _TP1, _TP2 = -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.614
 _TQ0, _TQ1, _TQ2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def tanh_into(x, scale, gain, out, tf, ti):
     """out[j] = gain * tanh(scale * x[j]) for j < x.size. out may be x itself; tf (float64)
     and ti (int64) are scratch arrays of at least x.size entries. NaN stays NaN, and
@@ -190,7 +191,7 @@ def act_d2f(code, x, a):
     return -2.0 * t * (1.0 - t * t)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def act_f_into(code, y, a, out, tf, ti):
     """out = f(y) over a vector; the tanh family goes through :func:`tanh_into`."""
     if code == LECUN_TANH:
@@ -205,7 +206,7 @@ def act_f_into(code, y, a, out, tf, ti):
             out[j] = act_f(code, y[j], a)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def act_df_into(code, y, fy, a, out):
     """out = f'(y) over a vector, from fy = f(y)."""
     if code == LECUN_TANH:

@@ -88,6 +88,15 @@ class Network:
             lf[l, 0] = layer.a
             lf[l, 1] = getattr(layer, "const", 0.0)   # fixed weight of a shared layer
             p_off += layer.n_params
+        # room in ys, past the units, for each convolution's gathered input patches
+        patch_off = x_off + self.layers[-1].n_out
+        for l, layer in enumerate(self.layers):
+            if getattr(layer, "geometry", None) is not None:
+                kh, kw = layer.kernel
+                oh, ow = layer.out_size
+                table[l, K.PATCH_OFF] = patch_off
+                table[l, K.PATCH_LEN] = oh * ow * layer.in_maps * kh * kw
+                patch_off += table[l, K.PATCH_LEN]
         return table, lf, np.concatenate(aux)
 
     @property
