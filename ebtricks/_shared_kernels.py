@@ -198,8 +198,9 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
         _mm_axpy(Kd, P, Y)       # Y[o] += Kd[o, c] P[c]
     else:
         _mm_dot(Kd, P, Y)        # Y[o, p] += Kd[o] . PT[p]
-    act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], np.empty(m),
-               np.empty(m, dtype=np.int64))
+    s0 = po + n * C          # scratch past the patches
+    act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], ys[s0:s0 + m],
+               ys[s0 + m:s0 + 2 * m].view(np.int64))
 
 
 @njit(cache=True, error_model="numpy")
@@ -251,17 +252,29 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     # dE/dpatches = Kd^T G, then scattered back onto the input maps ("col2im")
     dxm = dxs[i0:i0 + in_maps * h * w]
     dxm[:] = 0.0
+    s0 = po + n * C + 2 * m  # scratch: dE/dpatches, then a transposed matrix
+    dP = ys[s0:s0 + n * C]
+    dP[:] = 0.0
+    tr = ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2]
     if wide:
-        dP = np.zeros((C, n))
-        _mm_axpy(np.ascontiguousarray(Kd.T), G, dP)
+        KdT = tr[:C * out_maps].reshape(C, out_maps)
+        for o in range(out_maps):
+            for c in range(C):
+                KdT[c, o] = Kd[o, c]
+        dP = dP.reshape(C, n)
+        _mm_axpy(KdT, G, dP)
         for p in range(n):
             for c in range(C):
                 j = pidx[p * C + c]
                 if j >= 0:
                     dxm[j] += dP[c, p]
     else:
-        dP = np.zeros((n, C))
-        _mm_axpy(np.ascontiguousarray(G.T), Kd, dP)
+        GT = tr[:n * out_maps].reshape(n, out_maps)
+        for o in range(out_maps):
+            for p in range(n):
+                GT[p, o] = G[o, p]
+        dP = dP.reshape(n, C)
+        _mm_axpy(GT, Kd, dP)
         flat = dP.reshape(-1)
         for t in range(flat.size):
             j = pidx[t]

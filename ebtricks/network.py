@@ -94,8 +94,12 @@ class Network:
             if getattr(layer, "geometry", None) is not None:
                 kh, kw = layer.kernel
                 oh, ow = layer.out_size
+                nc, m = oh * ow * layer.in_maps * kh * kw, layer.n_out
+                c = max(layer.in_maps * kh * kw, layer.out_maps)
                 table[l, K.PATCH_OFF] = patch_off
-                table[l, K.PATCH_LEN] = oh * ow * layer.in_maps * kh * kw
+                # patches, then scratch: the activations' (2 m), the patch gradients and a
+                # transposed matrix (see _shared_kernels.conv_backward)
+                table[l, K.PATCH_LEN] = 2 * nc + 2 * m + c * c
                 patch_off += table[l, K.PATCH_LEN]
         return table, lf, np.concatenate(aux)
 
