@@ -244,9 +244,10 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
                 for t in range(K2):
                     grad[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
             q += 2 + nmaps
+        if not need_dx:
+            return
         Kd = np.empty((out_maps, C))
-        if need_dx:
-            _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
     if not need_dx:
         return
     # dE/dpatches = Kd^T G, then scattered back onto the input maps ("col2im")
@@ -257,29 +258,27 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     dP[:] = 0.0
     tr = ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2]
     if wide:
-        KdT = tr[:C * out_maps].reshape(C, out_maps)
-        for o in range(out_maps):
-            for c in range(C):
-                KdT[c, o] = Kd[o, c]
         dP = dP.reshape(C, n)
-        _mm_axpy(KdT, G, dP)
-        for p in range(n):
-            for c in range(C):
-                j = pidx[p * C + c]
-                if j >= 0:
-                    dxm[j] += dP[c, p]
+        _mm_axpy(_transposed(Kd, tr), G, dP)
     else:
-        GT = tr[:n * out_maps].reshape(n, out_maps)
-        for o in range(out_maps):
-            for p in range(n):
-                GT[p, o] = G[o, p]
         dP = dP.reshape(n, C)
-        _mm_axpy(GT, Kd, dP)
-        flat = dP.reshape(-1)
-        for t in range(flat.size):
-            j = pidx[t]
+        _mm_axpy(_transposed(G, tr), Kd, dP)
+    for p in range(n):
+        for c in range(C):
+            j = pidx[p * C + c]
             if j >= 0:
-                dxm[j] += flat[t]
+                dxm[j] += dP[c, p] if wide else dP[p, c]
+
+
+@njit(cache=True)
+def _transposed(A, buf):
+    """A^T, written into the front of ``buf``."""
+    M, N = A.shape
+    T = buf[:M * N].reshape(N, M)
+    for i in range(M):
+        for j in range(N):
+            T[j, i] = A[i, j]
+    return T
 
 
 @njit(cache=True)
