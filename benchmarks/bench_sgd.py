@@ -281,6 +281,9 @@ def main():
     print(f"ebtricks float32 / float32 bare pass per sample, 2 rows:              {ours32 / c2_32:.2f}")
     print(f"SDLM epoch cost / plain online SGD epoch cost:                        {ours / sdlm:.2f}")
     print(f"SDLM epoch cost / online SGD with the same rates held fixed:          {fixed / sdlm:.2f}")
+    print("  (the second-derivative estimates cost what the last line says; a rate per weight\n"
+          "   costs the rest: its pass over W1 takes blocks of 2 samples, not 4, and does\n"
+          "   about 1.4 times the arithmetic per sample, see the two blocked bare passes)")
     print(f"fresh process, import + first epoch (JIT cache on disk): {cold_start_seconds():.2f} s")
 
 
