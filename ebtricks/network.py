@@ -219,6 +219,8 @@ class Network:
 
     def check_data(self, X, D, xname="X", dname="D"):
         X = self.check_inputs(X, xname)
+        if X.shape[0] == 0:
+            raise ValueError(f"{xname} holds no samples: a cost needs at least one")
         D = check_array(dname, D, ndim=(1, 2))
         if D.ndim == 1:
             D = D[:, None] if self.n_outputs == 1 and D.shape[0] == X.shape[0] else D[None, :]

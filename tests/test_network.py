@@ -137,6 +137,9 @@ def test_lecun_init_standard_deviation_and_layer_outputs():
     (lambda: eb.mlp([3, 2]).gradient(np.ones((4, 3)), np.ones((3, 2))), ValueError, "D must have shape"),
     (lambda: eb.mlp([3, 2]).cost(np.ones((4, 3)), np.ones((4, 2)), params=np.ones(5)), ValueError, "params"),
     (lambda: eb.mlp([3, 2]).weights(5), IndexError, "layer 5"),
+    (lambda: eb.mlp([3, 2]).cost(np.ones((0, 3)), np.ones((0, 2))), ValueError, "X holds no"),
+    (lambda: eb.train_sgd(eb.mlp([3, 2]), np.ones((0, 3)), np.ones((0, 2)), epochs=1, eta=0.1),
+     ValueError, "X holds no samples"),
 ])
 def test_bad_input_raises_a_clear_error(call, err, word):
     with pytest.raises(err, match=word):
