@@ -37,12 +37,13 @@ def dense_forward(row, a, params, xs, ys):
     w0, b0, code = row[W_OFF], row[B_OFF], row[ACT]
     i0, o0 = row[IN_OFF], row[OUT_OFF]
     xin = xs[i0:i0 + nin]
+    # one 2-D view of W, indexed [j, i]: the inner loop vectorises (params[base + i] would
+    # not), and no view per row to reference-count
+    W = params[w0:w0 + nout * nin].reshape(nout, nin)
     for j in range(nout):
-        # a row view indexed by the loop counter vectorises; params[base + i] would not
-        wrow = params[w0 + j * nin:w0 + (j + 1) * nin]
         s = params[b0 + j]
         for i in range(nin):
-            s += wrow[i] * xin[i]
+            s += W[j, i] * xin[i]
         ys[o0 + j] = s
     if nout >= 16:   # a whole layer at once (vectorised tanh); small ones unit by unit
         act_f_into(code, ys[o0:o0 + nout], a, xs[o0:o0 + nout], np.empty(nout),
@@ -63,18 +64,17 @@ def dense_backward(row, a, params, xs, ys, dxs, dys, grad, need_dx):
     dxin = dxs[i0:i0 + nin]
     if need_dx:
         dxin[:] = 0.0
+    W = params[w0:w0 + nout * nin].reshape(nout, nin)
+    GW = grad[w0:w0 + nout * nin].reshape(nout, nin)
     for j in range(nout):
         g = act_df_from(code, ys[o0 + j], xs[o0 + j], a) * dxs[o0 + j]
         dys[o0 + j] = g
         grad[b0 + j] += g
-        base = w0 + j * nin
-        wrow = params[base:base + nin]
-        grow = grad[base:base + nin]
         for i in range(nin):
-            grow[i] += g * xin[i]
+            GW[j, i] += g * xin[i]
         if need_dx:
             for i in range(nin):
-                dxin[i] += wrow[i] * g
+                dxin[i] += W[j, i] * g
 
 
 @njit(cache=True)
