@@ -104,11 +104,9 @@ def _block_rows(params, w0, nin, nout, C, p0, p1, p2, p3, q0, q1, q2, q3, Y):
     each weight is read and written once per four samples instead of once per sample, and
     the 24 products per column keep the FMA units busy instead of waiting on the cache."""
     zero = Y.dtype.type(0)   # accumulate in the arrays' own precision
+    W = params[w0:w0 + nout * nin].reshape(nout, nin)   # one view, not one per row
     j = 0
     while j + 2 < nout:
-        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-        r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-        r2 = params[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
         c00, c01, c02, c03 = C[0, j], C[1, j], C[2, j], C[3, j]
         c10, c11, c12, c13 = C[0, j + 1], C[1, j + 1], C[2, j + 1], C[3, j + 1]
         c20, c21, c22, c23 = C[0, j + 2], C[1, j + 2], C[2, j + 2], C[3, j + 2]
@@ -118,20 +116,20 @@ def _block_rows(params, w0, nin, nout, C, p0, p1, p2, p3, q0, q1, q2, q3, Y):
         for i in range(nin):
             a0, a1, a2, a3 = p0[i], p1[i], p2[i], p3[i]
             b0, b1, b2, b3 = q0[i], q1[i], q2[i], q3[i]
-            w = r0[i] - c00 * a0 - c01 * a1 - c02 * a2 - c03 * a3
-            r0[i] = w
+            w = W[j, i] - c00 * a0 - c01 * a1 - c02 * a2 - c03 * a3
+            W[j, i] = w
             s00 += w * b0
             s01 += w * b1
             s02 += w * b2
             s03 += w * b3
-            w = r1[i] - c10 * a0 - c11 * a1 - c12 * a2 - c13 * a3
-            r1[i] = w
+            w = W[j + 1, i] - c10 * a0 - c11 * a1 - c12 * a2 - c13 * a3
+            W[j + 1, i] = w
             s10 += w * b0
             s11 += w * b1
             s12 += w * b2
             s13 += w * b3
-            w = r2[i] - c20 * a0 - c21 * a1 - c22 * a2 - c23 * a3
-            r2[i] = w
+            w = W[j + 2, i] - c20 * a0 - c21 * a1 - c22 * a2 - c23 * a3
+            W[j + 2, i] = w
             s20 += w * b0
             s21 += w * b1
             s22 += w * b2
@@ -141,12 +139,11 @@ def _block_rows(params, w0, nin, nout, C, p0, p1, p2, p3, q0, q1, q2, q3, Y):
         Y[0, j + 2], Y[1, j + 2], Y[2, j + 2], Y[3, j + 2] = s20, s21, s22, s23
         j += 3
     while j < nout:
-        r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
         c00, c01, c02, c03 = C[0, j], C[1, j], C[2, j], C[3, j]
         s00 = s01 = s02 = s03 = zero
         for i in range(nin):
-            w = r0[i] - c00 * p0[i] - c01 * p1[i] - c02 * p2[i] - c03 * p3[i]
-            r0[i] = w
+            w = W[j, i] - c00 * p0[i] - c01 * p1[i] - c02 * p2[i] - c03 * p3[i]
+            W[j, i] = w
             s00 += w * q0[i]
             s01 += w * q1[i]
             s02 += w * q2[i]
@@ -163,17 +160,13 @@ def _block2_rows_per_weight(params, rates, w0, nin, nout, C, p0, p1, q0, q1, Y, 
     correct its product for the first sample's update (a rate-weighted dot product, one
     per row). Rates may be float32 (half the memory traffic; SDLM keeps them so)."""
     zero = Y.dtype.type(0)
+    W = params[w0:w0 + nout * nin].reshape(nout, nin)
+    E = rates[w0:w0 + nout * nin].reshape(nout, nin)
     j = 0
     while j < nout:
         # three rows at a time where they exist
         nr = min(3, nout - j)
         if nr == 3:
-            r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-            r1 = params[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-            r2 = params[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
-            e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
-            e1 = rates[w0 + (j + 1) * nin:w0 + (j + 2) * nin]
-            e2 = rates[w0 + (j + 2) * nin:w0 + (j + 3) * nin]
             c00, c01 = C[0, j], C[1, j]
             c10, c11 = C[0, j + 1], C[1, j + 1]
             c20, c21 = C[0, j + 2], C[1, j + 2]
@@ -181,39 +174,37 @@ def _block2_rows_per_weight(params, rates, w0, nin, nout, C, p0, p1, q0, q1, Y, 
             t0 = t1 = t2 = zero
             for i in range(nin):
                 a0, a1, b0, b1 = p0[i], p1[i], q0[i], q1[i]
-                e = e0[i] * (c00 * a0 + c01 * a1)
-                w = r0[i] - e
-                r0[i] = w
+                e = E[j, i] * (c00 * a0 + c01 * a1)
+                w = W[j, i] - e
+                W[j, i] = w
                 s00 += w * b0
                 s01 += w * b1
-                t0 += e0[i] * (b0 * b1)
-                e = e1[i] * (c10 * a0 + c11 * a1)
-                w = r1[i] - e
-                r1[i] = w
+                t0 += E[j, i] * (b0 * b1)
+                e = E[j + 1, i] * (c10 * a0 + c11 * a1)
+                w = W[j + 1, i] - e
+                W[j + 1, i] = w
                 s10 += w * b0
                 s11 += w * b1
-                t1 += e1[i] * (b0 * b1)
-                e = e2[i] * (c20 * a0 + c21 * a1)
-                w = r2[i] - e
-                r2[i] = w
+                t1 += E[j + 1, i] * (b0 * b1)
+                e = E[j + 2, i] * (c20 * a0 + c21 * a1)
+                w = W[j + 2, i] - e
+                W[j + 2, i] = w
                 s20 += w * b0
                 s21 += w * b1
-                t2 += e2[i] * (b0 * b1)
+                t2 += E[j + 2, i] * (b0 * b1)
             Y[0, j], Y[1, j], T[j] = s00, s01, t0
             Y[0, j + 1], Y[1, j + 1], T[j + 1] = s10, s11, t1
             Y[0, j + 2], Y[1, j + 2], T[j + 2] = s20, s21, t2
             j += 3
         else:
-            r0 = params[w0 + j * nin:w0 + (j + 1) * nin]
-            e0 = rates[w0 + j * nin:w0 + (j + 1) * nin]
             c00, c01 = C[0, j], C[1, j]
             s00 = s01 = t0 = zero
             for i in range(nin):
-                w = r0[i] - e0[i] * (c00 * p0[i] + c01 * p1[i])
-                r0[i] = w
+                w = W[j, i] - E[j, i] * (c00 * p0[i] + c01 * p1[i])
+                W[j, i] = w
                 s00 += w * q0[i]
                 s01 += w * q1[i]
-                t0 += e0[i] * (q0[i] * q1[i])
+                t0 += E[j, i] * (q0[i] * q1[i])
             Y[0, j], Y[1, j], T[j] = s00, s01, t0
             j += 1
 
