@@ -2,7 +2,8 @@
 gradients. A network is described to the kernels by an integer table, one row per layer
 (columns below), and a float table of per-layer constants; parameters live in one flat
 vector, activations and their derivatives in flat buffers (layout: input, then each
-layer's outputs in order).
+layer's outputs in order; ``ys`` continues past the units with each convolution's patches
+and scratch, see :func:`buffers`).
 
 The inner loops carry fastmath flags ``reassoc`` and ``contract`` only: they let LLVM
 vectorise dot products (reassociating the sums) and fuse multiply-adds. We never pass
