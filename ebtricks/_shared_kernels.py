@@ -172,23 +172,38 @@ def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
 # Which way round the products go: along output positions when there are at least as many
 # as (map, tap) pairs ("wide", e.g. a first layer with 784 positions and 25 taps), else along
 # (map, tap) pairs; either way the inner loops are the longer dimension.
-@njit(cache=True, error_model="numpy")
-def conv_forward(row, lfrow, aux, params, xs, ys):
+@njit(cache=True)
+def _conv_layout(row, aux, ys):
+    """Sizes of a convolution and its patch matrix in ys: (g, in_maps, h, w, out_maps, n
+    positions, K2 taps, C = in_maps K2, wide, P)."""
     g = row[GEO_OFF]
-    in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw = _geometry(aux, g)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
+    in_maps, h, w, out_maps, oh, ow, kh, kw = _geometry(aux, g)[:8]
     n, K2 = oh * ow, kh * kw
     C = in_maps * K2
-    m = out_maps * n
     wide = n >= C
-    po = row[PATCH_OFF]   # kept in ys for the backward pass
+    po = row[PATCH_OFF]
     P = ys[po:po + n * C].reshape(C, n) if wide else ys[po:po + n * C].reshape(n, C)
-    _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)
-    if _full_table(aux, g, out_maps, in_maps, K2):
-        Kd = params[w0:w0 + out_maps * C].reshape(out_maps, C)
-    else:
-        Kd = np.empty((out_maps, C))
-        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+    return g, in_maps, h, w, out_maps, n, K2, C, wide, P
+
+
+@njit(cache=True)
+def _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full):
+    """The kernels as an out_maps x C matrix: a view of the parameters for a full table."""
+    if full:
+        return params[w0:w0 + out_maps * C].reshape(out_maps, C)
+    Kd = np.empty((out_maps, C))
+    _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+    return Kd
+
+
+@njit(cache=True, error_model="numpy")
+def conv_forward(row, lfrow, aux, params, xs, ys):
+    g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
+    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
+    m = out_maps * n
+    _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)   # kept for the backward pass
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C,
+                         _full_table(aux, g, out_maps, in_maps, K2))
     Y = ys[o0:o0 + m].reshape(out_maps, n)
     for o in range(out_maps):
         Y[o, :] = params[b0 + o]
@@ -196,7 +211,7 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
         _mm_axpy(Kd, P, Y)       # Y[o] += Kd[o, c] P[c]
     else:
         _mm_dot(Kd, P, Y)        # Y[o, p] += Kd[o] . PT[p]
-    s0 = po + n * C          # scratch past the patches
+    s0 = row[PATCH_OFF] + n * C   # scratch past the patches
     act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], ys[s0:s0 + m],
                ys[s0 + m:s0 + 2 * m].view(np.int64))
 
@@ -205,15 +220,9 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
 def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     """Follows conv_forward on the same buffers: it reuses the patches that pass left in ys
     (every caller, through _kernels.backward, runs forward first)."""
-    g = row[GEO_OFF]
-    in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw = _geometry(aux, g)
+    g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    n, K2 = oh * ow, kh * kw
-    C = in_maps * K2
     m = out_maps * n
-    wide = n >= C
-    po = row[PATCH_OFF]   # the patches conv_forward gathered from these xs
-    P = ys[po:po + n * C].reshape(C, n) if wide else ys[po:po + n * C].reshape(n, C)
     pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
     dY = dys[o0:o0 + m]
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], dY)
@@ -231,9 +240,7 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
         _mm_dot(G, P, dK)        # dK[o, c] += G[o] . P[c]
     else:
         _mm_axpy(G, P, dK)       # dK[o] += G[o, p] PT[p]
-    if full:
-        Kd = params[w0:w0 + out_maps * C].reshape(out_maps, C)
-    else:
+    if not full:
         q = g + 13
         for o in range(out_maps):
             koff, nmaps = aux[q], aux[q + 1]
@@ -242,16 +249,13 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
                 for t in range(K2):
                     grad[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
             q += 2 + nmaps
-        if not need_dx:
-            return
-        Kd = np.empty((out_maps, C))
-        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
     if not need_dx:
         return
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
     # dE/dpatches = Kd^T G, then scattered back onto the input maps ("col2im")
     dxm = dxs[i0:i0 + in_maps * h * w]
     dxm[:] = 0.0
-    s0 = po + n * C + 2 * m  # scratch: dE/dpatches, then a transposed matrix
+    s0 = row[PATCH_OFF] + n * C + 2 * m   # scratch: dE/dpatches, then a transposed matrix
     dP = ys[s0:s0 + n * C]
     dP[:] = 0.0
     tr = ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2]
