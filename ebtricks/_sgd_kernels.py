@@ -20,9 +20,8 @@ import numpy as np
 
 from numba import njit
 
-from ._kernels import (ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST, dense_forward,
-                       sample_loss_grad)
-from .activations import act_df_from, act_df_into, act_f_into
+from ._kernels import ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST, sample_loss_grad
+from .activations import act_df_into, act_f_into
 from .losses import loss_and_grad
 
 CONSTANT, INVERSE_TIME = 0, 1

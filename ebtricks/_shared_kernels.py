@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .activations import act_d2f, act_df_from, act_df_into, act_f, act_f_into
+from .activations import act_d2f, act_df_from, act_df_into, act_f_into
 
 # layer-table columns shared with _kernels (kept in one place there; repeated here as
 # plain ints to avoid an import cycle)
