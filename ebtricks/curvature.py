@@ -64,8 +64,9 @@ def _dense_ok(net, what):
 
 
 def _r_buffers(net):
+    """xs, ys, dxs, dys, and R{x}, R{y}, R{dE/dx}; R{y} has room for R{x}'s patches."""
     xs, ys, dxs, dys = K.buffers(net.table)
-    return xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(xs), np.zeros_like(xs)
+    return xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(ys), np.zeros_like(xs)
 
 
 # --- products with a vector --------------------------------------------------------------
@@ -102,7 +103,7 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
     xs, ys, dxs, dys = K.buffers(net.table)
     out = np.empty(net.n_params)
     C.batch_gnvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D, xs, ys, dxs, dys,
-                 np.zeros_like(xs), np.zeros_like(xs), out)
+                 np.zeros_like(xs), np.zeros_like(ys), out)
     return out / X.shape[0]
 
 

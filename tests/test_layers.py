@@ -240,19 +240,23 @@ def test_paper_network_counts():
     (4, 6, 3, 5, 1, 0, [[0, 1], [2, 3], [0, 3]]),      # LeNet table, narrow
     (2, 7, 2, (3, 2), (2, 1), (1, 0), None),           # rectangular kernel, stride, padding
 ])
+@pytest.mark.parametrize("conv_first", [False, True])
 def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_maps, kernel,
-                                                             stride, padding, table):
+                                                             stride, padding, table, conv_first):
     """The im2col + matrix-product kernels against the plain per-connection loops the layer
-    also carries (used for curvature): same outputs, gradients and input gradients."""
+    also carries: same outputs, gradients, input gradients, H v, G v and diagonals."""
     from ebtricks import _kernels as K
     conv = eb.Conv2D(in_maps, size, out_maps, kernel=kernel, stride=stride, padding=padding,
                      table=table, activation="lecun_tanh")
-    net = eb.Network([eb.Dense(in_maps * size * size, conv.n_in, "tanh"), conv,
-                      eb.Dense(conv.n_out, 3, "identity")], seed=1)
+    layers = [conv, eb.Dense(conv.n_out, 3, "identity")]
+    if not conv_first:
+        layers.insert(0, eb.Dense(in_maps * size * size, conv.n_in, "tanh"))
+    net = eb.Network(layers, seed=1)
+    c = 0 if conv_first else 1
     net.params += 0.1 * np.random.default_rng(2).normal(size=net.n_params)
     x, d = np.random.default_rng(3).normal(size=(2, in_maps * size * size))[0], np.ones(3)
     lists = net.table.copy()
-    lists[1, K.GEO_OFF] = 0                       # no geometry: the connection-list loops
+    lists[c, K.GEO_OFF] = 0                       # no geometry: the connection-list loops
     out = []
     for table_ in (net.table, lists):
         bufs = K.buffers(table_)
@@ -265,3 +269,25 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
     np.testing.assert_allclose(x1, x2, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(g1, g2, rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(dx1, dx2, rtol=1e-11, atol=1e-13)
+    # the curvature passes: H v (R-operator), G v, and the backpropagated diagonal
+    from ebtricks import _curv_kernels as CK
+    v = np.random.default_rng(4).normal(size=net.n_params)
+    X, D = x[None, :], d[None, :]
+    res = []
+    for table_ in (net.table, lists):
+        xs, ys, dxs, dys = K.buffers(table_)
+        r = (np.zeros_like(xs), np.zeros_like(ys), np.zeros_like(xs))
+        hv, gv = np.zeros(net.n_params), np.empty(net.n_params)
+        CK.batch_hvp(table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+                     xs, ys, dxs, dys, *r, hv)
+        CK.batch_gnvp(table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+                      xs, ys, dxs, dys, r[0], r[1], gv)
+        diags = []
+        for keep_f2 in (False, True):
+            dg = np.empty(net.n_params)
+            CK.batch_diag_backprop(table_, net.layer_floats, net.aux, net.params, net.loss_code,
+                                   X, D, xs, ys, dxs, np.zeros_like(xs), keep_f2, dg)
+            diags.append(dg)
+        res.append((hv, gv, *diags))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
