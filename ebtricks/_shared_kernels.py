@@ -8,7 +8,10 @@ e.g. 1/4 for plain 2x2 average pooling); a bias index of -1 means no bias.
 
 Connection lists live in the network's int64 ``aux`` array at the row's AUX_OFF:
 start (n_out + 1), input index (n_conn), weight index (n_conn), bias index (n_out).
-Every routine mirrors its dense counterpart in _kernels / _curv_kernels.
+Every routine mirrors its dense counterpart in _kernels / _curv_kernels. A convolution also
+carries its geometry, and every pass over it (training and curvature) runs as matrix
+products over gathered patches instead of the lists (below); the lists stay the reference
+the tests compare those products with, and serve subsampling layers.
 """
 from __future__ import annotations
 
@@ -49,6 +52,9 @@ def _w(params, w0, k, const):
 #     Y = Kd PT^T + b,    dE/dKd = G PT,    dE/dPT = G^T Kd    (G = dE/dY),
 # done by _mm_dot / _mm_axpy in blocks that vectorise; no connection list (larger than the
 # weights it indexes) streams through the cache. Activations go a whole layer at a time.
+# The forward pass leaves the patches in ys past the units (at the row's PATCH_OFF), where
+# the backward pass and the curvature passes find them; the scratch of those passes follows.
+# The R-operator and the backpropagated diagonal (eqs 54-56) use the same products.
 @njit(cache=True)
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
