@@ -193,12 +193,14 @@ def _rates_for(kind, net):
         return [0.7, 1.3] if len(net.layers) == 2 else [0.7] * len(net.layers)
     if kind == "per_weight":
         return np.random.default_rng(5).uniform(0.3, 1.0, net.n_params)
+    if kind == "per_weight_f32":   # SDLM keeps its rates in float32
+        return np.random.default_rng(5).uniform(0.3, 1.0, net.n_params).astype(np.float32)
     return kind
 
 
 @pytest.mark.small
 @pytest.mark.parametrize("P", [13, 14, 15, 16, 1])
-@pytest.mark.parametrize("kind", [None, "fan_in", "per_layer", "per_weight"])
+@pytest.mark.parametrize("kind", [None, "fan_in", "per_layer", "per_weight", "per_weight_f32"])
 @pytest.mark.parametrize("sizes", [(20, 7, 3), (9, 4), (12, 5, 4, 2)])
 def test_online_kernel_equals_reference_for_every_block_and_rate(sizes, kind, P):
     """Blocks of 4 samples (rates constant along each row of W_0) or 2 (per-weight rates),
@@ -207,9 +209,10 @@ def test_online_kernel_equals_reference_for_every_block_and_rate(sizes, kind, P)
     net, X, D = small_problem(seed=P, sizes=sizes, P=P)
     rates = _rates_for(kind, net)
     eta_vec = _rates(net, rates)
-    assert (_first_layer_row_rates(net, eta_vec).size > 0) == (kind != "per_weight")
-    ref = numpy_sgd(net, X, D, np.arange(P), 0.05, eta_vec=eta_vec if eta_vec.size else None,
-                    tau=4.0)
+    assert (_first_layer_row_rates(net, eta_vec).size > 0) == (kind not in ("per_weight",
+                                                                           "per_weight_f32"))
+    ref = numpy_sgd(net, X, D, np.arange(P), 0.05,
+                    eta_vec=eta_vec.astype(float) if eta_vec.size else None, tau=4.0)
     eb.train_sgd(net, X, D, epochs=1, eta=0.05, order="sequential", rates=rates,
                  schedule="inverse_time", tau=4.0)
     np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
