@@ -19,6 +19,18 @@ from ebtricks import curvature as cv
 
 
 
+def time_passes(net, X, D, v):
+    """Seconds of the fastest run of each pass over (X, D)."""
+    return {
+        "gradient": best_seconds(lambda: net.gradient(X, D)),
+        "Hessian-vector product (exact)": best_seconds(
+            lambda: cv.hessian_vector_product(net, X, D, v)),
+        "diagonal Hessian (backprop, eqs 54-56)": best_seconds(lambda: cv.diag_hessian(net, X, D)),
+        "Gauss-Newton-vector product": best_seconds(
+            lambda: cv.gauss_newton_vector_product(net, X, D, v)),
+    }
+
+
 def main():
     images, labels = eb.data.mnist_5k()
     idx, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
@@ -27,14 +39,7 @@ def main():
     net = eb.mlp([784, 30, 10], seed=0)
     v = np.random.default_rng(0).normal(size=net.n_params)
 
-    ours = {
-        "gradient": best_seconds(lambda: net.gradient(X, D)),
-        "Hessian-vector product (exact)": best_seconds(
-            lambda: cv.hessian_vector_product(net, X, D, v)),
-        "diagonal Hessian (backprop, eqs 54-56)": best_seconds(lambda: cv.diag_hessian(net, X, D)),
-        "Gauss-Newton-vector product": best_seconds(
-            lambda: cv.gauss_newton_vector_product(net, X, D, v)),
-    }
+    ours = time_passes(net, X, D, v)
     theirs = {}
     try:
         import torch
@@ -96,14 +101,7 @@ def conv_table():
     D = eb.data.targets_pm1(labels[:300], 10)
     net = eb.lenet.net_fig24()
     v = np.random.default_rng(0).normal(size=net.n_params)
-    rows = {
-        "gradient": best_seconds(lambda: net.gradient(X, D)),
-        "Hessian-vector product (exact)": best_seconds(
-            lambda: cv.hessian_vector_product(net, X, D, v)),
-        "diagonal Hessian (backprop, eqs 54-56)": best_seconds(lambda: cv.diag_hessian(net, X, D)),
-        "Gauss-Newton-vector product": best_seconds(
-            lambda: cv.gauss_newton_vector_product(net, X, D, v)),
-    }
+    rows = time_passes(net, X, D, v)
     print("\nFig 24/26 net (64,638 connections, 1,278 parameters), 300 samples, float64\n")
     print(f"{'pass':<42} {'ebtricks ms':>12} {'x gradient':>11}")
     print("-" * 66)

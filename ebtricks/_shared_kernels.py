@@ -226,17 +226,13 @@ def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    pidx = _patch_index(aux, g, n, C)
     dY = dys[o0:o0 + m]
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], dY)
     for k in range(m):
         dY[k] *= dxs[o0 + k]
     G = dY.reshape(out_maps, n)
-    for o in range(out_maps):
-        s = 0.0
-        for p in range(n):
-            s += G[o, p]
-        grad[b0 + o] += s
+    _add_row_sums(G, grad, b0)
     full = _full_table(aux, g, out_maps, in_maps, K2)
     if full:   # straight into the gradient
         _times_patches_t(G, P, grad[w0:w0 + out_maps * C].reshape(out_maps, C), wide)
@@ -304,6 +300,31 @@ def _col2im(pidx, dP, wide, dxm):
 
 
 @njit(cache=True)
+def _add_row_sums(M, out, b0):
+    """out[b0 + o] += sum of row o of M: a map's bias collects over all its positions."""
+    for o in range(M.shape[0]):
+        s = 0.0
+        for p in range(M.shape[1]):
+            s += M[o, p]
+        out[b0 + o] += s
+
+
+@njit(cache=True)
+def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
+    """out[kernel weights] += the out_maps x C matrix dK (only its connected entries)."""
+    if full:
+        ok = out[w0:w0 + out_maps * C]
+        ok += dK.reshape(-1)
+    else:
+        _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
+
+
+@njit(cache=True)
+def _patch_index(aux, g, n, C):
+    return aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+
+
+@njit(cache=True)
 def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
     """out[kernel weights] += the connected entries of the out_maps x C matrix dK."""
     q = g + 13
@@ -359,23 +380,15 @@ def conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv,
         gf[k] = fp[k] * dxs[o0 + k]
         rgf[k] = (act_d2f(code, ys[o0 + k], a) * rys[o0 + k] * dxs[o0 + k]
                   + fp[k] * rdxs[o0 + k])
-    for o in range(out_maps):
-        s = 0.0
-        for p in range(n):
-            s += RG[o, p]
-        hv[b0 + o] += s
+    _add_row_sums(RG, hv, b0)
     dK = np.zeros((out_maps, C))
     _times_patches_t(RG, P, dK, wide)
     if not first:
         _times_patches_t(G, _conv_layout(row, aux, rys)[9], dK, wide)
-    if full:
-        hk = hv[w0:w0 + out_maps * C]
-        hk += dK.reshape(-1)
-    else:
-        _add_kernel_matrix(aux, g, dK, hv, w0, out_maps, K2)
+    _add_to_kernels(aux, g, dK, hv, w0, out_maps, K2, C, full)
     if not need_dx:
         return
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    pidx = _patch_index(aux, g, n, C)
     Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
     Kv = _kernels_matrix(aux, g, v, w0, out_maps, in_maps, K2, C, full)
     tr = np.empty(max(C, out_maps) ** 2)
@@ -409,22 +422,13 @@ def conv_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
         hf[k] = fp[k] * fp[k] * d2xs[o0 + k]
         if keep_f2:
             hf[k] += act_d2f(code, ys[o0 + k], a) * dxs[o0 + k]
-    for o in range(out_maps):
-        s = 0.0
-        for p in range(n):
-            s += H[o, p]
-        out[b0 + o] += s
-    P2 = P * P
+    _add_row_sums(H, out, b0)
     dK = np.zeros((out_maps, C))
-    _times_patches_t(H, P2, dK, wide)
-    if full:
-        ok = out[w0:w0 + out_maps * C]
-        ok += dK.reshape(-1)
-    else:
-        _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
+    _times_patches_t(H, P * P, dK, wide)
+    _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full)
     if not need_dx:
         return
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    pidx = _patch_index(aux, g, n, C)
     Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
     tr = np.empty(max(C, out_maps) ** 2)
     dP = _patch_matrix(np.empty(n * C), n, C, wide)
