@@ -11,21 +11,22 @@ Notebook, VS Code) pick the widget view, while the book build is configured
 (``nb_mime_priority_overrides`` in ``_config.yml``) to drop the widget view and render the
 ``text/html`` static view.
 
-Frames cost build time: their number is the product of the sliders' grid sizes, and is
-bounded by ``max_frames`` (default 48). When the full grid is larger, each slider's grid
-is thinned evenly (always keeping its default value) until the product fits.
+Frames cost build time and page weight: their number is the product of the sliders'
+sizes, every value of every slider is rendered (the static slider reaches each position
+the live one does), and a figure that would need more than ``max_frames`` (default 64)
+is refused. A slider over a continuous parameter has at least 25 evenly spaced positions,
+so one continuous slider per figure, perhaps with a small discrete one, is the pattern.
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import itertools
 import json
 import math
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
+
+from ._render import DPI, check_caption, escape, figure_html, min_font_px, next_number, png_data_uri
 
 __all__ = ["Slider", "interactive", "frame_grid", "static_html"]
 
@@ -45,6 +46,8 @@ class Slider:
     step: float | None = None
     options: Sequence[Any] | None = None
     fmt: str = "{:g}"
+    # Fewest positions of a slider over a continuous (float) range.
+    MIN_POSITIONS = 25
     _values: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -65,6 +68,13 @@ class Slider:
                 values = tuple(self.start + i * self.step for i in range(n))   # integers stay ints
             else:
                 values = tuple(_clean(self.start + i * self.step) for i in range(n))
+                if n < self.MIN_POSITIONS:
+                    raise ValueError(
+                        f"Slider {self.label!r}: a continuous parameter needs at least "
+                        f"{self.MIN_POSITIONS} positions, got {n} (make step smaller)")
+            if abs(values[-1] - self.stop) > 1e-9 * max(1.0, abs(self.stop)):
+                raise ValueError(f"Slider {self.label!r}: (stop - start) must be a whole "
+                                 f"number of steps, or stop={self.stop} is never reached")
         if self.default not in values:
             raise ValueError(
                 f"Slider {self.label!r}: default {self.default!r} is not one of its values "
@@ -86,37 +96,21 @@ def _clean(x: float) -> float:
 
 
 def frame_grid(sliders: dict[str, Slider], max_frames: int) -> dict[str, tuple]:
-    """Values pre-rendered for each slider: the full grids, thinned evenly until the
-    product of their sizes is at most ``max_frames``. Each keeps its default and both ends."""
+    """Values pre-rendered for each slider: every value of every slider, no thinning.
+
+    The static slider must reach each position the live one can, so a figure whose full
+    grid (the product of the sliders' sizes) exceeds ``max_frames`` is refused: split it
+    into figures with one continuous slider each, or make a slider coarser or discrete.
+    """
     if max_frames < 1:
         raise ValueError(f"max_frames must be at least 1, got {max_frames}")
-    sizes = {name: len(s.values) for name, s in sliders.items()}
-    while math.prod(sizes.values()) > max_frames:
-        name = max(sizes, key=sizes.get)
-        if sizes[name] == 1:
-            break
-        sizes[name] -= 1
-    grid = {}
-    for name, s in sliders.items():
-        full, k = s.values, sizes[name]
-        if k >= len(full):
-            grid[name] = full
-            continue
-        picks = {round(i * (len(full) - 1) / max(k - 1, 1)) for i in range(k)} if k > 1 else set()
-        picks.add(full.index(s.default))
-        # Adding the default may have pushed us one over k: drop the pick nearest to it.
-        while len(picks) > max(k, 1):
-            d = full.index(s.default)
-            nearest = min((p for p in picks if p != d), key=lambda p: abs(p - d))
-            picks.discard(nearest)
-        grid[name] = tuple(full[i] for i in sorted(picks))
-    return grid
-
-
-def _png(fig, dpi: int) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    total = math.prod(len(s.values) for s in sliders.values())
+    if total > max_frames:
+        sizes = " x ".join(f"{s.label} ({len(s.values)})" for s in sliders.values())
+        raise ValueError(
+            f"this figure needs {total} frames ({sizes}), more than max_frames={max_frames}: "
+            f"give each continuous parameter its own figure, or fewer positions")
+    return {name: s.values for name, s in sliders.items()}
 
 
 def _caption_text(caption: str, sliders: dict[str, Slider]) -> str:
@@ -124,72 +118,99 @@ def _caption_text(caption: str, sliders: dict[str, Slider]) -> str:
     return f"{caption} Default view: {defaults}." if caption else f"Default view: {defaults}."
 
 
+# Frames other than the default one stay out of the page's initial load: the book build
+# moves every frame into its own image file (see _ext/ebt_html.py), and a slider's frames
+# are fetched when the reader first touches that slider (pointer, keyboard focus or input).
 _JS = """
 (function () {
   var root = document.currentScript.parentElement;
   var frames = JSON.parse(root.querySelector('script.ebt-frames').textContent);
   var img = root.querySelector('img.ebt-frame');
   var inputs = Array.prototype.slice.call(root.querySelectorAll('input.ebt-slider'));
-  function update() {
-    var index = 0;
-    inputs.forEach(function (input) {
-      var labels = JSON.parse(input.dataset.labels);
-      var i = parseInt(input.value, 10);
-      index = index * labels.length + i;
-      input.parentElement.querySelector('output').textContent = labels[i];
-    });
-    img.src = frames[index];
-    img.dataset.frame = String(index);
+  var labels = inputs.map(function (input) { return JSON.parse(input.dataset.labels); });
+  var fetched = {};
+  function index(pos) {
+    var k = 0;
+    pos.forEach(function (p, j) { k = k * labels[j].length + p; });
+    return k;
   }
-  inputs.forEach(function (input) { input.addEventListener('input', update); });
-  update();
+  function position() { return inputs.map(function (i) { return parseInt(i.value, 10); }); }
+  function fetchSlider(j) {
+    var pos = position();
+    for (var v = 0; v < labels[j].length; v++) {
+      pos[j] = v;
+      var k = index(pos);
+      if (!fetched[k]) { fetched[k] = true; (new Image()).src = frames[k]; }
+    }
+  }
+  function update() {
+    var pos = position();
+    inputs.forEach(function (input, j) {
+      input.parentElement.querySelector('output').textContent = labels[j][pos[j]];
+      input.setAttribute('aria-valuetext', labels[j][pos[j]]);
+    });
+    var k = index(pos);
+    img.src = frames[k];
+    img.dataset.frame = String(k);
+  }
+  inputs.forEach(function (input, j) {
+    ['pointerdown', 'focus', 'input'].forEach(function (ev) {
+      input.addEventListener(ev, function () { fetchSlider(j); });
+    });
+    input.addEventListener('input', update);
+  });
 })();
 """
 
 
 def static_html(draw: Callable[..., Any], sliders: dict[str, Slider], caption: str = "",
-                max_frames: int = 48, dpi: int = 80, alt: str = "") -> str:
-    """The kernel-free view: every frame of the thinned grid as a PNG, and range inputs."""
+                max_frames: int = 64, dpi: int = DPI, alt: str = "",
+                number: int | None = None) -> str:
+    """The kernel-free view: every frame of the grid as a palette PNG, and range inputs.
+
+    Frames are data URIs here; the book build moves each into a file of its own, so the
+    page loads only the default frame until a slider is touched.
+    """
     import matplotlib.pyplot as plt
 
     grid = frame_grid(sliders, max_frames)
     names = list(sliders)
-    frames = []
+    frames, min_px = [], None
     for combo in itertools.product(*(grid[n] for n in names)):
         fig = draw(**dict(zip(names, combo)))
-        frames.append(_png(fig, dpi))
+        frames.append(png_data_uri(fig, dpi))
+        px = min_font_px(fig, dpi)
+        min_px = px if min_px is None else min(min_px, px)
         plt.close(fig)
+    default = [grid[n].index(sliders[n].default) for n in names]
     default_index = 0
-    for n in names:
-        default_index = default_index * len(grid[n]) + grid[n].index(sliders[n].default)
-    uid = "ebt-" + uuid.uuid4().hex[:10]
+    for n, d in zip(names, default):
+        default_index = default_index * len(grid[n]) + d
     controls = []
-    for n in names:
+    for n, d in zip(names, default):
         s, vals = sliders[n], grid[n]
         labels = json.dumps([s.format(v) for v in vals])
         controls.append(
-            f'<label class="ebt-control">{html.escape(s.label)} '
-            f'<input type="range" class="ebt-slider" name="{html.escape(n)}" min="0" '
-            f'max="{len(vals) - 1}" step="1" value="{vals.index(s.default)}" '
-            f"data-labels='{html.escape(labels, quote=True)}' "
-            f'aria-label="{html.escape(s.label)}">'
-            f'<output>{html.escape(s.format(s.default))}</output></label>')
+            f'<label class="ebt-control">{escape(s.label)} '
+            f'<input type="range" class="ebt-slider" name="{escape(n)}" min="0" '
+            f'max="{len(vals) - 1}" step="1" value="{d}" '
+            f"data-labels='{escape(labels)}' aria-label=\"{escape(s.label)}\" "
+            f'aria-valuetext="{escape(s.format(s.default))}">'
+            f'<output>{escape(s.format(s.default))}</output></label>')
     caption_text = _caption_text(caption, sliders)
-    return (
-        f'<div class="ebt-interactive" id="{uid}">'
-        f'<img class="ebt-frame" src="{frames[default_index]}" data-frame="{default_index}" '
-        f'alt="{html.escape(alt or caption_text)}" style="max-width:100%">'
-        f'<div class="ebt-controls" style="display:flex;flex-wrap:wrap;gap:0.5em 1.5em">'
-        f'{"".join(controls)}</div>'
-        f'<p class="ebt-caption">{html.escape(caption_text)} '
-        f'<em>({len(frames)} pre-computed frames; run the notebook to move the sliders '
-        f'freely.)</em></p>'
-        f'<script type="application/json" class="ebt-frames">{json.dumps(frames)}</script>'
-        f'<script>{_JS}</script></div>'
-    )
+    number = next_number() if number is None else number
+    img = (f'class="ebt-frame" src="{frames[default_index]}" data-frame="{default_index}" '
+           f'data-min-font-px="{min_px}" alt="{escape(alt or caption_text)}"')
+    body = (f'<div class="ebt-controls">{"".join(controls)}</div>'
+            f'<script type="application/json" class="ebt-frames">{json.dumps(frames)}</script>'
+            f'<script>{_JS}</script>')
+    note = (f' <em>({len(frames)} pre-computed frames; run the notebook to move the '
+            f'sliders freely.)</em>')
+    return figure_html(img, escape(caption_text) + note, number, body,
+                       classes="ebt-figure ebt-interactive")
 
 
-def _live_widget(draw, sliders, caption):
+def _live_widget(draw, sliders, caption, number):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
@@ -211,7 +232,7 @@ def _live_widget(draw, sliders, caption):
         fig = draw(**{n: c.value for n, c in controls.items()})
         # Set the Output widget's state directly (rather than capturing display() calls):
         # the kernel then knows what is shown, and the picture is replaced in one message.
-        png = _png(fig, 100).split(",", 1)[1]
+        png = png_data_uri(fig, DPI).split(",", 1)[1]
         plt.close(fig)
         out.outputs = ({"output_type": "display_data", "metadata": {},
                         "data": {"image/png": png, "text/plain": "<figure>"}},)
@@ -221,12 +242,13 @@ def _live_widget(draw, sliders, caption):
     redraw()
     box = widgets.VBox([widgets.HBox(list(controls.values()),
                                      layout=widgets.Layout(flex_flow="row wrap")),
-                        out, widgets.HTML(html.escape(_caption_text(caption, sliders)))])
+                        out, widgets.HTML(f"<b>Figure {number}.</b> "
+                                          + html.escape(_caption_text(caption, sliders)))])
     return box
 
 
-def interactive(draw: Callable[..., Any], sliders: dict[str, Slider], caption: str = "",
-                max_frames: int = 48, dpi: int = 80, alt: str = ""):
+def interactive(draw: Callable[..., Any], sliders: dict[str, Slider], caption: str,
+                alt: str, max_frames: int = 64, dpi: int = DPI):
     """Show an interactive figure: live sliders in Jupyter, pre-rendered ones in the book.
 
     Parameters
@@ -238,16 +260,21 @@ def interactive(draw: Callable[..., Any], sliders: dict[str, Slider], caption: s
         Keyword name -> :class:`Slider`. The slider's ``default`` is the first view, and
         the caption names it.
     caption : str
-        Text under the figure; "Default view: ..." with the defaults is appended.
+        Text under the figure, naming the paper's figure it reproduces (or saying "not in
+        the paper"); "Figure N." is put before it and "Default view: ..." after it.
+    alt : str
+        What the picture shows, for a reader who cannot see it.
     max_frames : int
-        Upper bound on the number of frames rendered for the static view (build time).
+        Most frames the static view may need (build time and page weight); a figure
+        whose sliders need more is refused.
     dpi : int
-        Resolution of the static frames.
+        Resolution of the frames.
 
     Example
     -------
     >>> interactive(lambda eta: plot_descent(eta),              # doctest: +SKIP
-    ...             {"eta": Slider("η/η_opt", 0.5, 0, 2.5, 0.1)})
+    ...             {"eta": Slider("η/η_opt", 0.5, 0, 2.5, 0.1)},
+    ...             caption="The paper's Figure 6.", alt="Steps down a parabola.")
     """
     from IPython.display import display
 
@@ -256,10 +283,13 @@ def interactive(draw: Callable[..., Any], sliders: dict[str, Slider], caption: s
     if not isinstance(sliders, dict) or not sliders or not all(
             isinstance(s, Slider) for s in sliders.values()):
         raise TypeError("sliders must be a non-empty dict of name -> Slider")
-    bundle = {"text/html": static_html(draw, sliders, caption, max_frames, dpi, alt),
-              "text/plain": f"<interactive figure: {_caption_text(caption, sliders)}>"}
+    check_caption(caption, alt)
+    frame_grid(sliders, max_frames)          # refuse an oversized grid before drawing
+    number = next_number()
+    bundle = {"text/html": static_html(draw, sliders, caption, max_frames, dpi, alt, number),
+              "text/plain": f"<Figure {number}: {_caption_text(caption, sliders)}>"}
     try:
-        box = _live_widget(draw, sliders, caption)
+        box = _live_widget(draw, sliders, caption, number)
         bundle.update({k: v for k, v in box._repr_mimebundle_().items()
                        if k == "application/vnd.jupyter.widget-view+json"})
     except ImportError:  # no ipywidgets: the static view still works everywhere
