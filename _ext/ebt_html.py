@@ -47,6 +47,16 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _mathjax_only_with_math(app, pagename, templatename, context, doctree):
+    """Sphinx adds MathJax to a page when it *or any page in its toctree* has math, so
+    the landing page would load it for nothing; keep it only where this page has math."""
+    if app.env.get_domain("math").data["has_equations"].get(pagename):
+        return
+    scripts = context.get("script_files")
+    if scripts:
+        scripts[:] = [s for s in scripts if "mathjax" not in str(getattr(s, "filename", s))]
+
+
 def _externalize_images(app, doctree, docname):
     """Data URIs in the book's figure outputs -> files under _images/ebt/."""
     if app.builder.format != "html":
@@ -113,6 +123,7 @@ def setup(app):
     app.connect("config-inited", _add_static)
     app.add_css_file("ebt.css")
     app.connect("html-page-context", _dedupe_scripts, priority=100)
+    app.connect("html-page-context", _mathjax_only_with_math, priority=900)
     app.connect("doctree-resolved", _externalize_images)
     app.connect("build-finished", _download_originals)
     app.connect("build-finished", _prune_mathjax)

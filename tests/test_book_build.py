@@ -1,6 +1,8 @@
-"""The book build (the very command `python3 run.py book` runs) fails, with a non-zero exit
-code, on a notebook cell error and on a Sphinx warning."""
+"""The book build (the very commands `python3 run.py book` runs) executes each notebook
+once, renders the executed copies, and fails, with a non-zero exit code, on a notebook
+cell error and on a Sphinx warning."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +38,14 @@ def _mini_book(tmp_path: Path, code: str, extra_md: str = "") -> Path:
 
 
 def _build(book: Path) -> subprocess.CompletedProcess:
-    cmd = [str(c) for c in load_run_py().book_command(book, JB)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    """Run the build's commands in turn, as run.py does; stop at the first that fails."""
+    out = ""
+    for cmd in load_run_py().book_commands(book, book, sys.executable, JB):
+        res = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=600)
+        out += res.stdout + res.stderr
+        if res.returncode:
+            break
+    return subprocess.CompletedProcess(cmd, res.returncode, out, "")
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +54,22 @@ def jb_available():
         pytest.fail(f"jupyter-book is not installed next to {sys.executable}")
 
 
-def test_clean_mini_book_builds(tmp_path, jb_available):
-    res = _build(_mini_book(tmp_path, "print(1 + 1)"))
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+def test_clean_mini_book_builds_from_one_execution(tmp_path, jb_available):
+    code = ("import pathlib, os\n"
+            "marker = pathlib.Path('runs.txt')\n"
+            "marker.write_text(marker.read_text() + 'x' if marker.exists() else 'x')\n"
+            "print('executed', len(marker.read_text()), 'time(s)')")
+    book = _mini_book(tmp_path, code)
+    res = _build(book)
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert (book / "book" / "runs.txt").read_text() == "x"          # executed exactly once
+    html = (book / "_build" / "html" / "book" / "page.html").read_text()
+    assert "executed 1 time(s)" in html                             # the build shows that run
+    report = json.loads((book / "_build" / "src" / "timings.json").read_text())
+    assert [r["notebook"] for r in report["notebooks"]] == ["book/page"]
+    # the download offers the notebook as committed, without outputs
+    download = json.loads((book / "_build" / "html" / "_sources" / "book" / "page.ipynb").read_text())
+    assert all(not c.get("outputs") for c in download["cells"] if c["cell_type"] == "code")
 
 
 def test_cell_error_fails_the_build(tmp_path, jb_available):
@@ -61,3 +82,30 @@ def test_sphinx_warning_fails_the_build(tmp_path, jb_available):
     res = _build(_mini_book(tmp_path, "print(1)", extra_md="\nSee {ref}`no-such-label`.\n"))
     assert res.returncode != 0
     assert "no-such-label" in res.stdout + res.stderr
+
+
+def test_figures_leave_the_page_as_image_files(tmp_path, jb_available):
+    """Every image of an ebtricks figure, and every frame of its slider, becomes a file of
+    its own: the page carries no data URI, and loads only the frame it shows."""
+    code = (
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "from ebtricks.figures import Slider, interactive, show, subplots\n"
+        "def draw(a):\n"
+        "    fig, ax = subplots(height=2)\n"
+        "    ax.plot([0, 1], [0, a])\n"
+        "    return fig\n"
+        "show(draw(1.0), caption='Not in the paper: a line.', alt='A straight rising line.')\n"
+        "interactive(draw, {'a': Slider('slope', default=1.0, start=0.0, stop=2.4, step=0.1)},\n"
+        "            caption='Not in the paper: lines.', alt='A line whose slope follows the slider.')\n")
+    book = _mini_book(tmp_path, code)
+    res = _build(book)
+    assert res.returncode == 0, res.stdout[-3000:]
+    html_dir = book / "_build" / "html"
+    page = (html_dir / "book" / "page.html").read_text()
+    assert "data:image" not in page
+    files = sorted((html_dir / "_images" / "ebt").glob("*.png"))
+    assert len(files) == 25          # the static figure is the slider's default frame: one file
+    frames = json.loads(re.search(r'class="ebt-frames">(.*?)</script>', page, re.S).group(1))
+    assert all((html_dir / "book" / f).resolve().exists() for f in frames)
+    assert '<strong>Figure 1.</strong>' in page and '<strong>Figure 2.</strong>' in page

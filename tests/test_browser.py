@@ -2,8 +2,13 @@
 
 Fails on: a JavaScript error, a request that needs the network, an image that does not
 load, a figure cell with empty output (e.g. an ipywidgets view, which is an empty box
-without a kernel), math left as raw TeX, a slider that does not change the picture, a
-caption whose default differs from its slider's, and a broken internal link.
+without a kernel), math left as raw TeX, a slider that does not change the picture (by
+mouse or keyboard), a caption whose default differs from its slider's, a broken internal
+link; a figure without its numbered caption or alt text, text in a figure that reads
+smaller than 10 px, a figure narrower than the column, anything wider than its column or
+scrolling sideways, an initial load over 1.5 MB beyond the theme and MathJax, MathJax on
+a page without math, slider frames fetched before the slider is touched, a content page
+without its summary and exercises, and a built site over 60 MB.
 
 The book must be built first (``python3 run.py test`` does it; so does ``run.py book``).
 """
@@ -24,6 +29,10 @@ pytestmark = pytest.mark.browser
 
 HTML = ROOT / "_build" / "html"
 SKIP_PAGES = {"genindex.html", "search.html"}
+NOT_CONTENT = {"intro.html", "build_info.html"}     # pages without summary and exercises
+MAX_INITIAL_BYTES = 1.5e6     # a page's first load, beyond _static/ (theme, MathJax)
+MAX_SITE_BYTES = 60e6
+MIN_TEXT_PX = 10
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -155,19 +164,86 @@ JS_CELLS = """
 """
 
 
+JS_FIGURES = """
+(minPx) => {
+  const bad = [];
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const cs = getComputedStyle(article);
+  const column = article.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  document.querySelectorAll('.cell_output img').forEach((im, i) => {
+    const fig = im.closest('figure.ebt-figure');
+    const src = (im.getAttribute('src') || '').slice(0, 60);
+    if (!fig) { bad.push(`image ${i} (${src}) is not an ebtricks figure with a caption`); return; }
+    const cap = fig.querySelector('figcaption');
+    if (!cap || !/^Figure \\d+\\./.test(cap.textContent.trim()))
+      bad.push(`image ${i}: no numbered caption "Figure N."`);
+    if ((im.getAttribute('alt') || '').trim().length < 20)
+      bad.push(`image ${i}: no alt text`);
+    const fontPx = parseFloat(im.dataset.minFontPx || '0');
+    const shown = fontPx * im.clientWidth / (im.naturalWidth || 1);
+    if (!(shown >= minPx))
+      bad.push(`image ${i}: smallest text reads ${shown.toFixed(1)} px on screen (< ${minPx})`);
+    if (im.clientWidth < 0.9 * column)
+      bad.push(`image ${i}: ${im.clientWidth} px wide in a ${Math.round(column)} px column`);
+  });
+  const numbers = Array.from(document.querySelectorAll('figure.ebt-figure figcaption strong'))
+                       .map(el => parseInt(el.textContent.replace('Figure', ''), 10));
+  numbers.forEach((n, i) => { if (n !== i + 1) bad.push(`figure ${i + 1} is numbered ${n}`); });
+  return bad;
+}
+"""
+
+JS_OVERFLOW = """
+() => {
+  const bad = [];
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const right = article.getBoundingClientRect().right;
+  article.querySelectorAll('*').forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || !el.checkVisibility()) return;
+    // code may scroll (it is code); outputs, tables, figures and prose may not
+    if (el.closest('mjx-container, .MathJax, .cell_input')) return;
+    const what = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+                 ? '.' + el.className.split(' ')[0] : '');
+    if (r.right > right + 2) bad.push(`${what} reaches ${Math.round(r.right - right)} px past the column`);
+    else if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflowX !== 'visible'
+             && getComputedStyle(el).overflowX !== 'hidden')
+      bad.push(`${what} scrolls sideways (${el.scrollWidth} px in ${el.clientWidth})`);
+  });
+  return bad.slice(0, 10);
+}
+"""
+
+
+def _initial_load(requests: list[str]) -> tuple[int, list[str]]:
+    """Bytes of the files a page fetched on load, outside _static/ (theme, MathJax)."""
+    total, heavy = 0, []
+    for url in set(requests):
+        if not url.startswith("file:"):
+            continue
+        path = Path(unquote(urlsplit(url).path))
+        if "_static" in path.parts or not path.is_file():
+            continue
+        size = path.stat().st_size
+        total += size
+        heavy.append((size, path.name))
+    return total, [f"{n} ({s / 1e3:.0f} kB)" for s, n in sorted(heavy, reverse=True)[:5]]
+
+
 @pytest.mark.parametrize("rel", _page_ids())
 def test_page_renders_offline(browser, rel):
     page_path = HTML / rel
     assert page_path.exists(), f"{rel} missing; build the book first"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    errors, network = [], []
+    errors, network, requested = [], [], []
     page.on("pageerror", lambda exc: errors.append(f"JS error: {exc}"))
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
             if msg.type == "error" else None)
 
     def route(r):
         url = r.request.url
+        requested.append(url)
         if url.startswith(("file:", "data:", "blob:")):
             r.continue_()
         else:
@@ -180,15 +256,62 @@ def test_page_renders_offline(browser, rel):
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                                timeout=20000)
         page.evaluate("() => MathJax.startup.promise")
+    page.wait_for_load_state("networkidle")
+    loaded = list(requested)
     problems = []
     problems += [f"needs the network: {u}" for u in network]
     problems += [f"raw TeX: {t!r}" for t in page.evaluate(JS_MATH_CHECK)]
     problems += [f"image did not load: {s}" for s in page.evaluate(JS_IMAGES)]
     problems += page.evaluate(JS_CELLS, FIGURE_CODE.pattern)
+    problems += page.evaluate(JS_FIGURES, MIN_TEXT_PX)
+    problems += page.evaluate(JS_OVERFLOW)
+    if not has_math and any("/_static/mathjax/" in u for u in loaded):
+        problems.append("MathJax is loaded on a page without math")
+    size, heaviest = _initial_load(loaded)
+    if size > MAX_INITIAL_BYTES:
+        problems.append(f"initial load {size / 1e6:.2f} MB beyond theme and MathJax "
+                        f"(at most {MAX_INITIAL_BYTES / 1e6} MB): {', '.join(heaviest)}")
+    n_figures = page.locator("figure.ebt-figure").count()
+    frames_loaded = len({u for u in loaded if "/_images/ebt/" in u})
+    if frames_loaded > n_figures:
+        problems.append(f"{frames_loaded} figure images fetched on load for {n_figures} "
+                        f"figures: slider frames must wait until a slider is touched")
+    if page_path.parent.name == "book" and page_path.name not in NOT_CONTENT:
+        for section in ("summary", "exercises"):
+            if not page.locator(f"section#{section}").count():
+                problems.append(f"no '## {section.title()}' section")
     problems += _check_sliders(page)
     problems += errors
     context.close()
     assert not problems, f"{rel}:\n" + "\n".join(problems)
+
+
+def test_site_weight():
+    total = sum(p.stat().st_size for p in HTML.rglob("*") if p.is_file())
+    assert total <= MAX_SITE_BYTES, f"the built site is {total / 1e6:.1f} MB (at most 60 MB)"
+
+
+def test_sidebar_shows_every_page(browser):
+    """The sidebar of the landing page shows a visible link to every page of the table of
+    contents (not folded away under a chapter)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = []
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+            walk(e.get("chapters"))
+    walk(toc.get("parts"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((HTML / f"{toc['root']}.html").as_uri())
+    hidden = [f for f in files
+              if not page.locator(f'.bd-sidebar a[href$="{Path(f).name}.html"]').first.is_visible()]
+    page.close()
+    assert not hidden, f"pages not visible in the sidebar: {hidden}"
 
 
 def _check_sliders(page) -> list[str]:
@@ -223,4 +346,9 @@ def _check_sliders(page) -> list[str]:
             slider.fill(str(current))
             if img.get_attribute("src") != before:
                 problems.append(f"figure {f}: moving {label!r} back did not restore the picture")
+            slider.focus()
+            slider.press("ArrowLeft" if current == top else "ArrowRight")
+            if img.get_attribute("src") == before:
+                problems.append(f"figure {f}: the keyboard does not move slider {label!r}")
+            slider.fill(str(current))
     return problems
