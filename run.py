@@ -154,7 +154,8 @@ def main(argv: list[str]) -> int:
             run([PY, "-m", "pytest", "-q", "-m", "small", "-p", "no:cacheprovider"],
                 cwd=ROOT, env=dict(env, NUMBA_DISABLE_JIT="1"))
             build_book()
-            run([PY, "-m", "pytest", "-p", "no:cacheprovider", "--durations=15", "tests"],
+            run([PY, "-m", "pytest", "-p", "no:cacheprovider", "--durations=15",
+                 "--doctest-modules", "tests", "ebtricks"],
                 cwd=ROOT, env=env)
             record_total("test", time.perf_counter() - t_start)
             say(f"all tests passed in {time.perf_counter() - t0:.0f} s")

@@ -90,6 +90,9 @@ def _all_finite(arr: np.ndarray) -> bool:
 
 
 def check_choice(name: str, value, choices) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {sorted(choices)} (a string), got "
+                        f"{type(value).__name__} {value!r}")
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {sorted(choices)}")
     return value

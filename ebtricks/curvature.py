@@ -28,6 +28,8 @@ Hessian is always that of the *average* cost over the rows of X.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _batched as B
@@ -36,7 +38,7 @@ from . import _kernels as K
 from ._validate import check_array, check_choice, check_int, check_positive
 from .network import Network
 
-__all__ = ["hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
+__all__ = ["ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
            "gauss_newton", "output_jacobian", "diag_hessian", "power_method", "lanczos",
            "principal_eigen", "online_principal_eigenvalue", "top_eigenvalues",
            "hessian_spectrum", "layer_mean_diag", "optimal_learning_rate"]
@@ -242,10 +244,26 @@ def _matvec_of(net, X, D, w, hvp):
     return lambda v: hessian_vector_product(net, X, D, v, w, method=hvp)
 
 
+class ConvergenceWarning(UserWarning):
+    """An iterative eigenvalue estimate stopped at its iteration limit before its tolerance."""
+
+
 def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int | None = 0):
     """Eq 60: psi <- H psi / ||psi||; ||psi|| converges to the eigenvalue of largest
-    magnitude. Returns (eigenvalue, unit eigenvector, estimates per iteration). The sign of
-    the eigenvalue is recovered from the Rayleigh quotient."""
+    *magnitude* (for a Hessian with a large negative eigenvalue that is not the largest
+    one). Returns (eigenvalue, unit eigenvector, estimates per iteration); the sign of the
+    eigenvalue is that of the Rayleigh quotient psi^T H psi.
+
+    It stops when two successive estimates agree to ``tol`` (relative). If ``iters``
+    iterations pass first, a :class:`ConvergenceWarning` says so and gives the residual
+    ||H psi - lambda psi|| / |lambda|: the two largest eigenvalues are then close in
+    magnitude, and more iterations (or Lanczos, :func:`top_eigenvalues`) are needed.
+
+    >>> import numpy as np
+    >>> lam, v, _ = power_method(lambda x: np.diag([3.0, -1.0, 0.5]) @ x, 3)
+    >>> round(lam, 6), bool(abs(v[0]) > 0.999999)
+    (3.0, True)
+    """
     n = check_int("n", n, minimum=1)
     iters = check_int("iters", iters, minimum=1)
     rng = np.random.default_rng(seed)
@@ -254,24 +272,34 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
     estimates = []
     lam = 0.0
     for _ in range(iters):
-        hp = matvec(psi)
+        hp = np.asarray(matvec(psi), dtype=float)
+        if hp.shape != (n,):
+            raise ValueError(f"matvec must map a vector of length n={n} to one of the same "
+                             f"length, got shape {hp.shape}")
         norm = np.linalg.norm(hp)
         if norm == 0:
             return 0.0, psi, np.array(estimates + [0.0])
-        lam_new = float(np.sign(psi @ hp) or 1.0) * norm
+        lam_new = float(np.sign(psi @ hp) or 1.0) * float(norm)
         estimates.append(lam_new)
         psi = hp / norm
         if abs(lam_new - lam) <= tol * abs(lam_new):
-            lam = lam_new
-            break
+            return lam_new, psi, np.array(estimates)
         lam = lam_new
+    residual = np.linalg.norm(np.asarray(matvec(psi), dtype=float) - lam * psi) / abs(lam)
+    warnings.warn(f"power_method did not converge in {iters} iterations (last change "
+                  f"{abs(estimates[-1] - estimates[-2]) / abs(lam) if len(estimates) > 1 else 1:.2g}"
+                  f" relative, tol {tol:g}); residual ||H psi - lambda psi|| / |lambda| = "
+                  f"{residual:.2g}. Give more iters, or use top_eigenvalues (Lanczos).",
+                  ConvergenceWarning, stacklevel=2)
     return lam, psi, np.array(estimates)
 
 
 def principal_eigen(net: Network, X, D, params=None, method: str = "power",
                     iters: int = 100, tol: float = 1e-6, alpha: float = 1e-4,
                     hvp: str = "exact", seed: int | None = 0):
-    """Largest eigenvalue and eigenvector of the Hessian of the average cost (§9.2).
+    """The eigenvalue of largest magnitude of the Hessian of the average cost, with its
+    eigenvector (§9.2); near a minimum that is the largest eigenvalue, the one that sets
+    eta_max = 2/lambda. The sign comes from the Rayleigh quotient.
 
     method="power": eq 60 with H-vector products (``hvp`` = "exact", "fd" (eq 59) or
     "gauss_newton"). method="taylor": eq 63, psi <- (grad E(w + alpha psi/||psi||) - grad E(w))
@@ -294,6 +322,10 @@ def principal_eigen(net: Network, X, D, params=None, method: str = "power",
         if abs(lam_new - lam) <= tol * lam_new:
             break
         lam = lam_new
+    else:
+        warnings.warn(f"principal_eigen(method='taylor') did not converge in {iters} "
+                      f"iterations (tol {tol:g}); give more iters", ConvergenceWarning,
+                      stacklevel=2)
     return estimates[-1], psi / np.linalg.norm(psi), np.array(estimates)
 
 

@@ -237,13 +237,21 @@ class Conv2D(_Shared):
 class Subsample(_Shared):
     """LeNet subsampling of ``maps`` maps of size ``in_size`` by ``factor``: each output is
     f(coefficient_map * sum of its factor x factor block + bias_map) with ``trainable``;
-    otherwise the plain block average (no parameters, identity activation by default)."""
+    otherwise the plain block average (no parameters). ``activation`` defaults to
+    "lecun_tanh" for a trainable layer and to "identity" otherwise, so that
+    ``Subsample(maps, size, factor, trainable=False)`` is exactly the block mean.
+
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.Network([eb.Subsample(1, 4, 2, trainable=False)])
+    >>> net.forward(np.arange(16.0).reshape(1, 16)).round(2).tolist()
+    [[2.5, 4.5, 10.5, 12.5]]
+    """
 
     maps: int
     in_size: object
     factor: int = 2
     trainable: bool = True
-    activation: str = "lecun_tanh"
+    activation: str | None = None
     a: float = 0.0
     const: float = field(default=0.0, init=False)
 
@@ -253,6 +261,9 @@ class Subsample(_Shared):
         f = check_int("factor", self.factor, 1)
         if h % f or w % f:
             raise ValueError(f"Subsample: in_size {h}x{w} is not divisible by factor {f}")
+        if self.activation is None:
+            object.__setattr__(self, "activation",
+                               "lecun_tanh" if self.trainable else "identity")
         check_choice("activation", self.activation, ACTIVATIONS)
         oh, ow = h // f, w // f
         start, cin, cw = [0], [], []

@@ -313,6 +313,9 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
     >>> mlp([784, 30, 10]).n_params
     23860
     """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a list of layer sizes, inputs first (e.g. [784, 30, 10]),"
+                        f" got {type(sizes).__name__} {sizes!r}")
     sizes = [check_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output size, got {sizes}")

@@ -7,16 +7,16 @@ from collections import Counter
 import numpy as np
 
 from . import curvature as cv
-from ._validate import check_array
+from ._validate import check_array, check_int
 from .network import Network
 
 __all__ = ["NetworkObjective", "FunctionObjective"]
 
 
 class NetworkObjective:
-    """The average training cost E(w) of ``net`` on (X, D), with gradient (backprop),
-    Hessian-vector products, full Hessian, Gauss-Newton matrix and the mse residuals with
-    their Jacobian (for Gauss-Newton and Levenberg-Marquardt, eqs 46-47)."""
+    """The average training cost E(w) of ``net`` on (X, D), with its gradient (backprop),
+    Hessian-vector products, full Hessian, and Gauss-Newton matrix G = <J^T J> (eq 51, for
+    Gauss-Newton and Levenberg-Marquardt, eqs 46-47). Every call is counted in ``counts``."""
 
     def __init__(self, net: Network, X, D):
         if not isinstance(net, Network):
@@ -48,12 +48,26 @@ class NetworkObjective:
 
 
 class FunctionObjective:
-    """Any smooth function given by callables: ``f(w)``, ``grad(w)`` and optionally
-    ``hess(w)`` (for Newton) or ``gauss_newton(w)``."""
+    """Any smooth function given by callables, for :func:`~ebtricks.optimizers.minimize`.
+
+    f(w) -> float and grad(w) -> array of shape (n,) are needed by every method;
+    hess(w) -> (n, n) array only by Newton; gauss_newton(w) -> (n, n) array only by
+    GaussNewton and LevenbergMarquardt. For a least-squares cost f(w) = 1/(2P) sum r(w)^2
+    with residuals r and their Jacobian J = dr/dw, that is G(w) = J^T J / P, and then
+    grad(w) = J^T r / P.
+
+    >>> import numpy as np, ebtricks as eb
+    >>> obj = eb.FunctionObjective(lambda w: float(w @ w), lambda w: 2 * w, n=2)
+    >>> obj.value_and_grad(np.ones(2))[0], dict(obj.counts)
+    (2.0, {'gradients': 1})
+    """
 
     def __init__(self, f, grad, n: int, hess=None, gauss_newton=None):
+        for name, fn in (("f", f), ("grad", grad), ("hess", hess), ("gauss_newton", gauss_newton)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
         self._f, self._g, self._h, self._gn = f, grad, hess, gauss_newton
-        self.n = int(n)
+        self.n = check_int("n", n, minimum=1)
         self.counts = Counter()
 
     def value(self, w):

@@ -23,8 +23,8 @@ import numpy as np
 from . import _batched as B
 from . import _curv_kernels as C
 from . import _kernels as K
-from ._validate import (check_array, check_choice, check_int, check_nonnegative, check_positive,
-                        check_unit_interval)
+from ._validate import (check_array, check_choice, check_finite_scalar, check_int,
+                        check_nonnegative, check_positive, check_unit_interval)
 from .linesearch import LineSearchError, strong_wolfe
 from .network import Network
 from .objective import NetworkObjective
@@ -36,7 +36,14 @@ __all__ = ["train", "minimize", "OptimizationError", "SGD", "SDLM", "GradientDes
 
 
 class OptimizationError(RuntimeError):
-    """A batch method could not make progress (a failed line search, a singular system)."""
+    """A batch method could not make progress (a failed line search, a singular system).
+
+    ``at_precision_limit`` is True when the method failed only because no step can lower
+    the cost by more than float64 can resolve: :func:`minimize` then stops as converged."""
+
+    def __init__(self, message, at_precision_limit=False):
+        super().__init__(message)
+        self.at_precision_limit = at_precision_limit
 
 
 # ==== stochastic methods =====================================================================
@@ -55,6 +62,16 @@ class SGD:
     rates: object = None
     murata: Murata | None = None
     order: str = "shuffle"
+
+    def __post_init__(self):
+        check_positive("eta", self.eta)
+        check_int("batch_size", self.batch_size, minimum=1)
+        if not check_nonnegative("momentum", self.momentum) < 1:
+            raise ValueError(f"momentum must be < 1, got {self.momentum}")
+        check_choice("schedule", self.schedule, {"constant", "inverse_time"})
+        if self.tau is not None:
+            check_positive("tau", self.tau)
+        check_choice("order", self.order, {"sequential", "shuffle", "alternate", "emphasize"})
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
         return train_sgd(net, X, D, epochs=epochs, eta=self.eta, batch_size=self.batch_size,
@@ -102,6 +119,7 @@ class SDLM:
         check_int("refresh_every", self.refresh_every, minimum=1)
         if self.n_estimate is not None:
             check_int("n_estimate", self.n_estimate, minimum=1)
+        check_choice("order", self.order, {"sequential", "shuffle", "alternate", "emphasize"})
 
     def estimate(self, net, X, D, hbar, rng):
         """Update (or start) the running diagonal estimate on a random subset."""
@@ -125,6 +143,7 @@ class SDLM:
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
         X, D = net.check_data(X, D)
+        epochs = check_int("epochs", epochs, minimum=0)
         rng = np.random.default_rng(seed)
         hbar, total, done, n_diag = None, None, 0, 0
         t0 = time.perf_counter()
@@ -183,23 +202,75 @@ class GradientDescent:
         return w, s
 
 
+def _check_wolfe(c1, c2):
+    check_finite_scalar("c1", c1)
+    check_finite_scalar("c2", c2)
+    if not 0 < c1 < c2 < 1:
+        raise ValueError(f"need 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
+
+
+def _exact_along(obj, w, d, dphi0, ls, tol, max_steps):
+    """Refine a Wolfe step towards the exact minimum along ``d`` by secant steps on
+    phi'(a) = grad E(w + a d) . d. On a quadratic phi' is linear, so the first secant step
+    (through a = 0 and the Wolfe step) lands on the exact minimiser, which is what gives
+    conjugate gradient its N-step convergence; elsewhere the secant converges
+    superlinearly. A trial that raises the cost is not taken. Returns (a, E, grad, evals)."""
+    a0, s0 = 0.0, dphi0
+    a1, f1, g1 = ls.step, ls.value, ls.gradient
+    s1 = float(g1 @ d)
+    evals = 0
+    for _ in range(max_steps):
+        if abs(s1) <= tol * abs(dphi0) or s1 == s0:
+            break
+        a2 = a1 - s1 * (a1 - a0) / (s1 - s0)
+        if not (np.isfinite(a2) and a2 > 0):
+            break
+        f2, g2 = obj.value_and_grad(w + a2 * d)
+        evals += 1
+        if not (np.isfinite(f2) and f2 <= f1):
+            break
+        a0, s0 = a1, s1
+        a1, f1, g1, s1 = a2, f2, g2, float(g2 @ d)
+    return a1, f1, g1, evals
+
+
 @dataclass(frozen=True)
 class ConjugateGradient:
     """Nonlinear conjugate gradient (§6.2, eqs 41-43): d_k = -grad E(w_k) + beta_k d_{k-1},
     with beta from Fletcher-Reeves (eq 42) or Polak-Ribiere (eq 43, clipped at 0 so that
-    a bad direction restarts along the gradient), a strong Wolfe line search along d_k, and
-    a restart along the gradient every ``restart`` iterations (default: the number of
-    weights) or whenever d_k is not a descent direction. O(N) memory and work per step."""
+    a bad direction restarts along the gradient). O(N) memory and work per step.
+
+    Conjugacy needs line searches that find the minimum along each direction, so each step
+    is a strong Wolfe search (``c1``, ``c2``) refined by up to ``refine`` secant steps on the
+    directional derivative until it is below ``exact_tol`` times its starting value. On a
+    quadratic one secant step is exact, and the defaults reach the minimum of an
+    N-dimensional quadratic in N iterations (N + 1 in float64). The method restarts along
+    the gradient when d_k is not a descent direction, when successive gradients are far
+    from orthogonal (Powell's test, |g_k . g_k-1| >= 0.2 |g_k|^2, which never fires on a
+    quadratic with exact steps), and every ``restart`` iterations if that is given.
+
+    >>> import numpy as np, ebtricks as eb
+    >>> A = np.diag([1.0, 10.0, 100.0]); b = np.ones(3)
+    >>> obj = eb.FunctionObjective(lambda w: 0.5 * w @ A @ w - b @ w, lambda w: A @ w - b, n=3)
+    >>> w, h = eb.minimize(obj, np.zeros(3), eb.ConjugateGradient(), iterations=4)
+    >>> bool(np.allclose(w, np.linalg.solve(A, b), atol=1e-10))
+    True
+    """
 
     variant: str = "polak_ribiere"
     c1: float = 1e-4
     c2: float = 0.1
     restart: int | None = None
+    exact_tol: float = 1e-10
+    refine: int = 3
 
     def __post_init__(self):
         check_choice("variant", self.variant, {"polak_ribiere", "fletcher_reeves"})
-        if not 0 < self.c1 < self.c2 < 1:
-            raise ValueError(f"need 0 < c1 < c2 < 1, got c1={self.c1}, c2={self.c2}")
+        _check_wolfe(self.c1, self.c2)
+        if self.restart is not None:
+            check_int("restart", self.restart, minimum=1)
+        check_nonnegative("exact_tol", self.exact_tol)
+        check_int("refine", self.refine, minimum=0)
 
     def init(self, obj, w):
         f, g = obj.value_and_grad(w)
@@ -219,21 +290,22 @@ class ConjugateGradient:
             d = -g      # restart along the gradient once before giving up
             ls = strong_wolfe(obj.value_and_grad, w, d, s["f"], g, step0=step0, c1=self.c1,
                               c2=self.c2)
-        obj.counts["line_search_evaluations"] += ls.evaluations
-        w = w + ls.step * d
-        g_new = ls.gradient
+        a, f_new, g_new, extra = _exact_along(obj, w, d, float(g @ d), ls, self.exact_tol,
+                                              self.refine)
+        obj.counts["line_search_evaluations"] += ls.evaluations + extra
+        w = w + a * d
         if self.variant == "fletcher_reeves":
             beta = (g_new @ g_new) / (g @ g)
         else:
             beta = max(0.0, (g_new - g) @ g_new / (g @ g))
         k = s["k"] + 1
-        if k % (self.restart or obj.n) == 0:
+        if abs(g_new @ g) >= 0.2 * (g_new @ g_new) or (self.restart and k % self.restart == 0):
             beta = 0.0
         d_new = -g_new + beta * d
         # next trial step: expect the same first-order decrease as this one (Nocedal & Wright)
         slope = g_new @ d_new
         ratio = (g @ d) / slope if slope < 0 else 1.0
-        s.update(f=ls.value, g=g_new, d=d_new, k=k, step=ls.step * min(10.0, max(0.1, ratio)))
+        s.update(f=f_new, g=g_new, d=d_new, k=k, step=a * min(10.0, max(0.1, ratio)))
         return w, s
 
 
@@ -257,6 +329,9 @@ class BFGS:
 
     c1: float = 1e-4
     c2: float = 0.9
+
+    def __post_init__(self):
+        _check_wolfe(self.c1, self.c2)
 
     def init(self, obj, w):
         f, g = obj.value_and_grad(w)
@@ -289,6 +364,7 @@ class LBFGS:
 
     def __post_init__(self):
         check_int("memory", self.memory, minimum=1)
+        _check_wolfe(self.c1, self.c2)
 
     def init(self, obj, w):
         f, g = obj.value_and_grad(w)
@@ -318,19 +394,29 @@ class LBFGS:
         return w + delta, s
 
 
-def _backtrack(obj, w, s, d, what, c1=1e-4, max_halvings=50):
+def _backtrack(obj, w, s, d, what, c1=1e-4, max_tries=30):
     """Armijo backtracking from the full step: on a quadratic the full Newton step already
-    satisfies it, so the one-step property survives."""
+    satisfies it, so the one-step property survives. Each shorter trial is the minimiser
+    of the parabola through E(w), the slope at w and the refused trial, kept within
+    [0.1, 0.5] of the refused step, so a step far too long is cut by ten per try rather
+    than halved twenty times. When the step has shrunk to where costs differ by rounding
+    only, the run has converged as far as float64 can tell (``at_precision_limit``)."""
     slope = s["g"] @ d
     if not slope < 0:
         raise OptimizationError(f"the {what} direction is not a descent direction "
                                 f"(slope {slope:.3g})")
-    a = 1.0
-    for _ in range(max_halvings):
+    a, f0 = 1.0, s["f"]
+    for _ in range(max_tries):
         f_new = obj.value(w + a * d)
-        if f_new <= s["f"] + c1 * a * slope:
+        if f_new <= f0 + c1 * a * slope:
             return w + a * d
-        a *= 0.5
+        if -a * slope <= 1e-13 * max(abs(f0), np.finfo(float).tiny):
+            raise OptimizationError(f"backtracking along the {what} direction reached steps "
+                                    f"whose decrease float64 cannot resolve",
+                                    at_precision_limit=True)
+        curvature = f_new - f0 - slope * a
+        a_fit = -slope * a * a / (2 * curvature) if np.isfinite(f_new) and curvature > 0 else 0.1 * a
+        a = min(max(a_fit, 0.1 * a), 0.5 * a)
     raise OptimizationError(f"backtracking along the {what} direction found no decrease")
 
 
@@ -394,6 +480,9 @@ class GaussNewton:
     line_search: bool = True
     rcond: float = 1e-8
 
+    def __post_init__(self):
+        check_unit_interval("rcond", self.rcond, closed_low=True)
+
     def init(self, obj, w):
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g}
@@ -418,8 +507,9 @@ class LevenbergMarquardt:
 
     def __post_init__(self):
         check_positive("lam", self.lam)
-        if not self.factor > 1:
+        if not check_finite_scalar("factor", self.factor) > 1:
             raise ValueError(f"factor must be > 1, got {self.factor}")
+        check_int("max_tries", self.max_tries, minimum=1)
 
     def init(self, obj, w):
         f, g = obj.value_and_grad(w)
@@ -428,15 +518,22 @@ class LevenbergMarquardt:
     def step(self, obj, w, s):
         G = obj.gauss_newton(w)
         lam = s["lam"]
+        predicted = None
         for _ in range(self.max_tries):
-            w_new = w - _solve_psd(G + lam * np.eye(obj.n), s["g"], "damped Gauss-Newton matrix")
-            f_new = obj.value(w_new)
+            dw = -_solve_psd(G + lam * np.eye(obj.n), s["g"], "damped Gauss-Newton matrix")
+            if predicted is None:
+                predicted = -float(s["g"] @ dw)       # first-order decrease of the first try
+            f_new = obj.value(w + dw)
             if f_new < s["f"]:
                 s["lam"] = lam / self.factor
-                s["f"], s["g"] = obj.value_and_grad(w_new)
-                return w_new, s
+                s["f"], s["g"] = obj.value_and_grad(w + dw)
+                return w + dw, s
             lam *= self.factor
-        raise OptimizationError(f"no step lowered the cost even with lambda = {lam:.3g}")
+        # At a minimum no step can lower the cost by more than rounding: that is convergence.
+        resolvable = 1e-13 * max(abs(s["f"]), np.finfo(float).tiny)
+        raise OptimizationError(f"no step lowered the cost even with lambda = {lam:.3g}",
+                                at_precision_limit=predicted is not None
+                                and predicted <= resolvable)
 
 
 STOCHASTIC = (SGD, SDLM)
@@ -447,9 +544,24 @@ def _norm(v):
         return np.linalg.norm(v)
 
 
+def _failed(err: Exception, w, hist: History, t0: float) -> Exception:
+    """Give a batch run's error what it had reached: the last good weights and the history
+    up to them (``err.weights``, ``err.history``), so nothing computed is lost."""
+    hist.wall_time = time.perf_counter() - t0
+    err.weights, err.history = w.copy(), hist
+    return err
+
+
 def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False):
     """Run a batch method on any objective for ``iterations`` steps (or until the gradient
-    norm is <= tol). Returns (w, History); History.cost[k] is the cost after k steps."""
+    norm is <= tol). Returns (w, History); History.cost[k] is the cost after k steps.
+
+    A run that cannot go on raises :class:`OptimizationError` (a failed line search, a
+    singular system) or :class:`~ebtricks.sgd.TrainingDiverged`; the exception carries the
+    last good weights as ``weights`` and the history up to them as ``history``. A line
+    search or a Levenberg-Marquardt step that fails because costs can no longer be told
+    apart in float64, or where the gradient has fallen below 1e-8 of its start, ends the
+    run as converged (``History.stopped_early``) instead."""
     if isinstance(method, STOCHASTIC) or not hasattr(method, "step"):
         raise TypeError(f"method must be a batch method (GradientDescent, ConjugateGradient, "
                         f"BFGS, LBFGS, Newton, GaussNewton, LevenbergMarquardt), got "
@@ -469,17 +581,19 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
             # a step may overflow; that is caught just below as divergence, with a message
             with np.errstate(over="ignore", invalid="ignore"):
                 w_new, s = method.step(obj, w, s)
-        except LineSearchError as err:
-            if err.at_precision_limit or _norm(s["g"]) <= 1e-8 * g0_norm:
+        except (LineSearchError, OptimizationError) as err:
+            if getattr(err, "at_precision_limit", False) or _norm(s["g"]) <= 1e-8 * g0_norm:
                 hist.stopped_early = True   # converged as far as float64 can tell costs apart
                 break
-            raise OptimizationError(f"{type(method).__name__}: the line search failed at "
-                                    f"iteration {k + 1}: {err}. The weights are left at "
-                                    f"iteration {k}.") from err
+            what = "the line search failed" if isinstance(err, LineSearchError) else "no step"
+            raise _failed(OptimizationError(
+                f"{type(method).__name__}: {what} at iteration {k + 1}: {err}. The weights "
+                f"are left at iteration {k}."), w, hist, t0) from err
         if not (np.isfinite(s["f"]) and np.all(np.isfinite(w_new))):
-            raise TrainingDiverged(f"{type(method).__name__} diverged at iteration {k + 1}: "
-                                   f"the cost became {s['f']}. The weights are left at "
-                                   f"iteration {k}; lower the rate.")
+            raise _failed(TrainingDiverged(
+                f"{type(method).__name__} diverged at iteration {k + 1}: the cost became "
+                f"{s['f']}. The weights are left at iteration {k}; lower the rate."),
+                w, hist, t0)
         w = w_new
         hist.cost.append(s["f"])
         hist.updates += 1
@@ -511,7 +625,12 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
     if kw:
         raise TypeError(f"unexpected options for a batch method: {sorted(kw)}")
     obj = NetworkObjective(net, X, D)
-    w, hist = minimize(obj, net.params, method, epochs, tol, record_weights)
+    try:
+        w, hist = minimize(obj, net.params, method, epochs, tol, record_weights)
+    except (OptimizationError, TrainingDiverged) as err:
+        if getattr(err, "weights", None) is not None:
+            net.params[...] = err.weights       # where the message says they are left
+        raise
     net.params[...] = w
     hist.presentations = obj.counts["gradients"] * obj.X.shape[0]
     return hist
