@@ -84,26 +84,22 @@ def ensure_chromium() -> str:
     )
 
 
-def clear_numba_cache() -> None:
-    """Numba's on-disk cache is keyed on each function's own source file, so a kernel that
-    calls a changed kernel in another file can load stale machine code. Both commands start
-    from a clean cache (compiling takes under a minute)."""
-    for f in list((ROOT / "ebtricks").rglob("*.nbi")) + list((ROOT / "ebtricks").rglob("*.nbc")):
-        f.unlink()
-
-
 def book_commands(root: Path, out: Path, python: Path | str = PY,
                   jupyter_book: Path | str = BIN / "jupyter-book") -> list[list]:
-    """The build, as two commands run in turn.
+    """The build, as three commands run in turn.
 
-    1. ``_ext/execute_book.py`` executes every notebook once and stages the executed
+    1. ``ebtricks._warmup`` compiles the kernels (or loads them from Numba's disk cache,
+       which ebtricks keys on all its kernel sources, so it is never stale), so that no
+       page's execution time includes compiling;
+    2. ``_ext/execute_book.py`` executes every notebook once and stages the executed
        copies in ``out/_build/src`` (a cell error fails it, with the traceback);
-    2. Jupyter Book renders the staged copies into ``out/_build/html`` without executing
+    3. Jupyter Book renders the staged copies into ``out/_build/html`` without executing
        them again (a Sphinx warning fails it).
     The notebook tests read the same executed copies, so nothing runs twice.
     """
     stage = out / "_build" / "src"
-    return [[python, root / "_ext" / "execute_book.py", root, stage],
+    return [[python, "-m", "ebtricks._warmup"],
+            [python, root / "_ext" / "execute_book.py", root, stage],
             [jupyter_book, "build", stage, "--path-output", out, "--warningiserror",
              "--keep-going"]]
 
@@ -136,7 +132,6 @@ def main(argv: list[str]) -> int:
     what = argv[1]
     t_start = time.perf_counter()
     ensure_venv()
-    clear_numba_cache()
     try:
         if what == "book":
             build_book()

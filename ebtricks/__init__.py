@@ -8,6 +8,7 @@ The numerical core imports only numpy and numba. Plotting and widgets live in
 >>> net = eb.mlp([2, 1], activation="identity")
 >>> history = eb.train_sgd(net, X, D, epochs=3, eta=0.05)
 """
+from . import _cache  # noqa: F401  (first: every kernel's disk cache is keyed on all kernel sources)
 from . import curvature, data
 from .activations import Activation
 from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,
