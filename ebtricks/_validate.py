@@ -96,3 +96,13 @@ def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {sorted(choices)}")
     return value
+
+
+def make_rng(seed, name: str = "seed") -> np.random.Generator:
+    """A NumPy generator from ``seed``: None (fresh entropy), an integer >= 0, or a
+    Generator (used as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        seed = check_int(name, seed, minimum=0)
+    return np.random.default_rng(seed)

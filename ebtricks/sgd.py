@@ -15,7 +15,7 @@ import numpy as np
 from . import _kernels as K
 from . import _sgd_kernels as S
 from ._validate import (check_array, check_choice, check_int, check_nonnegative,
-                        check_positive, check_unit_interval)
+                        check_positive, check_unit_interval, make_rng)
 from .network import Network
 
 __all__ = ["train_sgd", "History", "Murata", "TrainingDiverged", "presentation_order",
@@ -64,7 +64,8 @@ class History:
 
     @property
     def epochs(self) -> int:
-        return len(self.online_cost)
+        """Epochs run: passes over the training set (for a batch method, iterations)."""
+        return max(len(self.online_cost), len(self.cost) - 1, 0)
 
 
 def class_labels(D: np.ndarray) -> np.ndarray:
@@ -175,8 +176,10 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     X_val, D_val, patience : early stopping (§2): stop when the validation cost has not
         improved for ``patience`` epochs and restore the best weights
     emphasis : presentations of a large-error sample per epoch with order="emphasize"
-    diverge_factor : an epoch whose mean cost exceeds this many times max(1, initial cost)
-        counts as diverged, long before the numbers overflow
+    diverge_factor : an epoch whose mean cost exceeds this many times max(1, initial cost),
+        or after which the weights' norm exceeds this many times max(1, its initial value),
+        counts as diverged, long before the numbers overflow (the second test catches a
+        bounded cost, such as mse on sigmoid outputs, that cannot grow)
     seed : seed of the presentation order
 
     Notes
@@ -239,7 +242,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
             raise ValueError("patience needs a validation set (X_val, D_val)")
     labels = class_labels(D) if order == "alternate" else None
 
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     n = net.n_params
     xs, ys, dxs, dys = K.buffers(net.table)
     grad = np.zeros(n)
@@ -259,6 +262,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         traj_count[0] = 1
 
     check_positive("diverge_factor", diverge_factor)
+    # a bounded cost (mse on sigmoid outputs) cannot blow up: runaway weights show divergence
+    w_limit = diverge_factor * max(1.0, float(np.linalg.norm(net.params)))
     hist = History()
     if track_cost:
         hist.cost.append(net.cost(X, D))
@@ -287,10 +292,17 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                                  traj_count, losses, xs, ys, dxs, dys, grad)
             updates = math.ceil(idx.size / batch_size)
         mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
-        if status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params)):
+        with np.errstate(over="ignore"):
+            w_norm = float(np.linalg.norm(net.params))
+        if (status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params))
+                or not w_norm <= w_limit):
             net.params[...] = start
             if status >= 0:
                 what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
+            elif mean_loss <= limit and not w_norm <= w_limit:
+                what = (f"in epoch {epoch}: the weights' norm grew to {w_norm:.3g}, over "
+                        f"{diverge_factor:g} times its start (the cost may be bounded, as mse "
+                        f"on sigmoid outputs is, so it cannot show the divergence)")
             else:
                 what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
                         f"{diverge_factor:g} times the starting cost")
