@@ -94,7 +94,7 @@ def test_input_transforms(steps):
     rng = np.random.default_rng(0)
     A = np.array([[2.0, 0.0, 0.0], [1.5, 0.5, 0.0], [0.3, -0.2, 0.1]])
     X = rng.normal(size=(2000, 3)) @ A.T + [5.0, -3.0, 1.0]
-    t = eb.InputTransform(steps).fit(X)
+    t = eb.InputTransform(steps, floor=0.0).fit(X)      # exact: no floor on small directions
     Z = t.transform(X)
     C = np.cov(Z, rowvar=False, bias=True)
     if "center" in steps:
@@ -106,7 +106,26 @@ def test_input_transforms(steps):
     np.testing.assert_allclose(t.inverse_transform(Z), X, atol=1e-10)
     # fitted on training data, applied unchanged to test data
     Xt = rng.normal(size=(7, 3))
-    np.testing.assert_allclose(t.transform(Xt), eb.InputTransform(steps).fit(X).transform(Xt))
+    np.testing.assert_allclose(t.transform(Xt),
+                               eb.InputTransform(steps, floor=0.0).fit(X).transform(Xt))
+
+
+def test_scale_floor_keeps_barely_varying_inputs_bounded_and_is_continuous():
+    """An input that almost never varies is divided by floor * rms(std), not by its own
+    tiny std; inputs that vary normally still get variance 1; the scale is continuous in
+    the data (no threshold)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 4)) * [1.0, 2.0, 0.5, 1.0]
+    X[:, 3] = 0.0
+    X[0, 3] = 1e-3                                    # a pixel that is almost always blank
+    t = eb.InputTransform(["center", "scale"]).fit(X)
+    rms = np.sqrt(np.mean(X.std(0) ** 2))
+    assert t.scale_[3] == pytest.approx(0.1 * rms)
+    np.testing.assert_allclose(t.transform(X)[:, :3].std(0), 1, rtol=1e-12)
+    assert np.abs(t.transform(np.ones((1, 4)))).max() < 20
+    scales = [eb.InputTransform(["scale"]).fit(X * [1, 1, 1, s]).scale_[3]
+              for s in np.linspace(1, 3e4, 400)]
+    assert np.all(np.diff(scales) >= 0) and np.max(np.diff(scales)) < 0.01   # no jump
 
 
 def test_whiten_gives_identity_covariance_and_handles_constant_inputs():
