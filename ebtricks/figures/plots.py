@@ -258,7 +258,10 @@ def reuse_layout(fig, key: str):
     if len(positions) != len(fig.axes):
         raise ValueError(f"layout {key!r} has {len(positions)} axes, the figure "
                          f"{len(fig.axes)}: use another key")
-    fig.set_layout_engine("none")
+    import matplotlib as mpl
+    # No layout engine at all: with one (even "none"), savefig draws the figure twice.
+    with mpl.rc_context({"figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     for ax, pos in zip(fig.axes, positions):
         ax.set_position(pos)
     return fig
