@@ -12,7 +12,7 @@ from . import _cache  # noqa: F401  (first: every kernel's disk cache is keyed o
 from . import curvature, data
 from .activations import Activation
 from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,
-                      steps_to_converge)
+                      predicted_steps, steps_to_converge)
 from .network import RBF, Conv2D, Dense, Network, Subsample, init_rbf_from_data, mlp
 from .objective import FunctionObjective, NetworkObjective
 from .optimizers import (BFGS, LBFGS, SDLM, SGD, ConjugateGradient, GaussNewton, GradientDescent,
@@ -30,4 +30,4 @@ __all__ = ["Activation", "Dense", "Conv2D", "Subsample", "RBF", "init_rbf_from_d
            "NetworkObjective", "FunctionObjective",
            "TrainingDiverged", "InputTransform", "whiten", "data",
            "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
-           "steps_to_converge", "curvature", "measure", "checks", "lenet"]
+           "steps_to_converge", "predicted_steps", "curvature", "measure", "checks", "lenet"]

@@ -38,6 +38,89 @@ def one_dimensional_rates(eta_opt, eta_max, curvature: float = 4.0) -> bool:
     return a and b
 
 
+# --- self-checks of the 1-D and N-D pages (§5.1) ---
+
+def same_speed_rate(answer, ratio: float = 0.3) -> bool:
+    """Exercise: on a quadratic, eta = ``ratio`` * eta_opt (below eta_opt) shrinks the
+    distance without oscillating. Which other eta / eta_opt shrinks it just as fast?"""
+    ratio = check_finite_scalar("ratio", ratio)
+    if not 0 < ratio < 1:
+        raise ValueError(f"ratio must be between 0 and 1 (a rate below eta_opt), got {ratio}")
+    # Measure it: the rate above eta_opt whose per-step factor has the same size, found by
+    # bisection on |1 - r| (decreasing below 1, increasing above).
+    target, lo, hi = abs(1 - ratio), 1.0, 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if abs(1 - mid) < target else (lo, mid)
+    return _verdict(abs(check_finite_scalar("answer", answer) - lo) <= 0.01, "eta / eta_opt",
+                    "one step multiplies the distance by 1 - eta/eta_opt; which other value "
+                    "of eta/eta_opt gives a factor of the same size, but negative?")
+
+
+def newton_log_cosh_threshold(answer) -> bool:
+    """Exercise: on E(W) = log cosh W, one step with eta = 1/E''(W_c) goes from W_c to
+    W_c - tanh(W_c) cosh^2(W_c). Beyond which |W_c| does it land farther from the minimum
+    than it started? (to 0.5 %)"""
+    answer = check_finite_scalar("answer", answer)
+
+    def farther(w):                         # does one step from w land beyond |w|?
+        return abs(w - np.tanh(w) * np.cosh(w) ** 2) > abs(w)
+
+    lo, hi = 0.1, 3.0                       # nearer at lo, farther at hi
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if farther(mid) else (mid, hi)
+    return _verdict(_close(abs(answer), lo, 0.005), "threshold",
+                    "the step lands at W_c - sinh(2 W_c)/2; solve |W_c - sinh(2 W_c)/2| = "
+                    "|W_c| for W_c != 0 (it is the point where sinh(2 W_c) = 4 W_c)")
+
+
+def _quadratic_2d(kappa, angle_deg):
+    from .descent import Quadratic
+    return Quadratic.from_eigen([1.0, 1.0 / kappa], angle=np.radians(angle_deg))
+
+
+def per_weight_slowest(angle_deg, factor, kappa: float = 32.0) -> bool:
+    """Exercise: with a rate 1/H_ii for each weight, at which rotation of the eigenvectors
+    (degrees, 0-90) does descent on a quadratic of condition number ``kappa`` converge
+    slowest, and by what factor does the distance then shrink per step (to 1 %)?"""
+    kappa = check_positive("kappa", kappa)
+    angle_deg = check_finite_scalar("angle_deg", angle_deg)
+    factor = check_finite_scalar("factor", factor)
+    angles = np.linspace(0, 90, 901)
+    # the iteration w <- (I - diag(H)^-1 H) w: its slowest factor is the spectral radius
+    radius = [np.abs(np.linalg.eigvals(np.eye(2) - q.H / np.diag(q.H)[:, None])).max()
+              for q in (_quadratic_2d(kappa, a) for a in angles)]
+    worst = angles[int(np.argmax(radius))]
+    a = _verdict(abs(angle_deg - worst) <= 3, "rotation",
+                 "per-weight rates undo the scaling of each axis, not the rotation: where "
+                 "is the rotation largest, as seen from the axes?")
+    b = _verdict(_close(factor, max(radius), 0.01), "factor",
+                 "the update is w <- (I - diag(H)^-1 H) w: take the eigenvalues of that "
+                 "matrix at the slowest rotation (the eigenvalues of diag(H)^-1 H are 1 +- rho, "
+                 "rho = H_12 / sqrt(H_11 H_22))")
+    return a and b
+
+
+def fastest_single_rate(answer, kappa: float = 20.0) -> bool:
+    """Exercise: on a quadratic with lambda_max = 1 and condition number ``kappa``, which
+    single rate eta makes the slowest direction shrink fastest (to 1 %)?"""
+    kappa = check_positive("kappa", kappa)
+    answer = check_finite_scalar("answer", answer)
+    lam = np.array([1.0, 1.0 / kappa])
+    etas = np.linspace(0.0, 2.0, 200_001)
+    worst = np.abs(1 - etas[:, None] * lam).max(axis=1)   # the slowest factor at each eta
+    truth = etas[int(np.argmin(worst))]
+    return _verdict(_close(answer, truth, 0.01), "eta",
+                    "1/lambda_max clears the steep direction at once but leaves the flat one "
+                    "at 1 - 1/kappa; raise eta until the steep direction's factor |1 - eta| "
+                    "is as large as the flat one's")
+
+
+__all__ += ["same_speed_rate", "newton_log_cosh_threshold", "per_weight_slowest",
+            "fastest_single_rate"]
+
+
 def _lms_hessian(X):
     Xa = np.column_stack([X, np.ones(len(X))])
     return Xa.T @ Xa / len(X)

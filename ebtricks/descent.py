@@ -5,8 +5,12 @@ For a cost E(w) with curvature E''(w), one step of gradient descent is
 ``eta_opt = 1 / E''`` (eq 24: one step lands on the minimum), rates up to
 ``2 * eta_opt`` still converge (oscillating above ``eta_opt``), and larger ones diverge.
 In several dimensions the same holds along each eigenvector of the Hessian H (eq 27), so
-one rate must stay below ``2 / lambda_max`` and the slowest direction converges by a factor
-of about ``1 - lambda_min / lambda_max`` per step.
+one rate must stay below ``2 / lambda_max`` (eq 38). The paper's eq 39 calls
+``1 / lambda_max`` the fastest single rate; it removes the steepest component in one step,
+but the flattest then shrinks only by ``1 - 1/kappa`` per step. On a quadratic the single
+rate that is fastest in the long run is ``2 / (lambda_max + lambda_min)``
+(:attr:`Quadratic.eta_minimax`), with factor ``(kappa - 1) / (kappa + 1)``: about half
+the steps.
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ class Quadratic1D:
 
     @property
     def eta_opt(self) -> float:
-        """1 / E'' at the minimum (eq 25)."""
+        """1 / E'' (eq 24): one step lands on the minimum."""
         return 1.0 / self.curvature
 
 
@@ -126,8 +130,16 @@ class Quadratic:
 
     @property
     def eta_opt(self) -> float:
-        """1/lambda_max: the largest rate that does not overshoot along any eigenvector."""
+        """1/lambda_max, the paper's eq 39: the largest rate that does not overshoot along
+        any eigenvector. Not the fastest single rate: see :attr:`eta_minimax`."""
         return 1.0 / self.lambda_max
+
+    @property
+    def eta_minimax(self) -> float:
+        """2/(lambda_max + lambda_min): the single rate that makes the largest per-step
+        factor max_k |1 - eta lambda_k| smallest, (kappa - 1)/(kappa + 1); the steepest
+        and the flattest components then shrink equally fast."""
+        return 2.0 / (self.lambda_max + self.lambda_min)
 
     @property
     def eta_max(self) -> float:
@@ -145,6 +157,11 @@ class Quadratic:
     def newton_step(self, w):
         """-H^{-1} grad E(w): from any w it points straight at the minimum (eq 40)."""
         return -np.linalg.solve(self.H, self.gradient(w))
+
+    def per_weight_step(self, w):
+        """-diag(H)^{-1} grad E(w): each weight with its own rate 1/H_ii (the paper's
+        Figure 7b). It is the Newton step only when H is diagonal (decoupled weights)."""
+        return -self.gradient(w) / np.diag(self.H)
 
 
 def gradient_descent(cost, w0, eta: float, steps: int) -> np.ndarray:
@@ -180,6 +197,35 @@ def steps_to_converge(cost, w0, eta: float, tol: float = 1e-6, max_steps: int = 
             return None
         w = w - eta * np.asarray(cost.gradient(w), dtype=float)
     return None
+
+
+def predicted_steps(cost: Quadratic, w0, eta: float, tol: float) -> int | None:
+    """Steps of ``w <- w - eta grad E`` until E <= ``tol`` on a quadratic with E(w*) = 0,
+    predicted from the slowest eigen-direction alone (eq 37).
+
+    Along eigenvector k the distance shrinks by ``r_k = |1 - eta lambda_k|`` per step, so
+    its share of the cost by ``r_k**2``. Late in the run only the components with the
+    largest factor r are left: their share ``E_s`` of the starting cost gives
+    ``t = ln(tol / E_s) / (2 ln r)``, rounded up. None if r >= 1 (no convergence).
+    """
+    if not isinstance(cost, Quadratic):
+        raise TypeError(f"cost must be a Quadratic, got {type(cost).__name__}")
+    w0 = check_array("w0", w0, shape=cost.minimum.shape)
+    eta = check_positive("eta", eta)
+    tol = check_positive("tol", tol)
+    c = cost.eigenvectors.T @ (w0 - cost.minimum)          # coordinates along eigenvectors
+    share = 0.5 * cost.eigenvalues * c ** 2                 # each direction's cost
+    if share.sum() <= tol:
+        return 0
+    r = np.abs(1.0 - eta * cost.eigenvalues)
+    live = share > 0
+    r_max = r[live].max()
+    if r_max >= 1.0:
+        return None
+    if r_max == 0.0:                                        # every live component in one step
+        return 1
+    slow = share[live & (r >= r_max * (1 - 1e-12))].sum()
+    return max(1, int(np.ceil(np.log(tol / slow) / (2 * np.log(r_max)))))
 
 
 def gradient_descent_1d(cost, w0: float, eta: float, steps: int) -> np.ndarray:

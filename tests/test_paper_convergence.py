@@ -13,39 +13,6 @@ def lms_problem():
     return eb.mlp([2, 1], activation="identity", seed=0), X, D
 
 
-def test_fig6_regimes():
-    q = eb.Quadratic1D(curvature=1.0)
-    assert abs(eb.gradient_descent_1d(q, -1.6, 1.0, 1)[-1]) < 1e-15     # eta_opt: one step
-    assert abs(eb.gradient_descent_1d(q, -1.6, 1.99, 200)[-1]) < 1.6
-    assert abs(eb.gradient_descent_1d(q, -1.6, 2.01, 200)[-1]) > 1.6
-
-
-def test_fig7_newton_points_at_the_minimum_and_gradient_does_not():
-    q = eb.Quadratic.from_eigen([1.0, 1 / 8], angle=np.radians(30))
-    P = np.array([-1.6, 1.1])
-    np.testing.assert_allclose(P + q.newton_step(P), q.minimum, atol=1e-12)
-    g = -q.gradient(P)
-    cos = g @ (-P) / (np.linalg.norm(g) * np.linalg.norm(P))
-    assert cos < 0.95
-
-
-def test_fig8_lms_hessian_is_the_input_covariance(lms_problem):
-    net, X, D = lms_problem
-    H = cv.hessian(net, X, D)
-    np.testing.assert_allclose(H[:2, :2], np.cov(X, rowvar=False, bias=True), atol=1e-12)
-
-
-def test_condition_number_sets_the_number_of_steps():
-    kappas = np.array([10, 20, 50, 100, 200, 500, 1000])
-    steps = []
-    for kappa in kappas:
-        q = eb.Quadratic.from_eigen([1.0, 1.0 / kappa], angle=0.4)
-        w0 = q.eigenvectors @ np.array([1.0, 1.0]) * np.sqrt(2 / (1 + 1 / kappa))
-        steps.append(eb.steps_to_converge(q, w0, q.eta_opt, tol=1e-12))
-    slope = np.polyfit(np.log(kappas), np.log(steps), 1)[0]
-    assert slope == pytest.approx(1.0, abs=0.05)
-
-
 def test_fig10_covariance_eigenvalues(lms_problem):
     _, X, _ = lms_problem
     lam = np.sort(np.linalg.eigvalsh(np.cov(X, rowvar=False, bias=True)))[::-1]

@@ -103,8 +103,13 @@ def direction_arrow(ax, start: Sequence[float], vector: Sequence[float], color: 
                     label: str | None = None, lw: float = 2.0):
     """An arrow from ``start`` along ``vector``, with a legend entry ``label``."""
     start = np.asarray(start, dtype=float)
-    ax.annotate("", xy=start + np.asarray(vector, dtype=float), xytext=start,
-                arrowprops=dict(arrowstyle="->", color=color, lw=lw))
+    # An arrow whose tip leaves the axes is drawn up to the axes' edge: by default
+    # matplotlib silently drops the whole arrow (annotation_clip), and unclipped it would
+    # run over the neighbouring panels.
+    arrow = ax.annotate("", xy=start + np.asarray(vector, dtype=float), xytext=start,
+                        arrowprops=dict(arrowstyle="->", color=color, lw=lw),
+                        annotation_clip=False)
+    arrow.arrow_patch.set_clip_box(ax.bbox)
     if label:
         ax.plot([], [], color=color, lw=lw, label=label)
     return ax
@@ -123,3 +128,143 @@ def spectrum(ax, eigenvalues: Sequence[float], label: str | None = None,
                     label="negative (magnitude)")
     ax.set(xlabel="rank", ylabel=ylabel)
     return ax
+
+
+# --- helpers first used by the 1-D and N-D pages ---
+
+def steps_on_curve(ax, cost, path: np.ndarray, w_lim=(-2.6, 2.6), e_lim=(-0.1, 3.4),
+                   title: str | None = None):
+    """A one-weight cost E(W) and gradient-descent iterates on it (the paper's Figure 6 (i)).
+
+    ``cost`` has ``cost(w)``; ``path`` holds the iterates W(0), W(1), ...; the run is drawn
+    up to its first iterate outside ``w_lim`` (a diverging run leaves the picture).
+    """
+    w = np.linspace(w_lim[0], w_lim[1], 300)
+    path = np.asarray(path, dtype=float)
+    inside = (path > w_lim[0]) & (path < w_lim[1])
+    shown = path[np.cumprod(inside).astype(bool)]
+    ax.plot(w, cost.cost(w), color="0.6")
+    ax.plot(shown, cost.cost(shown), "o-", color=PATH_COLOR, ms=4, lw=1)
+    ax.plot(path[:1], cost.cost(path[:1]), "s", color=START_COLOR, ms=6, label="start")
+    ax.set(xlabel="W", ylabel="E(W)", xlim=w_lim, ylim=e_lim, title=title)
+    return ax
+
+
+def gradient_step_1d(ax, cost, wc: float, w_lim=(-2.6, 2.6), g_lim=(-2.6, 2.6),
+                     title: str | None = None, label: str = "−η_opt·dE/dW"):
+    """dE/dW against W, its tangent at W_c, and one step from W_c with η = 1/E''(W_c)
+    (eq 24; the paper's Figure 6 (ii)).
+
+    The step moves along the W axis by −dE/dW(W_c) / E''(W_c): to where the tangent
+    crosses zero. On a quadratic the tangent is the gradient line itself, so the step
+    lands on the minimum; elsewhere it lands where the tangent says.
+    """
+    w = np.linspace(w_lim[0], w_lim[1], 300)
+    g, h = float(cost.gradient(wc)), float(cost.second_derivative(wc))
+    landing = wc - g / h
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.plot(w, cost.gradient(w), color=PATH_COLOR, label="dE/dW")
+    ax.plot(w, g + h * (w - wc), "--", color="0.45", lw=1,
+            label=f"tangent at W_c (slope {h:.2f})")
+    ax.plot([wc, wc], [0, g], ":", color=START_COLOR)
+    ax.plot(wc, g, "o", color=START_COLOR)
+    direction_arrow(ax, (wc, 0), (landing - wc, 0), START_COLOR, label=label)
+    if w_lim[0] < landing < w_lim[1]:
+        ax.plot(landing, 0, "o", mfc="white", color=START_COLOR, ms=6)
+    else:                   # the step leaves the picture: say where it lands
+        right = landing > w_lim[1]
+        ax.text(w_lim[1] if right else w_lim[0], -0.04 * (g_lim[1] - g_lim[0]),
+                f"lands at W = {landing:.3g}", color=START_COLOR, fontsize=10,
+                ha="right" if right else "left", va="top")
+    ax.plot(cost.minimum, 0, "k+", ms=11, mew=1.5, label="minimum")
+    ax.set(xlabel="W", ylabel="dE/dW", xlim=w_lim, ylim=g_lim, title=title)
+    return ax
+
+
+def quadratic_contours(ax, quadratic, half_width: float = 2.2, path: np.ndarray | None = None,
+                       levels=None, n: int = 161, labels=("W₁", "W₂")):
+    """Lines of constant E of a two-weight :class:`~ebtricks.Quadratic` over a square around
+    its minimum (the paper's Figure 7), with an optional weight path over them."""
+    c = np.asarray(quadratic.minimum, dtype=float)
+    w1 = np.linspace(c[0] - half_width, c[0] + half_width, n)
+    w2 = np.linspace(c[1] - half_width, c[1] + half_width, n)
+    surface = quadratic.cost(np.stack(np.meshgrid(w1, w2), axis=-1))
+    if levels is None:      # equal ratios of cost: evenly spaced ellipses
+        levels = np.geomspace(2e-3, 0.5 * quadratic.lambda_max * half_width ** 2, 12)
+    return contour_trajectory(ax, w1, w2, surface, path=path, minimum=c, levels=levels,
+                              labels=labels, equal=True, clip=0.05)
+
+
+def spread_ellipse(ax, moment, center=(0.0, 0.0), color: str = "k", label: str | None = None,
+                   arrows: bool = True, values: bool = True, lw: float = 1.8):
+    """A 2x2 second-moment matrix ``moment`` drawn around ``center``: the ellipse
+    x^T moment^-1 x = 1 and its eigenvectors as arrows of length sqrt(eigenvalue) (the
+    paper's Figure 8). For a covariance matrix that is the 1-sigma ellipse: each arrow is
+    the root-mean-square spread of the inputs along it."""
+    lam, vecs = np.linalg.eigh(np.asarray(moment, dtype=float))
+    center = np.asarray(center, dtype=float)
+    t = np.linspace(0, 2 * np.pi, 200)
+    ring = center + (vecs @ (np.sqrt(lam)[:, None] * np.array([np.cos(t), np.sin(t)]))).T
+    ax.plot(ring[:, 0], ring[:, 1], color=color, lw=lw * 0.7, label=label)
+    if arrows:
+        for l, v in zip(lam, vecs.T):
+            v = v if v[0] + v[1] >= 0 else -v
+            direction_arrow(ax, center, v * np.sqrt(l), color, lw=lw)
+            if values:
+                tip = center + v * np.sqrt(l) * 1.08
+                ax.text(*tip, f"λ = {l:.3g}", color=color, fontsize=10,
+                        ha="left" if v[0] >= 0 else "right", va="bottom",
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
+                                  alpha=0.8))
+    return ax
+
+
+def log_ticks(ax, axis: str = "y", every: int = 5):
+    """Label a log axis every ``every`` decades as 1e-10, 1e-5, ...: an axis over many
+    decades otherwise gets a label per decade, in slow-to-draw TeX."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    lo, hi = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    low, high = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    decades = [d for d in range(low, high + 1) if d % every == 0]
+    target.set_major_locator(LogLocator(base=10.0 ** every if every > 1 else 10.0,
+                                        numticks=len(decades) + 2))
+    target.set_minor_locator(NullLocator())
+    target.set_major_formatter(FuncFormatter(
+        lambda v, _: "1" if v == 1 else f"1e{round(np.log10(v)):d}"))
+    return ax
+
+
+__all__ += ["steps_on_curve", "gradient_step_1d", "quadratic_contours", "spread_ellipse",
+            "log_ticks"]
+
+
+_LAYOUTS: dict = {}
+
+
+def reuse_layout(fig, key: str):
+    """Lay ``fig`` out like the first figure drawn with the same ``key``.
+
+    Constrained layout takes about half of the time to draw a frame. The frames of one
+    interactive figure have the same axes, limits and labels, so the layout of the first
+    frame serves them all: it is computed once per ``key`` and then copied. Use a new key
+    for a figure whose axes differ.
+    """
+    if key not in _LAYOUTS:
+        fig.canvas.draw()                      # runs the layout engine once
+        _LAYOUTS[key] = [ax.get_position(original=True) for ax in fig.axes]
+    positions = _LAYOUTS[key]
+    if len(positions) != len(fig.axes):
+        raise ValueError(f"layout {key!r} has {len(positions)} axes, the figure "
+                         f"{len(fig.axes)}: use another key")
+    import matplotlib as mpl
+    # No layout engine at all: with one (even "none"), savefig draws the figure twice.
+    with mpl.rc_context({"figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+    for ax, pos in zip(fig.axes, positions):
+        ax.set_position(pos)
+    return fig
+
+
+__all__ += ["reuse_layout"]

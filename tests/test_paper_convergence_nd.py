@@ -1,0 +1,294 @@
+"""The numbers of §5.1 (Figures 6, 7 and 8, and steps against the condition number), computed
+as the pages book/convergence_1d and book/convergence_nd compute them, with the tolerances
+their tables print. Each correction of issue #12 has a test that the old pages would fail."""
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+
+import ebtricks as eb
+from ebtricks import curvature as cv
+from ebtricks.descent import Quadratic1D
+
+matplotlib.use("Agg")
+
+P = np.array([-1.6, 1.1])                       # the point of Figure 7
+KAPPAS = np.array([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+
+
+def _start(q, kappa):
+    """The sweep's start: equal coordinates along both eigenvectors, E(w0) = 1."""
+    return q.eigenvectors @ np.array([1.0, 1.0]) * np.sqrt(2 / (1 + 1 / kappa))
+
+
+def _factor_scan(kappa, etas_lmax, steps=400):
+    """Per-step shrink factor of |w - w*| late in a run, for many rates at once (the
+    N-D page's measurement)."""
+    q = eb.Quadratic.from_eigen([1.0, 1.0 / kappa], angle=0.4)
+    etas = np.asarray(etas_lmax) / q.lambda_max
+    W = np.tile(q.eigenvectors @ [1.0, 1.0], (len(etas), 1))
+    for _ in range(steps):
+        W_before, W = W, W - etas[:, None] * q.gradient(W)
+    return np.linalg.norm(W, axis=1) / np.linalg.norm(W_before, axis=1)
+
+
+# --- Figure 6: one dimension -------------------------------------------------------------
+
+def test_fig6_regimes():
+    q = eb.Quadratic1D(curvature=1.0)
+    assert abs(eb.gradient_descent_1d(q, -1.6, 1.0, 1)[-1]) < 1e-15     # eta_opt: one step
+    assert abs(eb.gradient_descent_1d(q, -1.6, 1.99, 200)[-1]) < 1.6
+    assert abs(eb.gradient_descent_1d(q, -1.6, 2.01, 200)[-1]) > 1.6
+
+
+def test_fig6_eta_max_by_bisection_is_twice_eta_opt():
+    """Eq 26, measured as the 1-D page measures it (tolerance 1e-6)."""
+    q = eb.Quadratic1D(curvature=1.0)
+
+    def converges(ratio):
+        return abs(eb.gradient_descent_1d(q, -1.6, ratio * q.eta_opt, 200)[-1]) < 1.6
+
+    lo, hi = 1.0, 3.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if converges(mid) else (lo, mid)
+    assert lo == pytest.approx(2.0, abs=1e-6)
+
+
+def test_quadratic1d_eta_opt_cites_eq_24():
+    # eq 24 defines eta_opt; eq 25 is the slope formula of Figure 6 (ii)
+    assert "eq 24" in Quadratic1D.eta_opt.__doc__ and "eq 25" not in Quadratic1D.eta_opt.__doc__
+
+
+def test_fig6ii_newton_on_log_cosh_diverges_beyond_1_09():
+    """A step with eta = 1/E''(W_c) on log cosh lands farther out than it started once
+    |W_c| > 1.0887 (sinh 2W = 4W); repeated, it diverges."""
+    bowl = eb.LogCosh1D()
+
+    def newton(w, steps):
+        for _ in range(steps):
+            w = w - bowl.gradient(w) / bowl.second_derivative(w)
+        return w
+
+    assert abs(newton(1.08, 1)) < 1.08 and abs(newton(1.08, 8)) < 1e-6
+    assert abs(newton(1.10, 1)) > 1.10 and abs(newton(1.10, 4)) > 5
+    assert eb.checks.newton_log_cosh_threshold(1.0887)
+
+
+def test_fig6ii_step_on_the_gradient_line_lands_on_the_minimum():
+    from ebtricks.figures import plots, subplots
+    q = eb.Quadratic1D(curvature=2.0, minimum=0.5)
+    fig, ax = subplots()
+    plots.gradient_step_1d(ax, q, -0.5)
+    arrow = [t for t in ax.texts if hasattr(t, "arrow_patch")][-1]
+    assert arrow.xy[0] == pytest.approx(q.minimum) and arrow.xyann[0] == pytest.approx(-0.5)
+
+
+# --- Figure 7: coupled and decoupled weights --------------------------------------------
+
+@pytest.mark.parametrize("angle", [0, 15, 30, 45, 60, 90])
+def test_fig7_newton_points_at_the_minimum_for_every_rotation(angle):
+    q = eb.Quadratic.from_eigen([1.0, 1 / 8], angle=np.radians(angle))
+    np.testing.assert_allclose(P + q.newton_step(P), q.minimum, atol=1e-12)
+
+
+def test_fig7_gradient_does_not_point_at_the_minimum():
+    q = eb.Quadratic.from_eigen([1.0, 1 / 8], angle=np.radians(30))
+    g = -q.gradient(P)
+    assert g @ (-P) / (np.linalg.norm(g) * np.linalg.norm(P)) < 0.95
+
+
+def test_fig7_per_weight_rates_equal_newton_only_when_decoupled():
+    """The arrow of the paper's Fig 7b: -diag(H)^-1 grad E. Decoupled (0 or 90 degrees)
+    it is the Newton step; rotated, it is not, and at 45 degrees it is the gradient's
+    direction, converging by (kappa-1)/(kappa+1) per step."""
+    for angle in (0, 90):
+        q = eb.Quadratic.from_eigen([1.0, 1 / 32], angle=np.radians(angle))
+        np.testing.assert_allclose(q.per_weight_step(P), q.newton_step(P), atol=1e-12)
+    q = eb.Quadratic.from_eigen([1.0, 1 / 32], angle=np.radians(30))
+    assert np.linalg.norm(P + q.per_weight_step(P)) > 0.1
+    q = eb.Quadratic.from_eigen([1.0, 1 / 32], angle=np.radians(45))
+    d, g = q.per_weight_step(P), -q.gradient(P)
+    assert abs(d @ g) == pytest.approx(np.linalg.norm(d) * np.linalg.norm(g), rel=1e-12)
+    radius = np.abs(np.linalg.eigvals(np.eye(2) - q.H / np.diag(q.H)[:, None])).max()
+    assert radius == pytest.approx(31 / 33, rel=1e-12)
+
+
+def test_fig7_arrow_leaving_the_axes_is_still_drawn():
+    """The old Figure 7 lost its gradient arrow at 45 degrees, ratio 32: matplotlib drops
+    an annotation whose tip is outside the axes."""
+    from ebtricks.figures import plots, subplots
+    fig, ax = subplots()
+    ax.set(xlim=(-2.2, 2.2), ylim=(-2.2, 2.2))
+    plots.direction_arrow(ax, P, (3.0, 2.0), "C3")
+    fig.canvas.draw()
+    arrow = ax.texts[-1]
+    assert arrow.get_annotation_clip() is False
+    assert arrow.arrow_patch.get_window_extent().width > 10
+
+
+def test_single_rate_zig_zags_only_above_one_over_lambda_max():
+    """At eta = 1/lambda_max the steep component is gone after one step (no zig-zag);
+    above it the steep component changes sign every step."""
+    q = eb.Quadratic.from_eigen([1.0, 0.1], angle=np.radians(30))
+    for eta_lmax, zigzag in ((0.8, False), (1.0, False), (1.5, True), (1.9, True)):
+        c = (eb.gradient_descent(q, P, eta_lmax / q.lambda_max, 6) @ q.eigenvectors)[:, 1]
+        big = np.abs(c) > 1e-12
+        flips = np.sign(c[1:][big[1:] & big[:-1]]) != np.sign(c[:-1][big[1:] & big[:-1]])
+        assert flips.any() == zigzag
+
+
+# --- eqs 38 and 39: one rate for every weight --------------------------------------------
+
+def test_eq38_largest_stable_rate():
+    etas = np.linspace(0.5, 2.1, 1601)
+    assert etas[_factor_scan(100, etas) < 1].max() == pytest.approx(2.0, abs=0.01)
+
+
+def test_eq39_is_loose_the_fastest_single_rate_is_minimax():
+    """The paper's eq 39 calls 1/lambda_max the fastest rate; the smallest factor per step
+    is at 2/(lambda_max + lambda_min) (tolerance 0.005, as the N-D page prints)."""
+    kappa = 100
+    etas = np.linspace(0.5, 2.1, 1601)
+    factor = _factor_scan(kappa, etas)
+    fastest = etas[np.argmin(factor)]
+    assert fastest == pytest.approx(2 * kappa / (kappa + 1), abs=0.005)
+    assert abs(fastest - 1.0) > 0.5
+    assert factor.min() == pytest.approx((kappa - 1) / (kappa + 1), abs=1e-3)
+    q = eb.Quadratic.from_eigen([1.0, 1 / kappa])
+    assert q.eta_minimax * q.lambda_max == pytest.approx(2 * kappa / (kappa + 1))
+
+
+def test_minimax_rate_needs_fewer_steps_at_every_condition_number():
+    for kappa in KAPPAS[1:]:
+        q = eb.Quadratic.from_eigen([1.0, 1.0 / kappa], angle=0.4)
+        w0 = _start(q, kappa)
+        assert (eb.steps_to_converge(q, w0, q.eta_minimax, tol=1e-12)
+                < eb.steps_to_converge(q, w0, q.eta_opt, tol=1e-12))
+
+
+# --- steps against the condition number ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sweep():
+    rows = []
+    for kappa in KAPPAS:
+        q = eb.Quadratic.from_eigen([1.0, 1.0 / kappa], angle=0.4)
+        w0 = _start(q, kappa)
+        row = [kappa]
+        for eta in (q.eta_opt, q.eta_minimax):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")           # kappa = 1 once took log(0)
+                row += [eb.steps_to_converge(q, w0, eta, tol=1e-12),
+                        eb.predicted_steps(q, w0, eta, tol=1e-12)]
+        rows.append(row)
+    return np.array(rows, dtype=float)
+
+
+def test_predicted_steps_match_the_measured_ones(sweep):
+    """The count derived from the start's flat share of the cost, to one step."""
+    np.testing.assert_allclose(sweep[:, 1], sweep[:, 2], atol=1)
+    np.testing.assert_allclose(sweep[:, 3], sweep[:, 4], atol=1)
+    assert sweep[0, 1:].tolist() == [1, 1, 1, 1]       # kappa = 1: one step, no log(0)
+
+
+def test_steps_per_kappa_fall_so_no_constant_multiple_of_kappa_fits(sweep):
+    """The old page claimed about 13.8 kappa steps: steps/kappa falls from 12 to 10.4,
+    because the flat direction's share of the start, 1/(kappa+1), shrinks."""
+    per_kappa = sweep[3:, 1] / sweep[3:, 0]                 # kappa >= 10
+    assert np.all(np.diff(per_kappa[1:]) < 0)
+    assert per_kappa[0] == pytest.approx(12.0, abs=0.05)
+    assert per_kappa[-1] == pytest.approx(10.36, abs=0.05)
+    assert np.all(per_kappa < 13.8 * 0.9)
+
+
+def test_condition_number_sets_the_number_of_steps(sweep):
+    """'Convergence time is proportional to kappa': log-log slope within 0.05 of 1."""
+    slope = np.polyfit(np.log(sweep[3:, 0]), np.log(sweep[3:, 1]), 1)[0]
+    assert slope == pytest.approx(1.0, abs=0.05)
+    assert slope < 0.99                                       # but not exactly 1
+
+
+def test_predicted_steps_validates_and_handles_divergence():
+    q = eb.Quadratic.from_eigen([1.0, 0.1])
+    assert eb.predicted_steps(q, [1.0, 1.0], 2.5, 1e-12) is None
+    assert eb.predicted_steps(q, [0.0, 0.0], 1.0, 1e-12) == 0
+    with pytest.raises(ValueError, match="eta"):
+        eb.predicted_steps(q, [1.0, 1.0], -1.0, 1e-12)
+    with pytest.raises(TypeError, match="cost"):
+        eb.predicted_steps(eb.Quadratic1D(), 1.0, 1.0, 1e-12)
+
+
+# --- Figure 8: H for LMS --------------------------------------------------------------------
+
+def test_fig8_lms_hessian_is_the_second_moment_and_the_covariance_at_mean_zero():
+    """True by construction: two_gaussians forces the inputs' mean to 0 (tolerance 1e-12)."""
+    X, D = eb.data.two_gaussians(seed=0)
+    net = eb.mlp([2, 1], activation="identity", seed=0)
+    H = cv.hessian(net, X, D)[:2, :2]
+    np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(H, X.T @ X / len(X), atol=1e-12)
+    np.testing.assert_allclose(H, np.cov(X, rowvar=False, bias=True), atol=1e-12)
+
+
+@pytest.mark.parametrize("shift", [(1.0, 0.5), (-2.0, 3.0)])
+def test_fig8_with_a_mean_h_is_the_second_moment_not_the_covariance(shift):
+    """The test that could fail: on inputs with a mean m, H = covariance + m m^T."""
+    X, D = eb.data.two_gaussians(seed=0)
+    X = X + np.asarray(shift)
+    net = eb.mlp([2, 1], activation="identity", seed=0)
+    H = cv.hessian(net, X, D)[:2, :2]
+    C = np.cov(X, rowvar=False, bias=True)
+    m = X.mean(axis=0)
+    np.testing.assert_allclose(H, X.T @ X / len(X), atol=1e-12)
+    np.testing.assert_allclose(H, C + np.outer(m, m), atol=1e-12)
+    assert np.abs(H - C).max() > 0.5
+
+
+def test_fig8_arrows_have_length_sqrt_lambda():
+    """Eigenvalues are mean-square spreads: the arrows and the 1-sigma ellipse use sqrt."""
+    from ebtricks.figures import plots, subplots
+    M = np.array([[0.5, 0.3], [0.3, 0.4]])
+    fig, ax = subplots()
+    plots.spread_ellipse(ax, M)
+    arrows = [t for t in ax.texts if hasattr(t, "arrow_patch")]
+    lengths = sorted(np.linalg.norm(np.subtract(a.xy, a.xyann)) for a in arrows)
+    np.testing.assert_allclose(lengths, np.sqrt(np.linalg.eigvalsh(M)), rtol=1e-12)
+    ring = ax.lines[0].get_xydata()
+    q = np.einsum("ni,ij,nj->n", ring, np.linalg.inv(M), ring)
+    np.testing.assert_allclose(q, 1.0, rtol=1e-9)
+
+
+# --- the pages' self-checks -------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn,args,kwargs,right", [
+    (eb.checks.same_speed_rate, (1.7,), {"ratio": 0.3}, True),
+    (eb.checks.same_speed_rate, (0.3,), {"ratio": 0.3}, False),
+    (eb.checks.newton_log_cosh_threshold, (1.09,), {}, True),
+    (eb.checks.newton_log_cosh_threshold, (-1.09,), {}, True),
+    (eb.checks.newton_log_cosh_threshold, (1.0,), {}, False),
+    (eb.checks.per_weight_slowest, (45, 31 / 33), {"kappa": 32}, True),
+    (eb.checks.per_weight_slowest, (45, 1 - 1 / 32), {"kappa": 32}, False),
+    (eb.checks.per_weight_slowest, (0, 31 / 33), {"kappa": 32}, False),
+    (eb.checks.fastest_single_rate, (40 / 21,), {"kappa": 20}, True),
+    (eb.checks.fastest_single_rate, (1.0,), {"kappa": 20}, False),
+    (eb.checks.one_dimensional_rates, (0.25, 0.5), {"curvature": 4.0}, True),
+    (eb.checks.steps_for_condition_number, (1375,), {"kappa": 100}, True),
+])
+def test_self_checks(fn, args, kwargs, right, capsys):
+    assert fn(*args, **kwargs) is right
+    out = capsys.readouterr().out
+    assert ("✘" not in out) == right and ("✔" in out or not right)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: eb.checks.same_speed_rate(float("nan")), "answer"),
+    (lambda: eb.checks.same_speed_rate(1.7, ratio=1.5), "ratio"),
+    (lambda: eb.checks.newton_log_cosh_threshold("x"), "answer"),
+    (lambda: eb.checks.per_weight_slowest(45, None), "factor"),
+    (lambda: eb.checks.fastest_single_rate(1.9, kappa=-2), "kappa"),
+])
+def test_self_checks_name_a_bad_argument(call, name):
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
