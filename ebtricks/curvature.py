@@ -171,7 +171,7 @@ def hessian_fd(net: Network, X, D, params=None, h: float = 1e-5) -> np.ndarray:
 
 def output_jacobian(net: Network, x, params=None) -> np.ndarray:
     """d M(x, w) / d w for one input: shape (n_outputs, n_params)."""
-    x = net.check_inputs(x)
+    x = net.check_inputs(x, "x")
     if x.shape[0] != 1:
         raise ValueError(f"x must be a single input row, got {x.shape[0]} rows")
     w = net._params_arg(params)

@@ -220,13 +220,13 @@ class Network:
 
     # --- data checks --------------------------------------------------------------------
     def check_inputs(self, X, name="X") -> np.ndarray:
+        """X as a 2-D float64 array, one row per sample (a 1-D X is one sample)."""
         X = check_array(name, X, ndim=(1, 2))
-        if X.ndim == 1:
-            X = X[None, :]
-        if X.shape[1] != self.n_inputs:
-            raise ValueError(f"{name} must have {self.n_inputs} columns (the network's inputs), "
+        if X.shape[-1] != self.n_inputs:
+            what = "entries (one sample)" if X.ndim == 1 else "columns"
+            raise ValueError(f"{name} must have {self.n_inputs} {what} (the network's inputs), "
                              f"got shape {X.shape}")
-        return X
+        return X[None, :] if X.ndim == 1 else X
 
     def check_data(self, X, D, xname="X", dname="D"):
         X = self.check_inputs(X, xname)

@@ -64,7 +64,7 @@ class FunctionObjective:
 
     def __init__(self, f, grad, n: int, hess=None, gauss_newton=None):
         for name, fn in (("f", f), ("grad", grad), ("hess", hess), ("gauss_newton", gauss_newton)):
-            if fn is not None and not callable(fn):
+            if (fn is not None or name in ("f", "grad")) and not callable(fn):
                 raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
         self._f, self._g, self._h, self._gn = f, grad, hess, gauss_newton
         self.n = check_int("n", n, minimum=1)

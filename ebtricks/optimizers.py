@@ -333,7 +333,14 @@ class BFGS:
     def __post_init__(self):
         _check_wolfe(self.c1, self.c2)
 
+    #: Largest number of weights BFGS accepts: its N x N matrix takes 8 N^2 bytes (2 GB here).
+    MAX_WEIGHTS = 16_000
+
     def init(self, obj, w):
+        if obj.n > self.MAX_WEIGHTS:
+            raise ValueError(f"BFGS keeps an N x N matrix: with N = {obj.n} weights that is "
+                             f"{8 * obj.n ** 2 / 2 ** 30:.1f} GiB. Use LBFGS (memory O(N)) or "
+                             f"ConjugateGradient for a network this size.")
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g, "M": np.eye(obj.n), "k": 0}
 
@@ -571,6 +578,9 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
     w = check_array("w0", w0, shape=(obj.n,)).copy()
     t0 = time.perf_counter()
     s = method.init(obj, w)
+    if not (np.isfinite(s["f"]) and np.all(np.isfinite(s["g"]))):
+        raise ValueError(f"the objective is not finite at w0 (value {s['f']}): its f or grad "
+                         f"returns NaN or infinity there")
     g0_norm = _norm(s["g"])
     hist = History(cost=[s["f"]])
     traj = [w.copy()] if record_weights else None
