@@ -15,15 +15,26 @@ from ._validate import check_array, check_choice, check_finite_scalar
 
 IDENTITY, LOGISTIC, TANH, LECUN_TANH, RATIONAL_TANH, TANH_TWIST = range(6)
 
+class _Codes(dict):
+    """The activations the kernels know, by name. Read-only: a new name would map to a code
+    the kernels do not have, and silently compute another function."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("ebtricks' activations are compiled into its kernels; a name cannot "
+                        f"be added to activations.CODES (the built-in ones: {sorted(self)})")
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
+
+
 #: name -> integer code used by the kernels
-CODES = {
+CODES = _Codes({
     "identity": IDENTITY,
     "logistic": LOGISTIC,
     "tanh": TANH,
     "lecun_tanh": LECUN_TANH,        # 1.7159 tanh(2x/3), the paper's recommended sigmoid
     "rational_tanh": RATIONAL_TANH,  # the same with tanh replaced by a ratio of polynomials
     "tanh_twist": TANH_TWIST,        # tanh(x) + a x, tanh with a twisting term
-}
+})
 NAMES = {code: name for name, code in CODES.items()}
 
 # 1.7159 tanh(2x/3): f(±1) = ±1, and the gain near 0 is 1.7159 * 2/3 ≈ 1.14.

@@ -134,7 +134,9 @@ for make, exc, pat in (
         (lambda: eb.Subsample(0, 4, 2), ValueError, "maps"),
         (lambda: eb.Subsample(1, 4, 2, activation="relu6"), ValueError, "activation"),
         (lambda: eb.RBF(3, 2, sigma=0.0), ValueError, "sigma"),
-        (lambda: eb.RBF(3, 0), ValueError, "n_out")):
+        (lambda: eb.RBF(3, 0), ValueError, "n_out"),
+        (lambda: eb.activations.CODES.__setitem__("relu", 6), TypeError, "CODES"),
+        (lambda: eb.activations.CODES.update(relu=6), TypeError, "CODES")):
     case(exc, pat, "layer")(make)
 
 # ---- methods: constructors validate when they are called --------------------------------------
