@@ -141,11 +141,18 @@ class SDLM:
                       self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
         return hbar
 
-    def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
+    def run(self, net, X, D, epochs, record_weights=False, seed=0, resume=None, **kw):
+        """Train for ``epochs``; with ``resume`` (the History of an earlier SDLM run on this
+        net) the running second-derivative estimate continues from where it stopped."""
         X, D = net.check_data(X, D)
         epochs = check_int("epochs", epochs, minimum=0)
         rng = make_rng(seed)
         hbar, total, done, n_diag = None, None, 0, 0
+        if resume is not None:
+            if getattr(resume, "second_derivatives", None) is None:
+                raise ValueError("resume must be the History of an earlier SDLM run (it holds "
+                                 "no second_derivatives)")
+            hbar = resume.second_derivatives.copy()
         t0 = time.perf_counter()
         while done < epochs:
             hbar = self.estimate(net, X, D, hbar, rng)
@@ -159,7 +166,7 @@ class SDLM:
             h = train_sgd(net, X, D, epochs=n, eta=self.eta, rates=rates,
                           order=self.order, record_weights=record_weights,
                           seed=int(rng.integers(2 ** 31)), **kw)
-            total = h if total is None else _append(total, h)
+            total = h if total is None else total.extend(h)
             done += n
         if total is None:
             total = train_sgd(net, X, D, epochs=0, eta=self.eta, **kw)
@@ -168,18 +175,6 @@ class SDLM:
         total.counts = {"gradients": total.presentations,
                         "diagonal_second_derivative_patterns": n_diag}
         return total
-
-
-def _append(a: History, b: History) -> History:
-    a.cost += b.cost[1:]
-    a.online_cost += b.online_cost
-    a.val_cost += b.val_cost[1:]
-    a.eta += b.eta
-    if a.weights is not None and b.weights is not None:
-        a.weights = np.vstack([a.weights, b.weights[1:]])
-    a.presentations += b.presentations
-    a.updates += b.updates
-    return a
 
 
 # ==== batch methods ==========================================================================

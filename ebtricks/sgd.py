@@ -47,7 +47,44 @@ class Murata:
 
 @dataclass
 class History:
-    """What a training run did, epoch by epoch (index 0 is before training)."""
+    """What a training run did, epoch by epoch. Every method of :func:`ebtricks.train`
+    returns one.
+
+    Attributes
+    ----------
+    cost : list of float
+        The full training cost E before training (``cost[0]``) and after each epoch (for a
+        batch method, after each iteration). Empty when ``track_cost=False``.
+    online_cost : list of float
+        Stochastic methods: the mean of E_p over each epoch's presentations, computed
+        during the epoch at no extra cost (the weights change within the epoch).
+    val_cost : list of float
+        The validation cost before training and after each epoch, when a validation set
+        was given.
+    eta : list of float
+        Stochastic methods: the learning rate at the end of each epoch (it changes with
+        ``schedule="inverse_time"`` and with Murata's rule).
+    weights : ndarray or None
+        With ``record_weights``: the weight vectors recorded, one row each.
+    presentations : int
+        Samples presented, i.e. single-sample gradient evaluations.
+    updates : int
+        Weight updates made (for online learning, one per presentation).
+    wall_time : float
+        Seconds spent training.
+    best_epoch : int or None
+        With a validation set: the epoch of the lowest validation cost.
+    stopped_early : bool
+        True when early stopping ended the run, or a batch method stopped at a point where
+        float64 can no longer tell costs apart.
+    counts : dict
+        Evaluations by kind (gradients, Hessian-vector products, line-search trials, ...).
+    second_derivatives : ndarray or None
+        SDLM: its final running estimate of the diagonal second derivatives.
+
+    Histories of runs made one after the other concatenate: ``h1 + h2`` (or
+    ``h1.extend(h2)``) continues the per-epoch lists and adds the counts.
+    """
 
     cost: list = field(default_factory=list)          # full training cost after each epoch
     online_cost: list = field(default_factory=list)   # mean E_p over the epoch's presentations
@@ -66,6 +103,34 @@ class History:
     def epochs(self) -> int:
         """Epochs run: passes over the training set (for a batch method, iterations)."""
         return max(len(self.online_cost), len(self.cost) - 1, 0)
+
+    def extend(self, later: "History") -> "History":
+        """Append the run ``later`` (which started where this one ended) to this one."""
+        if not isinstance(later, History):
+            raise TypeError(f"later must be a History, got {type(later).__name__}")
+        self.cost += later.cost[1:] if self.cost else later.cost
+        self.online_cost += later.online_cost
+        self.val_cost += later.val_cost[1:] if self.val_cost else later.val_cost
+        self.eta += later.eta
+        if self.weights is not None and later.weights is not None:
+            self.weights = np.vstack([self.weights, later.weights[1:]])
+        elif later.weights is not None:
+            self.weights = later.weights
+        self.presentations += later.presentations
+        self.updates += later.updates
+        self.wall_time += later.wall_time
+        self.stopped_early = later.stopped_early
+        if later.best_epoch is not None:
+            self.best_epoch = later.best_epoch + self.epochs - later.epochs
+        for key, n in later.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+        if later.second_derivatives is not None:
+            self.second_derivatives = later.second_derivatives
+        return self
+
+    def __add__(self, later: "History") -> "History":
+        import copy
+        return copy.deepcopy(self).extend(later)
 
 
 def class_labels(D: np.ndarray) -> np.ndarray:
@@ -151,7 +216,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
               record_weights: bool = False, record_every: int = 1, track_cost: bool = True,
               X_val=None, D_val=None, patience: int | None = None, emphasis: float = 2.0,
-              diverge_factor: float = 1e6, seed: int | None = 0) -> History:
+              diverge_factor: float = 1e6, seed: int | None = 0,
+              resume: History | None = None) -> History:
     """Train ``net`` in place by stochastic or mini-batch gradient descent.
 
     Parameters
@@ -180,7 +246,10 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         or after which the weights' norm exceeds this many times max(1, its initial value),
         counts as diverged, long before the numbers overflow (the second test catches a
         bounded cost, such as mse on sigmoid outputs, that cannot grow)
-    seed : seed of the presentation order
+    seed : seed of the presentation order: an integer, None, or a ``numpy.random.Generator``
+        (pass the same generator to successive calls to continue one stream of orders)
+    resume : the History of an earlier call on this net: the c/t schedule (and Murata's
+        rate) continue from where that run stopped instead of starting again
 
     Notes
     -----
@@ -274,6 +343,13 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     best = (hist.val_cost[0], net.params.copy(), 0) if has_val else None
     errors = None
     t = 0
+    if resume is not None:
+        if not isinstance(resume, History):
+            raise TypeError(f"resume must be the History of an earlier run, got "
+                            f"{type(resume).__name__}")
+        t = resume.updates
+        if murata is not None and resume.eta:
+            eta_state[0] = resume.eta[-1]
     t_start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         idx = presentation_order(order, P, rng, labels, errors, emphasis)

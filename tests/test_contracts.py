@@ -164,3 +164,35 @@ def test_sdlm_refuses_negative_epochs_and_sgd_refuses_a_list_order():
         eb.train(eb.mlp([2, 1], activation="identity"), X, D, eb.SDLM(eta=0.1), epochs=-1)
     with pytest.raises(TypeError, match="order"):
         eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=1, eta=0.1, order=["sequential"])
+
+
+# ---- several calls in a row continue one run ---------------------------------------------
+def test_inverse_time_schedule_continues_across_calls():
+    X, D = eb.data.two_gaussians(seed=0)
+    two = eb.mlp([2, 1], activation="identity", seed=0)
+    rng = np.random.default_rng(0)           # one stream of presentation orders
+    rng_ref = np.random.default_rng(0)
+    first = eb.train_sgd(two, X, D, epochs=2, eta=0.1, schedule="inverse_time", tau=50.0,
+                         seed=rng)
+    second = eb.train_sgd(two, X, D, epochs=2, eta=0.1, schedule="inverse_time", tau=50.0,
+                          seed=rng, resume=first)
+    joined = first + second
+    ref = eb.mlp([2, 1], activation="identity", seed=0)
+    h_ref = eb.train_sgd(ref, X, D, epochs=4, eta=0.1, schedule="inverse_time", tau=50.0,
+                         seed=rng_ref)
+    np.testing.assert_allclose(two.params, ref.params, rtol=1e-13)
+    np.testing.assert_allclose(joined.eta, h_ref.eta, rtol=1e-13)
+    assert joined.epochs == 4 and joined.updates == h_ref.updates and len(joined.cost) == 5
+
+
+def test_sdlm_resume_continues_the_running_estimate():
+    X, D = eb.data.two_gaussians(seed=0)
+    net = eb.mlp([2, 1], activation="identity", seed=0)
+    h1 = eb.train(net, X, D, eb.SDLM(eta=0.05, n_estimate=50), epochs=2)
+    h2 = eb.train(net, X, D, eb.SDLM(eta=0.05, n_estimate=50), epochs=2, resume=h1)
+    assert h2.second_derivatives is not None
+    fresh = eb.SDLM(eta=0.05, n_estimate=50).estimate(net, X, D, None, np.random.default_rng(0))
+    # the resumed estimate mixes in the old one (eq 62), a fresh one does not
+    assert not np.allclose(h2.second_derivatives, fresh)
+    with pytest.raises(ValueError, match="resume"):
+        eb.train(net, X, D, eb.SDLM(eta=0.05), epochs=1, resume=eb.History())
