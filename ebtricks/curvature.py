@@ -407,7 +407,11 @@ def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | No
 
 
 def hessian_spectrum(net: Network, X, D, params=None, matrix: str = "hessian") -> np.ndarray:
-    """All eigenvalues, largest first, of the exact Hessian or ("gauss_newton") of G."""
+    """All eigenvalues, largest first, of the exact Hessian or ("gauss_newton") of G.
+
+    A linear network with several outputs has a block-diagonal Hessian, one identical
+    block (the input second moments) per output, so each eigenvalue appears once per
+    output: count distinct values with that in mind."""
     check_choice("matrix", matrix, {"hessian", "gauss_newton"})
     M = hessian(net, X, D, params) if matrix == "hessian" else gauss_newton(net, X, D, params)
     return np.linalg.eigvalsh(M)[::-1]
@@ -416,7 +420,9 @@ def hessian_spectrum(net: Network, X, D, params=None, matrix: str = "hessian") -
 def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = "auto",
                     hvp: str = "exact", seed: int | None = 0) -> np.ndarray:
     """The k largest eigenvalues of the Hessian: dense eigh for small nets ("dense"), Lanczos
-    over H-vector products otherwise ("lanczos"); "auto" picks by size."""
+    over H-vector products otherwise ("lanczos"); "auto" picks by size. (For a linear net
+    with several outputs each eigenvalue repeats once per output; see
+    :func:`hessian_spectrum`.)"""
     X, D, w = _setup(net, X, D, params)
     k = check_int("k", k, minimum=1)
     if k > net.n_params:

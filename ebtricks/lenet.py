@@ -34,7 +34,10 @@ def net_fig24(activation: str = "lecun_tanh", loss: str = "mse", seed: int | Non
 
 
 def net_fig19(activation: str = "lecun_tanh", loss: str = "mse", seed: int | None = 0) -> Network:
-    """The 4-layer shared-weight net of Figure 19 (16x16 inputs), 256-128-64-10."""
+    """The *shared-weight* 4-layer net of Figure 19, 256-128-64-10: 16x16 inputs, two
+    strided convolutions (2 maps of 8x8, then 4 maps of 4x4) and a dense output layer.
+    The paper gives only the layer sizes; the kernels and strides here are a
+    reconstruction with those sizes."""
     return Network([
         Conv2D(1, 16, 2, kernel=5, stride=2, padding=2, activation=activation),   # 128 units
         Conv2D(2, 8, 4, kernel=5, stride=2, padding=2, activation=activation),    # 64

@@ -103,6 +103,10 @@ class SDLM:
     plain online SGD with those rates (kept in float32). mu keeps a rate from blowing up where the curvature
     is tiny. The first estimate starts the running average at the subset's mean so it is
     not biased towards zero.
+
+    ``eta`` is a fraction of the per-weight Newton step 1/<h_ii>: values from about 0.01
+    to 0.3 are typical (online updates are noisy, so well below 1); ``mu`` of about 0.01-0.1
+    times the typical <h_ii>.
     """
 
     eta: float
