@@ -123,3 +123,79 @@ def spectrum(ax, eigenvalues: Sequence[float], label: str | None = None,
                     label="negative (magnitude)")
     ax.set(xlabel="rank", ylabel=ylabel)
     return ax
+
+
+# --- helpers first used by the examples and input-transforms pages ---
+
+def curves(ax, x, series: dict, xlabel: str, ylabel: str, logx: bool = False,
+           logy: bool = True, mark_x: float | None = None, markers: bool = True,
+           styles: dict | None = None):
+    """Several named quantities against one ``x`` (``series``: label -> values), on a log
+    ``y`` axis by default; ``mark_x`` draws a dotted vertical line there (the value a
+    slider has chosen). Non-positive values are left out of a log axis."""
+    x = np.asarray(x, dtype=float)
+    for k, (label, values) in enumerate(series.items()):
+        y = np.asarray(values, dtype=float)
+        keep = np.isfinite(y) & ((y > 0) if logy else True)
+        style = dict(marker="o" if markers else None, ms=3, lw=1.2, color=f"C{k}")
+        style.update((styles or {}).get(label, {}))
+        ax.plot(x[keep], y[keep], label=label, **style)
+    ax.set(xscale="log" if logx else "linear", yscale="log" if logy else "linear",
+           xlabel=xlabel, ylabel=ylabel)
+    if mark_x is not None:
+        ax.axvline(mark_x, color="0.4", lw=1, ls=":")
+    return ax
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power_of_ten(value, _pos=None) -> str:
+    if not value > 0:
+        return ""
+    exponent = np.log10(value)
+    if abs(exponent - round(exponent)) > 1e-9:
+        return ""
+    return "10" + str(int(round(exponent))).translate(_SUPERSCRIPT)
+
+
+def plain_log_ticks(ax):
+    """Label the decades of ``ax``'s log axes as 10⁻³ in plain text (no mathtext to typeset
+    for every frame) and drop their unlabelled minor ticks."""
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_formatter(FuncFormatter(_power_of_ten))
+            axis.set_minor_locator(NullLocator())
+    return ax
+
+
+def fast_frames(draw):
+    """Wrap the ``draw`` function of a figure with sliders so that its frames render about
+    twice as fast, which keeps a page with many frames in its time budget.
+
+    A slider changes what is plotted, not the axes' limits or labels, so every frame can
+    share one layout: constrained layout runs on the first frame only, and later frames put
+    their axes where the first frame's went. Log axes get plain-text decade labels
+    (:func:`plain_log_ticks`), which need no mathtext typesetting.
+    """
+    boxes = []
+
+    def wrapped(**values):
+        fig = draw(**values)
+        for ax in fig.axes:
+            plain_log_ticks(ax)
+        if not boxes:
+            fig.draw_without_rendering()          # constrained layout runs here, once
+            boxes.extend(ax.get_position(original=True) for ax in fig.axes)
+        fig.set_layout_engine("none")
+        if len(boxes) == len(fig.axes):
+            for ax, box in zip(fig.axes, boxes):
+                ax.set_position(box)
+        return fig
+
+    return wrapped
+
+
+__all__ += ["curves", "plain_log_ticks", "fast_frames"]
