@@ -161,11 +161,12 @@ def _power_of_ten(value, _pos=None) -> str:
 
 def plain_log_ticks(ax):
     """Label the decades of ``ax``'s log axes as 10⁻³ in plain text (no mathtext to typeset
-    for every frame) and drop their unlabelled minor ticks."""
-    from matplotlib.ticker import FuncFormatter, NullLocator
+    for every frame), at most six of them, and drop the unlabelled minor ticks."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
     for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
         if scale == "log":
+            axis.set_major_locator(LogLocator(base=10, numticks=6))
             axis.set_major_formatter(FuncFormatter(_power_of_ten))
             axis.set_minor_locator(NullLocator())
     return ax
