@@ -141,8 +141,9 @@ def shifted_inputs_lambda_max(answer, shift=(3.0, 3.0), seed: int = 0) -> bool:
     X = two_gaussians(seed=seed)[0] + np.asarray(shift, dtype=float)
     truth = np.linalg.eigvalsh(_lms_hessian(X))[-1]
     return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.01), "lambda_max",
-                    "H = <x x^T> is not the covariance once the mean is not zero: the mean "
-                    "adds roughly |mean|^2 + 1 along one direction (§5.3)")
+                    "H = <x x^T> is not the covariance once the mean m is not zero; its "
+                    "largest eigenvalue is close to 1 + |m|^2 + (the inputs' variance along "
+                    "m) (§5.3)")
 
 
 def steps_for_condition_number(answer, kappa: float = 100.0, reduction: float = 1e-6) -> bool:
@@ -161,3 +162,93 @@ def whitened_eta_opt(answer) -> bool:
     return _verdict(_close(check_finite_scalar("answer", answer), 1.0, 1e-3), "eta_opt",
                     "whitened inputs make H = <x x^T> the identity, and the bias adds one "
                     "more eigenvalue: what is it?")
+
+
+def bias_growth_per_epoch(answer, eta: float = 2.2) -> bool:
+    """Exercise (§5.2, Figure 11): batch LMS on ``data.two_gaussians(seed=0)`` from
+    w = (-1.2, 2.2), b = 0.5 at rate ``eta``. By what factor is the bias's distance from its
+    optimum multiplied each epoch, late in training? (to 1 %)"""
+    from . import measure
+    from .network import mlp
+    from .sgd import train_sgd
+
+    answer = check_finite_scalar("answer", answer)
+    eta = check_positive("eta", eta)
+    if eta > 3.0:
+        raise ValueError(f"eta must be at most 3 (the page's slider range), got {eta}")
+    X, D = two_gaussians(seed=0)
+    b_opt = measure.lms_solution(X, D)[1][0]
+    net = mlp([2, 1], activation="identity").set_params([-1.2, 2.2, 0.5])
+    h = train_sgd(net, X, D, epochs=40, eta=eta, batch_size=len(X), order="sequential",
+                  record_weights=True, diverge_factor=1e300, track_cost=False)
+    dev = np.abs(h.weights[-11:, 2] - b_opt)
+    truth = float(np.exp(np.mean(np.diff(np.log(dev)))))
+    return _verdict(_close(answer, truth, 0.01), "factor",
+                    "with centred inputs the bias is decoupled from the weights; its own "
+                    "eigenvalue is <1 * 1> = 1, and each epoch multiplies a component along "
+                    "an eigenvector of eigenvalue lambda by |1 - eta lambda|")
+
+
+def _lecun_tanh(x):
+    return 1.7159 * np.tanh(2.0 * x / 3.0)
+
+
+def valley_floor_w2(answer) -> bool:
+    """Exercise (§5.2, Figure 13): the 1-1-1 net of ``data.one_one_one(seed=0)`` with its
+    biases at 0. Along the valley with w1 < 0, as w1 -> -infinity, the best w2 tends to a
+    limit. Which? (to 2e-3)"""
+    from .data import one_one_one
+
+    answer = check_finite_scalar("answer", answer)
+    X, D = one_one_one(seed=0)
+    x, d = X[:, 0], D[:, 0]
+
+    def cost(w2, w1=-1e4):
+        return 0.5 * np.mean((_lecun_tanh(w2 * _lecun_tanh(w1 * x)) - d) ** 2)
+
+    lo, hi = -3.0, 0.0               # golden-section search for the best w2 far out
+    g = (np.sqrt(5) - 1) / 2
+    for _ in range(80):
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if cost(a) < cost(b):
+            hi = b
+        else:
+            lo = a
+    truth = 0.5 * (lo + hi)
+    return _verdict(abs(answer - truth) <= 2e-3, "w2",
+                    "far along the valley the hidden unit is a step: it outputs +-1.7159. "
+                    "The output unit must turn 1.7159 |w2| into exactly 1, and f(1) = 1; "
+                    "mind the sign in the valley where w1 < 0")
+
+
+def shifted_hessian_determinant(answer, shift=(3.0, 3.0), seed: int = 0) -> bool:
+    """Exercise (§5.3): det H of the LMS problem (weights and bias) when every input of
+    ``data.two_gaussians(seed)`` is shifted by ``shift``, to 1 %."""
+    answer = check_finite_scalar("answer", answer)
+    shift = np.asarray(shift, dtype=float)
+    if shift.shape != (2,) or not np.all(np.isfinite(shift)):
+        raise ValueError(f"shift must be two finite numbers, got {shift!r}")
+    X = two_gaussians(seed=seed)[0] + shift
+    truth = float(np.prod(np.linalg.eigvalsh(_lms_hessian(X))))
+    return _verdict(_close(answer, truth, 0.01), "det H",
+                    "write H in blocks [[<x x^T>, m], [m^T, 1]] and take the Schur "
+                    "complement of the bias's 1: what is left does not depend on the mean")
+
+
+def whitened_scaled_kappa(answer, variance: float = 4.0, seed: int = 0) -> bool:
+    """Exercise (§4.3, §5.3): whiten the inputs of ``data.two_gaussians(seed)``, then scale
+    them to ``variance`` instead of 1. What is the condition number of the LMS Hessian with
+    the bias? (to 1 %)"""
+    from .preprocessing import whiten
+
+    answer = check_finite_scalar("answer", answer)
+    variance = check_positive("variance", variance)
+    Z = whiten().fit_transform(two_gaussians(seed=seed)[0]) * np.sqrt(variance)
+    lam = np.linalg.eigvalsh(_lms_hessian(Z))
+    return _verdict(_close(answer, lam[-1] / lam[0], 0.01), "kappa",
+                    "whitened inputs make the weights' block of H a multiple of the "
+                    "identity; the bias's input is the constant 1: what is its eigenvalue?")
+
+
+__all__ += ["bias_growth_per_epoch", "valley_floor_w2", "shifted_hessian_determinant",
+            "whitened_scaled_kappa"]

@@ -91,15 +91,18 @@ def epochs_to_converge(net: Network, X, D, eta: float, cost_min: float, tol: flo
     while done < max_epochs:
         n = min(chunk, max_epochs - done)
         try:
+            # In a batch epoch every sample's loss is taken at the epoch's starting weights,
+            # so online_cost[k] is E after k epochs of this chunk: no extra pass per epoch.
             h = train_sgd(trial, X, D, epochs=n, eta=eta, batch_size=X.shape[0], rates=rates,
-                          order="sequential")
+                          order="sequential", track_cost=False)
         except TrainingDiverged:
             return None
-        hit = np.flatnonzero(np.asarray(h.cost[1:]) - cost_min <= tol)
+        costs = np.append(np.asarray(h.online_cost[1:]), trial.cost(X, D))
+        hit = np.flatnonzero(costs - cost_min <= tol)
         if hit.size:
             return done + int(hit[0]) + 1
         done += n
-        chunk *= 2
+        chunk = min(2 * chunk, 5000)     # grow, but overshoot the answer by little
     return None
 
 

@@ -163,6 +163,26 @@ _JS = """
 """
 
 
+def _share_layout(fig, boxes: list) -> None:
+    """Place the axes of every frame where the first frame's layout put them.
+
+    The frames of one figure differ in what they plot, not in their axes and labels, so
+    the constrained layout, which takes about half the time of drawing a frame, runs on
+    the first frame only. Later frames drop the layout engine altogether (with one, even
+    "none", savefig lays the figure out again) and reuse the first frame's boxes.
+    """
+    import matplotlib as mpl
+
+    if not boxes:
+        fig.draw_without_rendering()
+        boxes.extend(ax.get_position(original=True) for ax in fig.axes)
+    elif len(boxes) == len(fig.axes):
+        with mpl.rc_context({"figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+        for ax, box in zip(fig.axes, boxes):
+            ax.set_position(box)
+
+
 def static_html(draw: Callable[..., Any], sliders: dict[str, Slider], caption: str = "",
                 max_frames: int = 64, dpi: int = DPI, alt: str = "",
                 number: int | None = None) -> str:
@@ -175,9 +195,10 @@ def static_html(draw: Callable[..., Any], sliders: dict[str, Slider], caption: s
 
     grid = frame_grid(sliders, max_frames)
     names = list(sliders)
-    frames, min_px = [], None
+    frames, min_px, boxes = [], None, []
     for combo in itertools.product(*(grid[n] for n in names)):
         fig = draw(**dict(zip(names, combo)))
+        _share_layout(fig, boxes)
         frames.append(png_data_uri(fig, dpi))
         px = min_font_px(fig, dpi)
         min_px = px if min_px is None else min(min_px, px)

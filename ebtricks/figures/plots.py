@@ -84,6 +84,8 @@ def cost_curve(ax, values: Sequence[float], floor: float = 0.0, label: str | Non
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if ylim is not None:
         ax.set_ylim(*ylim)
+    if log:
+        log_ticks(ax)
     return ax
 
 
@@ -219,52 +221,57 @@ def spread_ellipse(ax, moment, center=(0.0, 0.0), color: str = "k", label: str |
     return ax
 
 
-def log_ticks(ax, axis: str = "y", every: int = 5):
-    """Label a log axis every ``every`` decades as 1e-10, 1e-5, ...: an axis over many
-    decades otherwise gets a label per decade, in slow-to-draw TeX."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+__all__ += ["steps_on_curve", "gradient_step_1d", "quadratic_contours", "spread_ellipse"]
 
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    lo, hi = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
-    low, high = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
-    decades = [d for d in range(low, high + 1) if d % every == 0]
-    target.set_major_locator(LogLocator(base=10.0 ** every if every > 1 else 10.0,
-                                        numticks=len(decades) + 2))
-    target.set_minor_locator(NullLocator())
-    target.set_major_formatter(FuncFormatter(
-        lambda v, _: "1" if v == 1 else f"1e{round(np.log10(v)):d}"))
+
+# --- helpers first used by the examples and input-transforms pages ---
+
+def curves(ax, x, series: dict, xlabel: str, ylabel: str, logx: bool = False,
+           logy: bool = True, mark_x: float | None = None, markers: bool = True,
+           styles: dict | None = None):
+    """Several named quantities against one ``x`` (``series``: label -> values), on a log
+    ``y`` axis by default; ``mark_x`` draws a dotted vertical line there (the value a
+    slider has chosen). Non-positive values are left out of a log axis."""
+    x = np.asarray(x, dtype=float)
+    for k, (label, values) in enumerate(series.items()):
+        y = np.asarray(values, dtype=float)
+        keep = np.isfinite(y) & ((y > 0) if logy else True)
+        style = dict(marker="o" if markers else None, ms=3, lw=1.2, color=f"C{k}")
+        style.update((styles or {}).get(label, {}))
+        ax.plot(x[keep], y[keep], label=label, **style)
+    ax.set(xscale="log" if logx else "linear", yscale="log" if logy else "linear",
+           xlabel=xlabel, ylabel=ylabel)
+    if mark_x is not None:
+        ax.axvline(mark_x, color="0.4", lw=1, ls=":")
+    if logx or logy:
+        log_ticks(ax)
     return ax
 
 
-__all__ += ["steps_on_curve", "gradient_step_1d", "quadratic_contours", "spread_ellipse",
-            "log_ticks"]
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-_LAYOUTS: dict = {}
+def _power_of_ten(value, _pos=None) -> str:
+    if not value > 0:
+        return ""
+    exponent = np.log10(value)
+    if abs(exponent - round(exponent)) > 1e-9:
+        return ""
+    return "10" + str(int(round(exponent))).translate(_SUPERSCRIPT)
 
 
-def reuse_layout(fig, key: str):
-    """Lay ``fig`` out like the first figure drawn with the same ``key``.
+def log_ticks(ax):
+    """Label the decades of ``ax``'s log axes as 10⁻³ in plain text (no mathtext to typeset
+    for every frame, which is slow), at most six of them over however many decades, and
+    drop the unlabelled minor ticks."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-    Constrained layout takes about half of the time to draw a frame. The frames of one
-    interactive figure have the same axes, limits and labels, so the layout of the first
-    frame serves them all: it is computed once per ``key`` and then copied. Use a new key
-    for a figure whose axes differ.
-    """
-    if key not in _LAYOUTS:
-        fig.canvas.draw()                      # runs the layout engine once
-        _LAYOUTS[key] = [ax.get_position(original=True) for ax in fig.axes]
-    positions = _LAYOUTS[key]
-    if len(positions) != len(fig.axes):
-        raise ValueError(f"layout {key!r} has {len(positions)} axes, the figure "
-                         f"{len(fig.axes)}: use another key")
-    import matplotlib as mpl
-    # No layout engine at all: with one (even "none"), savefig draws the figure twice.
-    with mpl.rc_context({"figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)
-    for ax, pos in zip(fig.axes, positions):
-        ax.set_position(pos)
-    return fig
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_locator(LogLocator(base=10, numticks=6))
+            axis.set_major_formatter(FuncFormatter(_power_of_ten))
+            axis.set_minor_locator(NullLocator())
+    return ax
 
 
-__all__ += ["reuse_layout"]
+__all__ += ["curves", "log_ticks"]
