@@ -59,7 +59,7 @@ def same_speed_rate(answer, ratio: float = 0.3) -> bool:
 
 def newton_log_cosh_threshold(answer) -> bool:
     """Exercise: on E(W) = log cosh W, one step with eta = 1/E''(W_c) goes from W_c to
-    W_c - tanh(W_c) cosh^2(W_c). Beyond which |W_c| does it land farther from the minimum
+    W_c - tanh(W_c) cosh^2(W_c). Beyond which ``|W_c|`` does it land farther from the minimum
     than it started? (to 0.5 %)"""
     answer = check_finite_scalar("answer", answer)
 

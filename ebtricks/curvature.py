@@ -256,7 +256,7 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
 
     It stops when two successive estimates agree to ``tol`` (relative). If ``iters``
     iterations pass first, a :class:`ConvergenceWarning` says so and gives the residual
-    ||H psi - lambda psi|| / |lambda|: the two largest eigenvalues are then close in
+    ``||H psi - lambda psi|| / |lambda|``: the two largest eigenvalues are then close in
     magnitude, and more iterations (or Lanczos, :func:`top_eigenvalues`) are needed.
 
     >>> import numpy as np

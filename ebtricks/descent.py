@@ -137,7 +137,7 @@ class Quadratic:
     @property
     def eta_minimax(self) -> float:
         """2/(lambda_max + lambda_min): the single rate that makes the largest per-step
-        factor max_k |1 - eta lambda_k| smallest, (kappa - 1)/(kappa + 1); the steepest
+        factor ``max_k |1 - eta lambda_k|`` smallest, (kappa - 1)/(kappa + 1); the steepest
         and the flattest components then shrink equally fast."""
         return 2.0 / (self.lambda_max + self.lambda_min)
 

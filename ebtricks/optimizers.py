@@ -245,7 +245,7 @@ class ConjugateGradient:
     quadratic one secant step is exact, and the defaults reach the minimum of an
     N-dimensional quadratic in N iterations (N + 1 in float64). The method restarts along
     the gradient when d_k is not a descent direction, when successive gradients are far
-    from orthogonal (Powell's test, |g_k . g_k-1| >= 0.2 |g_k|^2, which never fires on a
+    from orthogonal (Powell's test, ``|g_k . g_k-1| >= 0.2 |g_k|^2``, which never fires on a
     quadratic with exact steps), and every ``restart`` iterations if that is given.
 
     >>> import numpy as np, ebtricks as eb
@@ -440,7 +440,7 @@ class Newton:
     minimum in one step. O(N^3) per step and the full Hessian: small networks only.
 
     When H is not positive definite the pure step can go uphill or to a saddle. With
-    ``non_convex="saddle_free"`` (default) the step uses |H| (eigenvalues replaced by their
+    ``non_convex="saddle_free"`` (default) the step uses ``|H|`` (eigenvalues replaced by their
     absolute values, floored at ``damping``); with "raise" an OptimizationError says so.
     ``damping`` > 0 adds damping * I (a Levenberg-Marquardt-like safeguard). Far from a
     minimum the full step can overshoot; ``line_search`` (default) halves it until the

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 HTML = ROOT / "_build" / "html"
 SKIP_PAGES = {"genindex.html", "search.html"}
-NOT_CONTENT = {"intro.html", "build_info.html"}     # pages without summary and exercises
+NOT_CONTENT = {"intro.html", "build_info.html", "api.html"}   # no summary, no exercises
 MAX_INITIAL_BYTES = 1.5e6     # a page's first load, beyond _static/ (theme, MathJax)
 MAX_SITE_BYTES = 60e6
 MIN_TEXT_PX = 10
