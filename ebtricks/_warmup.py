@@ -43,7 +43,7 @@ def _features():
         ("dense: online SGD", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01)),
         ("dense: SGD with momentum, mini-batches, recording",
          lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01, momentum=0.5,
-                              batch_size=4, record_weights=True)),
+                              batch_size=4, record_weights="update")),
         ("dense: per-weight rates", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01,
                                                          rates="fan_in")),
         ("dense: SDLM", lambda: eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1)),

@@ -214,7 +214,7 @@ def _first_layer_row_rates(net: Network, eta_vec: np.ndarray) -> np.ndarray:
 def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
-              record_weights: bool = False, record_every: int = 1, track_cost: bool = True,
+              record_weights: bool | str = False, record_every: int = 1, track_cost: bool = True,
               X_val=None, D_val=None, patience: int | None = None, emphasis: float = 2.0,
               diverge_factor: float = 1e6, seed: int | None = 0,
               resume: History | None = None) -> History:
@@ -237,7 +237,10 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         one per weight (a float32 array is kept in float32, which makes the online update
         faster)
     murata : a :class:`Murata` to adapt eta by eqs 17-19
-    record_weights : keep the weight vector after every ``record_every`` updates
+    record_weights : keep the weight vector in ``History.weights``: True or "epoch" before
+        training and after every epoch (``epochs + 1`` rows); "update" before training and
+        after every ``record_every`` updates (a trajectory: one row per sample for online
+        learning, which takes 8 * n_params bytes per row)
     track_cost : compute the full training cost after every epoch (one extra forward pass)
     X_val, D_val, patience : early stopping (§2): stop when the validation cost has not
         improved for ``patience`` epochs and restore the best weights
@@ -298,6 +301,13 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     if murata is not None and not isinstance(murata, Murata):
         raise TypeError(f"murata must be a Murata(...) or None, got {type(murata).__name__}")
     record_every = check_int("record_every", record_every, minimum=1)
+    if isinstance(record_weights, str):
+        check_choice("record_weights", record_weights, {"epoch", "update"})
+    elif not isinstance(record_weights, (bool, np.bool_)):
+        raise TypeError(f"record_weights must be True, False, 'epoch' or 'update', got "
+                        f"{type(record_weights).__name__}")
+    per_update = record_weights == "update"
+    per_epoch = record_weights is True or record_weights == "epoch"
     check_positive("emphasis", emphasis)
     eta_vec = _rates(net, rates)
     has_val = X_val is not None or D_val is not None
@@ -318,15 +328,15 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     velocity = np.zeros(n)
     r = np.zeros(n)
     eta_state = np.array([eta])
-    fused = (batch_size == 1 and momentum == 0 and murata is None and not record_weights
+    fused = (batch_size == 1 and momentum == 0 and murata is None and not per_update
              and np.all(net.table[:, K.TYPE] == K.DENSE))
     row_rates = _first_layer_row_rates(net, eta_vec) if fused else np.empty(0)
     mur = murata or Murata()
     traj_rows = (epochs * math.ceil(P * (emphasis if order == "emphasize" else 1) / batch_size)
-                 // record_every + 1) if record_weights else 0
+                 // record_every + 1) if per_update else (epochs + 1 if per_epoch else 0)
     traj = np.zeros((traj_rows, n))
     traj_count = np.zeros(1, dtype=np.int64)
-    if record_weights:
+    if per_update or per_epoch:
         traj[0] = net.params
         traj_count[0] = 1
 
@@ -364,7 +374,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
             status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
                                  idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
                                  float(t), murata is not None, r, mur.delta, mur.alpha,
-                                 mur.beta, eta_state, traj, record_every if record_weights else 0,
+                                 mur.beta, eta_state, traj, record_every if per_update else 0,
                                  traj_count, losses, xs, ys, dxs, dys, grad)
             updates = math.ceil(idx.size / batch_size)
         mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
@@ -392,6 +402,9 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         hist.presentations += idx.size
         hist.updates += updates
         hist.online_cost.append(mean_loss)
+        if per_epoch:
+            traj[traj_count[0]] = net.params
+            traj_count[0] += 1
         hist.eta.append(float(eta_state[0]) if murata else S._rate(eta, sched, tau, float(t)))
         if order == "emphasize":
             errors = net.sample_costs(X, D)
@@ -410,6 +423,6 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         hist.best_epoch = best[2]
         if patience is not None:
             net.params[...] = best[1]
-    if record_weights:
+    if per_update or per_epoch:
         hist.weights = traj[:traj_count[0]].copy()
     return hist

@@ -48,7 +48,7 @@ def test_fused_online_path_equals_reference(sizes):
 @pytest.mark.small
 @pytest.mark.parametrize("kw", [dict(batch_size=4), dict(batch_size=12), dict(momentum=0.9),
                                 dict(batch_size=3, momentum=0.5), dict(tau=5.0),
-                                dict(rates="fan_in"), dict(record_weights=True)])
+                                dict(rates="fan_in"), dict(record_weights="update")])
 def test_general_path_equals_reference(kw):
     net, X, D = small_problem(seed=1)
     eta_vec = 1 / np.sqrt(net.fan_in_of_param()) if kw.get("rates") else None
@@ -60,8 +60,20 @@ def test_general_path_equals_reference(kw):
     h = eb.train_sgd(net, X, D, epochs=1, eta=0.1, order="sequential", **args)
     np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
     if kw.get("record_weights"):
-        assert h.weights.shape == (13, net.n_params)
+        assert h.weights.shape == (13, net.n_params)           # before, and after each update
         np.testing.assert_allclose(h.weights[-1], net.params)
+
+
+@pytest.mark.small
+def test_record_weights_after_every_epoch_by_default():
+    """record_weights=True keeps what the docs say, one row before training and one after
+    each epoch, not a row per update (which grew to gigabytes on small assignments)."""
+    net, X, D = small_problem(seed=1)
+    h = eb.train_sgd(net, X, D, epochs=3, eta=0.1, record_weights=True)
+    assert h.weights.shape == (4, net.n_params)
+    np.testing.assert_allclose(h.weights[-1], net.params)
+    with pytest.raises(ValueError, match="record_weights"):
+        eb.train_sgd(net, X, D, epochs=1, eta=0.1, record_weights="sample")
 
 
 @pytest.mark.small
