@@ -130,6 +130,7 @@ def main(argv=None) -> int:
     last = [p for p in todo if p.stem == LAST]
     # With several notebooks at once, one BLAS thread each keeps them from fighting over cores.
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"} if args.jobs > 1 else {}
+    env["EBTRICKS_PROGRESS"] = "0"      # no progress lines in the pages
     t0 = time.perf_counter()
     results = []
     print(f"[execute] {len(todo)} notebooks, {args.jobs} at a time", flush=True)

@@ -25,6 +25,7 @@ from . import _curv_kernels as C
 from . import _kernels as K
 from ._validate import (check_array, check_choice, check_finite_scalar, check_int, make_rng,
                         check_nonnegative, check_positive, check_unit_interval)
+from ._progress import Progress
 from .linesearch import LineSearchError, strong_wolfe
 from .network import Network
 from .objective import NetworkObjective
@@ -145,13 +146,15 @@ class SDLM:
                       self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
         return hbar
 
-    def run(self, net, X, D, epochs, record_weights=False, seed=0, resume=None, **kw):
+    def run(self, net, X, D, epochs, record_weights=False, seed=0, resume=None,
+            progress=None, **kw):
         """Train for ``epochs``; with ``resume`` (the History of an earlier SDLM run on this
         net) the running second-derivative estimate continues from where it stopped."""
         X, D = net.check_data(X, D)
         epochs = check_int("epochs", epochs, minimum=0)
         rng = make_rng(seed)
         hbar, total, done, n_diag = None, None, 0, 0
+        bar = Progress("epoch", epochs, progress)
         if resume is not None:
             if getattr(resume, "second_derivatives", None) is None:
                 raise ValueError("resume must be the History of an earlier SDLM run (it holds "
@@ -169,9 +172,11 @@ class SDLM:
             rates = (1.0 / (hbar + self.mu)).astype(np.float32)
             h = train_sgd(net, X, D, epochs=n, eta=self.eta, rates=rates,
                           order=self.order, record_weights=record_weights,
-                          seed=int(rng.integers(2 ** 31)), **kw)
+                          seed=int(rng.integers(2 ** 31)), progress=False, **kw)
             total = h if total is None else total.extend(h)
             done += n
+            bar.update(done, total.cost[-1] if total.cost else None)
+        bar.close()
         if total is None:
             total = train_sgd(net, X, D, epochs=0, eta=self.eta, **kw)
         total.wall_time = time.perf_counter() - t0
@@ -558,7 +563,8 @@ def _failed(err: Exception, w, hist: History, t0: float) -> Exception:
     return err
 
 
-def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False):
+def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False,
+             progress: bool | None = None):
     """Run a batch method on any objective for ``iterations`` steps (or until the gradient
     norm is <= tol). Returns (w, History); History.cost[k] is the cost after k steps.
 
@@ -567,7 +573,8 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
     last good weights as ``weights`` and the history up to them as ``history``. A line
     search or a Levenberg-Marquardt step that fails because costs can no longer be told
     apart in float64, or where the gradient has fallen below 1e-8 of its start, ends the
-    run as converged (``History.stopped_early``) instead."""
+    run as converged (``History.stopped_early``) instead. ``progress`` shows a one-line
+    report as :func:`~ebtricks.sgd.train_sgd` does."""
     if isinstance(method, STOCHASTIC) or not hasattr(method, "step"):
         raise TypeError(f"method must be a batch method (GradientDescent, ConjugateGradient, "
                         f"BFGS, LBFGS, Newton, GaussNewton, LevenbergMarquardt), got "
@@ -583,6 +590,7 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
     g0_norm = _norm(s["g"])
     hist = History(cost=[s["f"]])
     traj = [w.copy()] if record_weights else None
+    bar = Progress("iteration", iterations, progress)
     for k in range(iterations):
         if _norm(s["g"]) <= tol:
             break
@@ -595,10 +603,12 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
                 hist.stopped_early = True   # converged as far as float64 can tell costs apart
                 break
             what = "the line search failed" if isinstance(err, LineSearchError) else "no step"
+            bar.close()
             raise _failed(OptimizationError(
                 f"{type(method).__name__}: {what} at iteration {k + 1}: {err}. The weights "
                 f"are left at iteration {k}."), w, hist, t0) from err
         if not (np.isfinite(s["f"]) and np.all(np.isfinite(w_new))):
+            bar.close()
             raise _failed(TrainingDiverged(
                 f"{type(method).__name__} diverged at iteration {k + 1}: the cost became "
                 f"{s['f']}. The weights are left at iteration {k}; lower the rate."),
@@ -606,8 +616,10 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
         w = w_new
         hist.cost.append(s["f"])
         hist.updates += 1
+        bar.update(k + 1, s["f"])
         if record_weights:
             traj.append(w.copy())
+    bar.close()
     hist.wall_time = time.perf_counter() - t0
     hist.counts = dict(obj.counts)
     if record_weights:
@@ -616,7 +628,8 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
 
 
 def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
-          seed: int | None = 0, tol: float = 0.0, **kw) -> History:
+          seed: int | None = 0, tol: float = 0.0, progress: bool | None = None,
+          **kw) -> History:
     """Train ``net`` in place with any method of this module; see the module docstring.
 
     >>> import ebtricks as eb
@@ -627,7 +640,8 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network, got {type(net).__name__}")
     if isinstance(method, STOCHASTIC):
-        hist = method.run(net, X, D, epochs, record_weights=record_weights, seed=seed, **kw)
+        hist = method.run(net, X, D, epochs, record_weights=record_weights, seed=seed,
+                          progress=progress, **kw)
         if not hist.counts:
             hist.counts = {"gradients": hist.presentations}
         return hist
@@ -635,7 +649,7 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
         raise TypeError(f"unexpected options for a batch method: {sorted(kw)}")
     obj = NetworkObjective(net, X, D)
     try:
-        w, hist = minimize(obj, net.params, method, epochs, tol, record_weights)
+        w, hist = minimize(obj, net.params, method, epochs, tol, record_weights, progress)
     except (OptimizationError, TrainingDiverged) as err:
         if getattr(err, "weights", None) is not None:
             net.params[...] = err.weights       # where the message says they are left

@@ -16,6 +16,7 @@ from . import _kernels as K
 from . import _sgd_kernels as S
 from ._validate import (check_array, check_choice, check_int, check_nonnegative,
                         check_positive, check_unit_interval, make_rng)
+from ._progress import Progress
 from .network import Network
 
 __all__ = ["train_sgd", "History", "Murata", "TrainingDiverged", "presentation_order",
@@ -217,7 +218,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
               record_weights: bool | str = False, record_every: int = 1, track_cost: bool = True,
               X_val=None, D_val=None, patience: int | None = None, emphasis: float = 2.0,
               diverge_factor: float = 1e6, seed: int | None = 0,
-              resume: History | None = None) -> History:
+              resume: History | None = None, progress: bool | None = None) -> History:
     """Train ``net`` in place by stochastic or mini-batch gradient descent.
 
     Parameters
@@ -253,6 +254,9 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         (pass the same generator to successive calls to continue one stream of orders)
     resume : the History of an earlier call on this net: the c/t schedule (and Murata's
         rate) continue from where that run stopped instead of starting again
+    progress : True or False to show or hide a one-line progress report (epoch, cost, time
+        left) rewritten in place; None (default) shows it once a run has taken 2 seconds
+        (the environment variable EBTRICKS_PROGRESS=0 turns that off)
 
     Notes
     -----
@@ -361,63 +365,68 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         if murata is not None and resume.eta:
             eta_state[0] = resume.eta[-1]
     t_start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        idx = presentation_order(order, P, rng, labels, errors, emphasis)
-        losses = np.empty(idx.size)
-        start = net.params.copy()
-        if fused:
-            status = S.online_dense_epoch(net.table, net.layer_floats, net.params,
-                                          net.loss_code, X, D, idx, eta, eta_vec, row_rates,
-                                          sched, tau, float(t), losses, xs, ys, dxs, dys)
-            updates = idx.size
-        else:
-            status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
-                                 idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
-                                 float(t), murata is not None, r, mur.delta, mur.alpha,
-                                 mur.beta, eta_state, traj, record_every if per_update else 0,
-                                 traj_count, losses, xs, ys, dxs, dys, grad)
-            updates = math.ceil(idx.size / batch_size)
-        mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
-        with np.errstate(over="ignore"):
-            w_norm = float(np.linalg.norm(net.params))
-        if (status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params))
-                or not w_norm <= w_limit):
-            net.params[...] = start
-            if status >= 0:
-                what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
-            elif mean_loss <= limit and not w_norm <= w_limit:
-                what = (f"in epoch {epoch}: the weights' norm grew to {w_norm:.3g}, over "
-                        f"{diverge_factor:g} times its start (the cost may be bounded, as mse "
-                        f"on sigmoid outputs is, so it cannot show the divergence)")
+    bar = Progress("epoch", epochs, progress)
+    try:
+        for epoch in range(1, epochs + 1):
+            idx = presentation_order(order, P, rng, labels, errors, emphasis)
+            losses = np.empty(idx.size)
+            start = net.params.copy()
+            if fused:
+                status = S.online_dense_epoch(net.table, net.layer_floats, net.params,
+                                              net.loss_code, X, D, idx, eta, eta_vec, row_rates,
+                                              sched, tau, float(t), losses, xs, ys, dxs, dys)
+                updates = idx.size
             else:
-                what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
-                        f"{diverge_factor:g} times the starting cost")
-            raise TrainingDiverged(
-                f"training diverged {what}. "
-                f"The weights were restored to their values at the start of epoch {epoch}. "
-                f"Lower eta (it was {eta:g}{', adapted to %g' % eta_state[0] if murata else ''}).")
-        if epoch == 1 and not track_cost:
-            limit = diverge_factor * max(1.0, mean_loss)
-        t += updates
-        hist.presentations += idx.size
-        hist.updates += updates
-        hist.online_cost.append(mean_loss)
-        if per_epoch:
-            traj[traj_count[0]] = net.params
-            traj_count[0] += 1
-        hist.eta.append(float(eta_state[0]) if murata else S._rate(eta, sched, tau, float(t)))
-        if order == "emphasize":
-            errors = net.sample_costs(X, D)
-        if track_cost:
-            hist.cost.append(net.cost(X, D))
-        if has_val:
-            v = net.cost(X_val, D_val)
-            hist.val_cost.append(v)
-            if v < best[0]:
-                best = (v, net.params.copy(), epoch)
-            elif patience is not None and epoch - best[2] >= patience:
-                hist.stopped_early = True
-                break
+                status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
+                                     idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
+                                     float(t), murata is not None, r, mur.delta, mur.alpha,
+                                     mur.beta, eta_state, traj, record_every if per_update else 0,
+                                     traj_count, losses, xs, ys, dxs, dys, grad)
+                updates = math.ceil(idx.size / batch_size)
+            mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
+            with np.errstate(over="ignore"):
+                w_norm = float(np.linalg.norm(net.params))
+            if (status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params))
+                    or not w_norm <= w_limit):
+                net.params[...] = start
+                if status >= 0:
+                    what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
+                elif mean_loss <= limit and not w_norm <= w_limit:
+                    what = (f"in epoch {epoch}: the weights' norm grew to {w_norm:.3g}, over "
+                            f"{diverge_factor:g} times its start (the cost may be bounded, as mse "
+                            f"on sigmoid outputs is, so it cannot show the divergence)")
+                else:
+                    what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
+                            f"{diverge_factor:g} times the starting cost")
+                raise TrainingDiverged(
+                    f"training diverged {what}. "
+                    f"The weights were restored to their values at the start of epoch {epoch}. "
+                    f"Lower eta (it was {eta:g}{', adapted to %g' % eta_state[0] if murata else ''}).")
+            if epoch == 1 and not track_cost:
+                limit = diverge_factor * max(1.0, mean_loss)
+            t += updates
+            hist.presentations += idx.size
+            hist.updates += updates
+            hist.online_cost.append(mean_loss)
+            if per_epoch:
+                traj[traj_count[0]] = net.params
+                traj_count[0] += 1
+            hist.eta.append(float(eta_state[0]) if murata else S._rate(eta, sched, tau, float(t)))
+            if order == "emphasize":
+                errors = net.sample_costs(X, D)
+            if track_cost:
+                hist.cost.append(net.cost(X, D))
+            bar.update(epoch, hist.cost[-1] if track_cost else mean_loss)
+            if has_val:
+                v = net.cost(X_val, D_val)
+                hist.val_cost.append(v)
+                if v < best[0]:
+                    best = (v, net.params.copy(), epoch)
+                elif patience is not None and epoch - best[2] >= patience:
+                    hist.stopped_early = True
+                    break
+    finally:
+        bar.close()
     hist.wall_time = time.perf_counter() - t_start
     if has_val:
         hist.best_epoch = best[2]

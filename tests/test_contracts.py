@@ -196,3 +196,19 @@ def test_sdlm_resume_continues_the_running_estimate():
     assert not np.allclose(h2.second_derivatives, fresh)
     with pytest.raises(ValueError, match="resume"):
         eb.train(net, X, D, eb.SDLM(eta=0.05), epochs=1, resume=eb.History())
+
+
+# ---- progress feedback -----------------------------------------------------------------------
+def test_progress_line_on_request_and_silent_otherwise(capsys, monkeypatch):
+    X, D = eb.data.two_gaussians(seed=0)
+    eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=3, eta=0.05, progress=True)
+    out = capsys.readouterr().out
+    assert "epoch 3/3" in out and out.endswith("\n") and "\r" in out
+    eb.train(eb.mlp([2, 1]), X, D, eb.ConjugateGradient(), epochs=3, progress=True)
+    assert "iteration" in capsys.readouterr().out
+    eb.train(eb.mlp([2, 1]), X, D, eb.SDLM(eta=0.05), epochs=2, progress=True)
+    assert "epoch 2/2" in capsys.readouterr().out
+    monkeypatch.delenv("EBTRICKS_PROGRESS", raising=False)       # automatic: a quick run
+    eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=3, eta=0.05)       # prints nothing
+    eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=3, eta=0.05, progress=False)
+    assert capsys.readouterr().out == ""
