@@ -47,7 +47,24 @@ def fast_tanh(z):
     """tanh through exp/expm1: within 5e-16 relative of math.tanh and about 40 % faster
     here (glibc's tanh is a slower general routine). For |z| > 0.625 the result is at least
     0.55, so 1 - 2/(e^{2|z|} + 1) loses nothing to cancellation; below, expm1 keeps the small
-    values exact. exp(2|z|) overflowing to inf still gives exactly 1."""
+    values exact. exp(2|z|) overflowing to inf still gives exactly 1.
+
+    Parameters
+    ----------
+    z : float
+        The argument.
+
+    Returns
+    -------
+    float
+        tanh(z).
+
+    Examples
+    --------
+    >>> import math
+    >>> bool(abs(fast_tanh(0.3) - math.tanh(0.3)) < 1e-15)
+    True
+    """
     az = abs(z)
     if az > 0.625:
         t = 1.0 - 2.0 / (math.exp(2.0 * az) + 1.0)
@@ -80,7 +97,28 @@ _TQ0, _TQ1, _TQ2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.8440630
 def tanh_into(x, scale, gain, out, tf, ti):
     """out[j] = gain * tanh(scale * x[j]) for j < x.size. out may be x itself; tf (float64)
     and ti (int64) are scratch arrays of at least x.size entries. NaN stays NaN, and
-    |scale x| >= 20 gives exactly ±gain, as tanh does in double precision."""
+    ``|scale x| >= 20`` gives exactly ±gain, as tanh does in double precision.
+
+    Parameters
+    ----------
+    x : ndarray of float64, 1-D
+        The arguments.
+    scale : float
+        Multiplies x inside the tanh.
+    gain : float
+        Multiplies the tanh.
+    out : ndarray of float64, 1-D
+        Receives the results (at least x.size entries); may be x.
+    tf : ndarray of float64, 1-D
+        Scratch, at least x.size entries.
+    ti : ndarray of int64, 1-D
+        Scratch, at least x.size entries.
+
+    Returns
+    -------
+    None
+        The results are written to ``out``.
+    """
     n = x.size
     pow2 = ti.view(np.float64)
     for j in range(n):
@@ -140,7 +178,22 @@ def _rat_d2(z):
 
 @njit(cache=True)
 def act_f(code, x, a):
-    """f(x) for the activation ``code``."""
+    """f(x) for the activation ``code``.
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    x : float
+        The unit's total input.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+
+    Returns
+    -------
+    float
+        f(x).
+    """
     if code == LECUN_TANH:
         return LECUN_A * fast_tanh(LECUN_S * x)
     if code == IDENTITY:
@@ -160,7 +213,24 @@ def act_f(code, x, a):
 
 @njit(cache=True)
 def act_df_from(code, x, fx, a):
-    """f'(x), given fx = f(x) already computed (cheaper for the tanh family)."""
+    """f'(x), given fx = f(x) already computed (cheaper for the tanh family).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    x : float
+        The unit's total input.
+    fx : float
+        f(x).
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+
+    Returns
+    -------
+    float
+        f'(x).
+    """
     if code == LECUN_TANH:
         t = fx / LECUN_A
         return LECUN_A * LECUN_S * (1.0 - t * t)
@@ -178,13 +248,43 @@ def act_df_from(code, x, fx, a):
 
 @njit(cache=True)
 def act_df(code, x, a):
-    """f'(x)."""
+    """f'(x).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    x : float
+        The unit's total input.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+
+    Returns
+    -------
+    float
+        f'(x).
+    """
     return act_df_from(code, x, act_f(code, x, a), a)
 
 
 @njit(cache=True)
 def act_d2f(code, x, a):
-    """f''(x)."""
+    """f''(x).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    x : float
+        The unit's total input.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+
+    Returns
+    -------
+    float
+        f''(x).
+    """
     if code == LECUN_TANH:
         t = fast_tanh(LECUN_S * x)
         return -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t)
@@ -204,7 +304,28 @@ def act_d2f(code, x, a):
 
 @njit(cache=True, error_model="numpy")
 def act_f_into(code, y, a, out, tf, ti):
-    """out = f(y) over a vector; the tanh family goes through :func:`tanh_into`."""
+    """out = f(y) over a vector; the tanh family goes through :func:`tanh_into`.
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    y : ndarray of float64, 1-D
+        Total inputs.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+    out : ndarray of float64, 1-D
+        Receives f(y) (at least y.size entries); may be y.
+    tf : ndarray of float64, 1-D
+        Scratch for :func:`tanh_into`, at least y.size entries.
+    ti : ndarray of int64, 1-D
+        Scratch for :func:`tanh_into`, at least y.size entries.
+
+    Returns
+    -------
+    None
+        The results are written to ``out``.
+    """
     if code == LECUN_TANH:
         tanh_into(y, LECUN_S, LECUN_A, out, tf, ti)
     elif code == TANH:
@@ -219,7 +340,26 @@ def act_f_into(code, y, a, out, tf, ti):
 
 @njit(cache=True, error_model="numpy")
 def act_df_into(code, y, fy, a, out):
-    """out = f'(y) over a vector, from fy = f(y)."""
+    """out = f'(y) over a vector, from fy = f(y).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    y : ndarray of float64, 1-D
+        Total inputs.
+    fy : ndarray of float64, 1-D
+        f(y).
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+    out : ndarray of float64, 1-D
+        Receives f'(y) (at least y.size entries).
+
+    Returns
+    -------
+    None
+        The results are written to ``out``.
+    """
     if code == LECUN_TANH:
         for j in range(y.size):
             t = fy[j] / LECUN_A
@@ -249,7 +389,28 @@ def _apply(which, code, x, a, out):
 @njit(cache=True)
 def derivatives_from(code, y, fy, a, d1, d2):
     """Elementwise over equal-shaped C-contiguous arrays: d1 = f'(y) (from fy = f(y)) and,
-    when d2 is not empty, d2 = f''(y)."""
+    when d2 is not empty, d2 = f''(y).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    y : ndarray of float64
+        Total inputs.
+    fy : ndarray of float64
+        f(y), of y's shape.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+    d1 : ndarray of float64
+        Receives f'(y), of y's shape.
+    d2 : ndarray of float64
+        Receives f''(y) when it has y's size; pass an empty array to skip f''.
+
+    Returns
+    -------
+    None
+        The results are written to ``d1`` and ``d2``.
+    """
     yf, ff, g1 = y.ravel(), fy.ravel(), d1.ravel()
     g2 = d2.ravel()
     want2 = g2.size == yf.size
@@ -261,7 +422,24 @@ def derivatives_from(code, y, fy, a, d1, d2):
 
 @njit(cache=True)
 def apply_f(code, y, a, out):
-    """out = f(y) elementwise over equal-shaped C-contiguous arrays."""
+    """out = f(y) elementwise over equal-shaped C-contiguous arrays.
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    y : ndarray of float64
+        Total inputs.
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+    out : ndarray of float64
+        Receives f(y), of y's shape.
+
+    Returns
+    -------
+    None
+        The results are written to ``out``.
+    """
     yf, of = y.ravel(), out.ravel()
     act_f_into(code, yf, a, of, np.empty(yf.size), np.empty(yf.size, dtype=np.int64))
 
@@ -269,6 +447,23 @@ def apply_f(code, y, a, out):
 class Activation:
     """An activation with vectorised f, f', f'' for plotting and analysis.
 
+    Call it for f; :meth:`derivative` and :meth:`second_derivative` give f' and f''.
+
+    Parameters
+    ----------
+    name : str, default "lecun_tanh"
+        A name of :data:`CODES`: "identity", "logistic", "tanh", "lecun_tanh"
+        (1.7159 tanh(2x/3), §4.4), "rational_tanh" or "tanh_twist" (tanh(x) + a x).
+    a : float, default 0.0
+        The slope of the twisting term of "tanh_twist"; unused by the others.
+
+    Raises
+    ------
+    ValueError
+        When the name is unknown or a is not finite.
+
+    Examples
+    --------
     >>> f = Activation("lecun_tanh")
     >>> round(float(f(1.0)), 4)
     1.0
@@ -286,12 +481,47 @@ class Activation:
         return out if out.ndim else float(out)
 
     def __call__(self, x):
+        """f(x), elementwise: a float for a scalar x, else an array of x's shape."""
         return self._eval(0, x)
 
     def derivative(self, x):
+        """f'(x), elementwise.
+
+        Parameters
+        ----------
+        x : float or array_like
+            Total inputs (NaN and infinities allowed).
+
+        Returns
+        -------
+        float or ndarray
+            A float for a scalar x, else an array of x's shape.
+
+        Examples
+        --------
+        >>> round(Activation("tanh").derivative(0.0), 6)
+        1.0
+        """
         return self._eval(1, x)
 
     def second_derivative(self, x):
+        """f''(x), elementwise.
+
+        Parameters
+        ----------
+        x : float or array_like
+            Total inputs (NaN and infinities allowed).
+
+        Returns
+        -------
+        float or ndarray
+            A float for a scalar x, else an array of x's shape.
+
+        Examples
+        --------
+        >>> Activation("identity").second_derivative([1.0, 2.0]).tolist()
+        [0.0, 0.0]
+        """
         return self._eval(2, x)
 
     def __repr__(self):
@@ -299,4 +529,26 @@ class Activation:
 
 
 def activation_code(name: str) -> int:
+    """The kernels' integer code of an activation.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`CODES`.
+
+    Returns
+    -------
+    int
+        Its code.
+
+    Raises
+    ------
+    ValueError
+        When the name is unknown.
+
+    Examples
+    --------
+    >>> activation_code("lecun_tanh") == LECUN_TANH
+    True
+    """
     return CODES[check_choice("activation", name, CODES)]

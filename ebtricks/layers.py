@@ -46,15 +46,54 @@ class _PerUnit:
         return self.n_in
 
     def weight_fan_ins(self) -> np.ndarray:
+        """For each parameter, the fan-in of the unit it feeds (§4.7's 1/sqrt(m) rule).
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            ``n_in`` for every weight and bias.
+        """
         return np.full(self.n_params, float(self.n_in))
 
     def weight_sharing(self) -> np.ndarray:
+        """For each parameter, how many connections share it (§4.7's sqrt rule).
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            All ones: nothing is shared.
+        """
         return np.ones(self.n_params)
 
 
 @dataclass(frozen=True)
 class Dense(_PerUnit):
-    """Fully connected layer: Y = W X + b, X_out = f(Y) (eq 3). W has shape (n_out, n_in)."""
+    """Fully connected layer: Y = W X + b, X_out = f(Y) (eq 3). W has shape (n_out, n_in).
+
+    Parameters
+    ----------
+    n_in : int
+        Inputs, >= 1.
+    n_out : int
+        Units (outputs), >= 1.
+    activation : str, default "lecun_tanh"
+        The units' activation f, a name of :data:`ebtricks.activations.CODES`
+        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist").
+    a : float, default 0.0
+        The activation's parameter: the slope of the twisting term of "tanh_twist"
+        (unused by the others).
+
+    Raises
+    ------
+    ValueError
+        When a size is below 1 or the activation is unknown.
+
+    Examples
+    --------
+    >>> layer = Dense(3, 2, "identity")
+    >>> layer.n_params, layer.connections
+    (8, 8)
+    """
 
     n_in: int
     n_out: int
@@ -109,7 +148,13 @@ class _Shared:
         return int(cin.size + np.count_nonzero(bof >= 0))
 
     def weight_fan_ins(self) -> np.ndarray:
-        """For each parameter, the mean fan-in of the units it feeds."""
+        """For each parameter, the mean fan-in of the units it feeds.
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            The mean fan-in; 1 for a parameter that feeds no unit.
+        """
         start, cin, cw, bof = self._lists
         fan = np.diff(start).astype(float)
         out = np.zeros(self.n_params)
@@ -124,7 +169,13 @@ class _Shared:
         return np.where(cnt > 0, out / np.maximum(cnt, 1), 1.0)
 
     def weight_sharing(self) -> np.ndarray:
-        """For each parameter, how many connections share it (§4.7's sqrt rule)."""
+        """For each parameter, how many connections share it (§4.7's sqrt rule).
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            The number of connections (biases included), at least 1.
+        """
         start, cin, cw, bof = self._lists
         out = np.zeros(self.n_params)
         np.add.at(out, cw[cw >= 0], 1)
@@ -139,6 +190,45 @@ class Conv2D(_Shared):
     Output size per side: (in + 2 padding - kernel) // stride + 1. ``table[o]`` lists the
     input maps output map o sees (default: all). Each (output map, connected input map) pair
     has its own kernel; each output map one bias. Zero padding adds no connections.
+
+    After construction ``in_size``, ``kernel``, ``stride`` and ``padding`` are pairs,
+    ``table`` a tuple of tuples, and ``out_size`` the output maps' (height, width).
+
+    Parameters
+    ----------
+    in_maps : int
+        Input feature maps, >= 1.
+    in_size : int or (int, int)
+        Input map size (height, width); an int for a square map.
+    out_maps : int
+        Output feature maps, >= 1.
+    kernel : int or (int, int), default 5
+        Kernel size; at most the padded input size.
+    stride : int or (int, int), default 1
+        Step between output positions, >= 1.
+    padding : int or (int, int), default 0
+        Zero rows and columns added on each side, >= 0.
+    table : sequence of sequences of int, optional
+        ``table[o]``: the distinct input maps (0..in_maps-1) output map o sees. None (the
+        default) connects every output map to every input map.
+    activation : str, default "lecun_tanh"
+        The units' activation f, a name of :data:`ebtricks.activations.CODES`
+        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist").
+    a : float, default 0.0
+        The activation's parameter: the slope of the twisting term of "tanh_twist"
+        (unused by the others).
+
+    Raises
+    ------
+    ValueError
+        When a size is out of range, the kernel is larger than the padded input, or the
+        table is malformed.
+
+    Examples
+    --------
+    >>> layer = Conv2D(1, 8, 2, kernel=3)
+    >>> layer.out_size, layer.n_out, layer.n_params
+    ((6, 6), 72, 20)
     """
 
     in_maps: int
@@ -222,14 +312,18 @@ class Conv2D(_Shared):
 
     @property
     def n_in(self) -> int:
+        """Inputs: in_maps x height x width."""
         return self.in_maps * self.in_size[0] * self.in_size[1]
 
     @property
     def n_out(self) -> int:
+        """Outputs: out_maps x output height x output width."""
         return self.out_maps * self.out_size[0] * self.out_size[1]
 
     @property
     def fan_in(self) -> int:
+        """The largest fan-in of a unit: connected input maps x kernel area (padding
+        ignored)."""
         return max(len(t) for t in self.table) * self.kernel[0] * self.kernel[1]
 
 
@@ -241,6 +335,30 @@ class Subsample(_Shared):
     "lecun_tanh" for a trainable layer and to "identity" otherwise, so that
     ``Subsample(maps, size, factor, trainable=False)`` is exactly the block mean.
 
+    Parameters
+    ----------
+    maps : int
+        Feature maps (the same number in and out), >= 1.
+    in_size : int or (int, int)
+        Input map size (height, width), both divisible by ``factor``; an int for a square
+        map.
+    factor : int, default 2
+        Side of the blocks, >= 1.
+    trainable : bool, default True
+        One coefficient and one bias per map (LeNet); False: the block mean, no
+        parameters.
+    activation : str or None, default None
+        The activation f; None chooses as described above.
+    a : float, default 0.0
+        The activation's parameter (the slope of the twisting term of "tanh_twist").
+
+    Raises
+    ------
+    ValueError
+        When in_size is not divisible by factor, or an argument is out of range.
+
+    Examples
+    --------
     >>> import numpy as np, ebtricks as eb
     >>> net = eb.Network([eb.Subsample(1, 4, 2, trainable=False)])
     >>> net.forward(np.arange(16.0).reshape(1, 16)).round(2).tolist()
@@ -286,14 +404,17 @@ class Subsample(_Shared):
 
     @property
     def n_in(self) -> int:
+        """Inputs: maps x height x width."""
         return self.maps * self.in_size[0] * self.in_size[1]
 
     @property
     def n_out(self) -> int:
+        """Outputs: maps x (height / factor) x (width / factor)."""
         return self.maps * self.out_size[0] * self.out_size[1]
 
     @property
     def fan_in(self) -> int:
+        """Inputs per unit: factor x factor."""
         return self.factor * self.factor
 
 
@@ -303,7 +424,30 @@ class RBF(_PerUnit):
     Parameters: the centres nu (n_out x n_in, where a dense layer keeps W) and the widths
     sigma (n_out, where it keeps b). Follow it with a linear Dense layer to get the paper's
     g(x) = sum_j w_j phi_j. Initialise centres from data with
-    :func:`ebtricks.network.init_rbf_from_data`."""
+    :func:`ebtricks.network.init_rbf_from_data`.
+
+    Parameters
+    ----------
+    n_in : int
+        Inputs, >= 1.
+    n_out : int
+        RBF units, >= 1.
+    sigma : float, default 1.0
+        The initial width of every unit, > 0 (the widths are then trained).
+
+    Raises
+    ------
+    ValueError
+        When a size is below 1 or sigma <= 0.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.Network([eb.RBF(2, 1)])
+    >>> net.weights(0)[...] = 0.0
+    >>> round(float(net.forward(np.array([[1.0, 1.0]]))[0, 0]), 6)   # exp(-2 / 2)
+    0.367879
+    """
 
     n_in: int
     n_out: int
@@ -321,4 +465,5 @@ class RBF(_PerUnit):
 
     @property
     def connections(self) -> int:
+        """Connections: one per centre coordinate (n_out x n_in)."""
         return self.n_weights

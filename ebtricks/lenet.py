@@ -23,7 +23,28 @@ __all__ = ["net_fig24", "net_fig19", "lenet_like_16"]
 
 
 def net_fig24(activation: str = "lecun_tanh", loss: str = "mse", seed: int | None = 0) -> Network:
-    """The 5-layer shared-weight net of Figures 24 and 26 (32x32 inputs)."""
+    """The 5-layer shared-weight net of Figures 24 and 26 (32x32 inputs).
+
+    Parameters
+    ----------
+    activation : str, default "lecun_tanh"
+        Every layer's activation (the output layer's only with loss="mse").
+    loss : {"mse", "softmax_ce"}, default "mse"
+        The cost; with "softmax_ce" the output layer is linear.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the initial weights.
+
+    Returns
+    -------
+    Network
+        1024 inputs, 10 outputs.
+
+    Examples
+    --------
+    >>> s = net_fig24().summary()
+    >>> s["units"], s["connections"], s["free_parameters"]
+    ([1024, 1568, 392, 400, 100, 10], 64638, 1278)
+    """
     return Network([
         Conv2D(1, 32, 2, kernel=5, activation=activation),                  # 1568 units
         Subsample(2, 28, 2, activation=activation),                          # 392
@@ -37,7 +58,27 @@ def net_fig19(activation: str = "lecun_tanh", loss: str = "mse", seed: int | Non
     """The *shared-weight* 4-layer net of Figure 19, 256-128-64-10: 16x16 inputs, two
     strided convolutions (2 maps of 8x8, then 4 maps of 4x4) and a dense output layer.
     The paper gives only the layer sizes; the kernels and strides here are a
-    reconstruction with those sizes."""
+    reconstruction with those sizes.
+
+    Parameters
+    ----------
+    activation : str, default "lecun_tanh"
+        Every layer's activation (the output layer's only with loss="mse").
+    loss : {"mse", "softmax_ce"}, default "mse"
+        The cost; with "softmax_ce" the output layer is linear.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the initial weights.
+
+    Returns
+    -------
+    Network
+        256 inputs, 10 outputs.
+
+    Examples
+    --------
+    >>> net_fig19().summary()["units"]
+    [256, 128, 64, 10]
+    """
     return Network([
         Conv2D(1, 16, 2, kernel=5, stride=2, padding=2, activation=activation),   # 128 units
         Conv2D(2, 8, 4, kernel=5, stride=2, padding=2, activation=activation),    # 64
@@ -46,7 +87,27 @@ def net_fig19(activation: str = "lecun_tanh", loss: str = "mse", seed: int | Non
 
 
 def lenet_like_16(activation: str = "lecun_tanh", loss: str = "mse", seed: int | None = 0) -> Network:
-    """1x16x16 -> conv 5x5 stride 2 pad 2 -> 4x8x8 -> conv 5x5 -> 12x4x4 -> dense 10."""
+    """1x16x16 -> conv 5x5 stride 2 pad 2 -> 4x8x8 -> conv 5x5 -> 12x4x4 -> dense 10.
+
+    Parameters
+    ----------
+    activation : str, default "lecun_tanh"
+        Every layer's activation (the output layer's only with loss="mse").
+    loss : {"mse", "softmax_ce"}, default "mse"
+        The cost; with "softmax_ce" the output layer is linear.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the initial weights.
+
+    Returns
+    -------
+    Network
+        256 inputs, 10 outputs.
+
+    Examples
+    --------
+    >>> lenet_like_16().summary()["units"]
+    [256, 256, 192, 10]
+    """
     return Network([
         Conv2D(1, 16, 4, kernel=5, stride=2, padding=2, activation=activation),
         Conv2D(4, 8, 12, kernel=5, activation=activation),

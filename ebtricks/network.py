@@ -25,15 +25,31 @@ class Network:
 
     Parameters
     ----------
-    layers : list of layer specs (:class:`Dense`), each ``n_in`` equal to the previous ``n_out``
-    loss : "mse" (the paper's E = 1/(2P) sum ||d - y||^2) or "softmax_ce"
-    init : "lecun" draws weights uniformly with standard deviation ``init_scale * m**-0.5``
-        where m is the fan-in (eqs 15-16); biases start at 0.
-    init_scale : multiplier on that standard deviation ("too small" / "too large" contrasts)
-    seed : seed of the initial weights
+    layers : sequence of Dense, Conv2D, Subsample or RBF
+        The layers, input side first; each layer's ``n_in`` must equal the previous
+        layer's ``n_out``.
+    loss : {"mse", "softmax_ce"}, default "mse"
+        The cost: "mse" is the paper's E = 1/(2P) sum ``||d - y||^2``; "softmax_ce" is
+        the cross-entropy of a softmax of the outputs, for targets that are probabilities.
+    init : {"lecun", "normal"}, default "lecun"
+        How :meth:`init_weights` draws the weights: "lecun" uniformly, "normal" from a
+        normal distribution, both with mean 0 and standard deviation
+        ``init_scale * m**-0.5`` where m is the fan-in (eqs 15-16). Biases start at 0; an
+        RBF layer gets standard-normal centres and widths ``sigma``.
+    init_scale : float, default 1.0
+        Multiplier on that standard deviation, > 0 ("too small" / "too large" contrasts).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the initial weights; None draws fresh entropy.
 
-    Example
-    -------
+    Raises
+    ------
+    ValueError
+        When ``layers`` is empty, two layers' sizes do not match, or an option is unknown.
+    TypeError
+        When an element of ``layers`` is not a layer spec.
+
+    Examples
+    --------
     >>> net = Network([Dense(2, 3), Dense(3, 1, "identity")], seed=0)
     >>> net.n_params, net.weights(0).shape
     (13, (3, 2))
@@ -116,24 +132,47 @@ class Network:
 
     @property
     def n_params(self) -> int:
+        """Number of weights and biases, the length of ``params``."""
         return sum(layer.n_params for layer in self.layers)
 
     @property
     def n_inputs(self) -> int:
+        """Inputs per sample: the first layer's ``n_in``."""
         return self.layers[0].n_in
 
     @property
     def n_outputs(self) -> int:
+        """Outputs per sample: the last layer's ``n_out``."""
         return self.layers[-1].n_out
 
     def offsets(self):
-        """(weight offset, bias offset, n_out, n_in) of every layer in the flat vector."""
+        """(weight offset, bias offset, n_out, n_in) of every layer in the flat vector.
+
+        Returns
+        -------
+        list of tuple of int
+            One tuple per layer: where its weights and its biases start in ``params``, its
+            outputs and its inputs.
+        """
         return [(int(r[K.W_OFF]), int(r[K.B_OFF]), int(r[K.N_OUT]), int(r[K.N_IN]))
                 for r in self.table]
 
     def summary(self) -> dict:
         """Units per layer, connections and free parameters (as the paper counts them:
-        a connection is a multiply-add of the forward pass, biases included)."""
+        a connection is a multiply-add of the forward pass, biases included).
+
+        Returns
+        -------
+        dict
+            ``"units"`` (list: inputs, then each layer's outputs), ``"connections"``
+            (int), ``"free_parameters"`` (int) and ``"layers"`` (one line of text per
+            layer).
+
+        Examples
+        --------
+        >>> mlp([2, 3, 1]).summary()["units"]
+        [2, 3, 1]
+        """
         return {"units": [self.layers[0].n_in] + [l.n_out for l in self.layers],
                 "connections": sum(l.connections for l in self.layers),
                 "free_parameters": self.n_params,
@@ -150,7 +189,23 @@ class Network:
     def weights(self, i: int) -> np.ndarray:
         """View of layer i's weights inside ``params``: the matrix W (n_out, n_in) of a
         Dense layer, the centres (n_out, n_in) of an RBF layer, and the flat vector of
-        kernels or coefficients of a shared-weight layer."""
+        kernels or coefficients of a shared-weight layer.
+
+        Parameters
+        ----------
+        i : int
+            The layer's index; negative values count from the end.
+
+        Returns
+        -------
+        ndarray
+            A view: writing to it changes the network.
+
+        Raises
+        ------
+        IndexError
+            When there is no layer i.
+        """
         i = self._layer_index(i)
         layer = self.layers[i]
         w0 = int(self.table[i, K.W_OFF])
@@ -158,13 +213,36 @@ class Network:
         return flat if isinstance(layer, (Conv2D, Subsample)) else flat.reshape(layer.n_out, layer.n_in)
 
     def bias(self, i: int) -> np.ndarray:
-        """View of layer i's biases (RBF: widths sigma) inside ``params``."""
+        """View of layer i's biases (RBF: widths sigma) inside ``params``.
+
+        Parameters
+        ----------
+        i : int
+            The layer's index; negative values count from the end.
+
+        Returns
+        -------
+        ndarray, shape (n_biases,)
+            A view: writing to it changes the network. Dense and RBF: one per unit;
+            Conv2D and trainable Subsample: one per output map; plain Subsample: none.
+
+        Raises
+        ------
+        IndexError
+            When there is no layer i.
+        """
         i = self._layer_index(i)
         b0 = int(self.table[i, K.B_OFF])
         return self.params[b0:b0 + self.layers[i].n_biases]
 
     def layer_of_param(self) -> np.ndarray:
-        """Index of the layer that owns each parameter."""
+        """Index of the layer that owns each parameter.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_params,)
+            The layer of each entry of ``params``.
+        """
         out = np.empty(self.n_params, dtype=np.int64)
         for l, layer in enumerate(self.layers):
             w0 = int(self.table[l, K.W_OFF])
@@ -172,17 +250,51 @@ class Network:
         return out
 
     def fan_in_of_param(self) -> np.ndarray:
-        """Fan-in m of the units each parameter feeds (for the 1/sqrt(m) rate rule, §4.7)."""
+        """Fan-in m of the units each parameter feeds (for the 1/sqrt(m) rate rule, §4.7).
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            For each parameter, the (mean) fan-in of the units it feeds.
+        """
         return np.concatenate([l.weight_fan_ins() for l in self.layers])
 
     def sharing_of_param(self) -> np.ndarray:
         """How many connections share each parameter: §4.7 makes a shared weight's rate
-        proportional to the square root of that number."""
+        proportional to the square root of that number.
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            1 for an unshared weight.
+        """
         return np.concatenate([l.weight_sharing() for l in self.layers])
 
     def init_weights(self, init: str = "lecun", init_scale: float = 1.0,
                      seed: int | None = 0) -> "Network":
-        """Redraw the weights: uniform, mean 0, std ``init_scale / sqrt(fan_in)`` (eq 16)."""
+        """Redraw the weights: mean 0, std ``init_scale / sqrt(fan_in)`` (eq 16), uniform or
+        normal; biases 0. An RBF layer gets standard-normal centres and widths equal to
+        its ``sigma`` (use :func:`init_rbf_from_data` to place them on data).
+
+        Parameters
+        ----------
+        init : {"lecun", "normal"}, default "lecun"
+            Uniform on [-r, r] with r = sqrt(3) std, or normal.
+        init_scale : float, default 1.0
+            Multiplier on the standard deviation, > 0.
+        seed : int, numpy.random.Generator or None, default 0
+            Seed of the draws.
+
+        Returns
+        -------
+        Network
+            This network, with its ``params`` redrawn in place.
+
+        Raises
+        ------
+        ValueError
+            When ``init`` is unknown or init_scale <= 0.
+        """
         check_choice("init", init, {"lecun", "normal"})
         check_positive("init_scale", init_scale)
         rng = make_rng(seed)
@@ -203,10 +315,34 @@ class Network:
         return self
 
     def set_params(self, params) -> "Network":
+        """Copy ``params`` into the network's weights (the same as ``net.params = params``).
+
+        Parameters
+        ----------
+        params : array_like, shape (n_params,)
+            Finite weights and biases, in the order of ``params``.
+
+        Returns
+        -------
+        Network
+            This network.
+
+        Raises
+        ------
+        ValueError
+            When params has the wrong shape or is not finite.
+        """
         self.params[...] = check_array("params", params, shape=(self.n_params,))
         return self
 
     def copy(self) -> "Network":
+        """An independent copy: the same layers and cost, its own copy of ``params``.
+
+        Returns
+        -------
+        Network
+            The copy; training it leaves this network unchanged.
+        """
         new = object.__new__(Network)
         new.__dict__.update(self.__dict__)
         new._params = self._params.copy()
@@ -220,7 +356,25 @@ class Network:
 
     # --- data checks --------------------------------------------------------------------
     def check_inputs(self, X, name="X") -> np.ndarray:
-        """X as a 2-D float64 array, one row per sample (a 1-D X is one sample)."""
+        """X as a 2-D float64 array, one row per sample (a 1-D X is one sample).
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs) or (n_inputs,)
+            Inputs.
+        name : str, default "X"
+            The argument's name in error messages.
+
+        Returns
+        -------
+        ndarray, shape (P, n_inputs)
+            The inputs as float64.
+
+        Raises
+        ------
+        ValueError
+            When X is not finite or has the wrong number of columns.
+        """
         X = check_array(name, X, ndim=(1, 2))
         if X.shape[-1] != self.n_inputs:
             what = "entries (one sample)" if X.ndim == 1 else "columns"
@@ -229,6 +383,32 @@ class Network:
         return X[None, :] if X.ndim == 1 else X
 
     def check_data(self, X, D, xname="X", dname="D"):
+        """Inputs and targets as 2-D float64 arrays that match each other and the network.
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample (a 1-D X is one sample).
+        D : array_like, shape (P, n_outputs)
+            Targets, one row per sample (with one output, a 1-D D of length P is a column).
+        xname : str, default "X"
+            X's name in error messages.
+        dname : str, default "D"
+            D's name in error messages.
+
+        Returns
+        -------
+        X : ndarray, shape (P, n_inputs)
+            The inputs.
+        D : ndarray, shape (P, n_outputs)
+            The targets.
+
+        Raises
+        ------
+        ValueError
+            When X holds no samples, the shapes do not match, a value is not finite, or
+            (softmax_ce) a target row is not a probability vector.
+        """
         X = self.check_inputs(X, xname)
         if X.shape[0] == 0:
             raise ValueError(f"{xname} holds no samples: a cost needs at least one")
@@ -251,7 +431,36 @@ class Network:
 
     # --- evaluation ---------------------------------------------------------------------
     def forward(self, X, params=None) -> np.ndarray:
-        """Outputs M(Z, W) for each row of X (eq 3, applied layer by layer)."""
+        """Outputs M(Z, W) for each row of X (eq 3, applied layer by layer).
+
+        Also called as ``net(X)``. With the softmax_ce cost these are the outputs before
+        the softmax.
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample (a 1-D X is one sample).
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        ndarray, shape (P, n_outputs)
+            The outputs.
+
+        Raises
+        ------
+        FloatingPointError
+            When an output is not finite.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = mlp([2, 1], activation="identity")
+        >>> net.forward(np.zeros((3, 2))).tolist()
+        [[0.0], [0.0], [0.0]]
+        """
         X = self.check_inputs(X)
         w = self._params_arg(params)
         if self.batched(X):
@@ -271,6 +480,21 @@ class Network:
         """Class labels: the index of the largest output for each row of X (with a single
         output, 1 where it is > 0 and 0 elsewhere, as for +-1 targets).
 
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample.
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        ndarray of int64, shape (P,)
+            The class of each row.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> net = mlp([2, 3], activation="identity")
         >>> net.predict(np.eye(2)).shape
@@ -280,7 +504,28 @@ class Network:
         return (out[:, 0] > 0).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
 
     def error_rate(self, X, labels, params=None) -> float:
-        """Fraction of the rows of X whose :meth:`predict` differs from ``labels``."""
+        """Fraction of the rows of X whose :meth:`predict` differs from ``labels``.
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample.
+        labels : array_like of int, shape (P,)
+            The true classes (for a single output, 1 for target +1 and 0 for -1).
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        float
+            The error rate, between 0 and 1.
+
+        Raises
+        ------
+        ValueError
+            When labels does not have one entry per row of X.
+        """
         pred = self.predict(X, params)
         labels = np.asarray(labels)
         if labels.shape != pred.shape:
@@ -289,11 +534,50 @@ class Network:
         return float(np.mean(pred != labels))
 
     def cost(self, X, D, params=None) -> float:
-        """Average cost E = 1/P sum_p E_p (for mse, E_p = 1/2 ||d_p - y_p||^2)."""
+        """Average cost E = 1/P sum_p E_p (for mse, E_p = 1/2 ``||d_p - y_p||^2``).
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample (a 1-D X is one sample).
+        D : array_like, shape (P, n_outputs)
+            Targets, one row per sample (with one output, a 1-D D of length P is a column).
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        float
+            E.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = mlp([2, 1], activation="identity")
+        >>> net.cost(np.zeros((4, 2)), np.ones((4, 1)))
+        0.5
+        """
         return float(self.sample_costs(X, D, params).mean())
 
     def sample_costs(self, X, D, params=None) -> np.ndarray:
-        """E_p of every sample."""
+        """E_p of every sample.
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample (a 1-D X is one sample).
+        D : array_like, shape (P, n_outputs)
+            Targets, one row per sample (with one output, a 1-D D of length P is a column).
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        ndarray, shape (P,)
+            The cost of each row.
+        """
         X, D = self.check_data(X, D)
         w = self._params_arg(params)
         if self.batched(X):
@@ -304,7 +588,33 @@ class Network:
         return out
 
     def gradient(self, X, D, params=None):
-        """(E, dE/dW) of the average cost over the rows of X, by backpropagation (eqs 4-9)."""
+        """(E, dE/dW) of the average cost over the rows of X, by backpropagation (eqs 4-9).
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample (a 1-D X is one sample).
+        D : array_like, shape (P, n_outputs)
+            Targets, one row per sample (with one output, a 1-D D of length P is a column).
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        E : float
+            The average cost.
+        grad : ndarray, shape (n_params,)
+            Its gradient, in the order of ``params``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = mlp([2, 1], activation="identity")
+        >>> E, g = net.gradient(np.zeros((4, 2)), np.ones((4, 1)))
+        >>> E, g.tolist()
+        (0.5, [0.0, 0.0, -1.0])
+        """
         X, D = self.check_data(X, D)
         w = self._params_arg(params)
         if self.batched(X):
@@ -321,11 +631,36 @@ class Network:
     BATCH_MIN = 8
 
     def batched(self, X) -> bool:
-        """Whether a pass over X goes through the matrix-product path (_batched)."""
+        """Whether a pass over X goes through the matrix-product path (_batched).
+
+        Parameters
+        ----------
+        X : ndarray, shape (P, n_inputs)
+            The inputs of the pass.
+
+        Returns
+        -------
+        bool
+            True for an all-dense network and at least :attr:`BATCH_MIN` rows.
+        """
         return X.shape[0] >= self.BATCH_MIN and B.is_dense(self)
 
     def layer_outputs(self, X, params=None) -> list[np.ndarray]:
-        """Every layer's output X_n for each row of X (for the §4.6 variance measurements)."""
+        """Every layer's output X_n for each row of X (for the §4.6 variance measurements).
+
+        Parameters
+        ----------
+        X : array_like, shape (P, n_inputs)
+            Inputs, one row per sample.
+        params : array_like of shape (n_params,), optional
+            Weights to use instead of ``net.params`` (which is not changed); None (the
+            default) uses ``net.params``.
+
+        Returns
+        -------
+        list of ndarray
+            One array (P, layer.n_out) per layer, input side first.
+        """
         X = self.check_inputs(X)
         w = self._params_arg(params)
         xs, ys, _, _ = K.buffers(self.table)
@@ -346,6 +681,41 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
     ``output_activation`` defaults to ``activation`` for mse and to "identity" for
     softmax_ce (the softmax is part of that cost).
 
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, inputs first, each >= 1; at least two entries.
+    activation : str, default "lecun_tanh"
+        The hidden layers' activation, a name of :data:`ebtricks.activations.CODES`
+        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist").
+    output_activation : str or None, default None
+        The output layer's activation; None as described above.
+    loss : {"mse", "softmax_ce"}, default "mse"
+        The cost.
+    init : {"lecun", "normal"}, default "lecun"
+        How the weights are drawn (see :class:`Network`).
+    init_scale : float, default 1.0
+        Multiplier on the standard deviation of the initial weights, > 0.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the initial weights.
+    a : float, default 0.0
+        The activations' parameter (the slope of the twisting term of "tanh_twist"),
+        given to every layer.
+
+    Returns
+    -------
+    Network
+        Dense layers between consecutive sizes.
+
+    Raises
+    ------
+    TypeError
+        When sizes is not a sequence of integers.
+    ValueError
+        When sizes has fewer than two entries or an option is unknown.
+
+    Examples
+    --------
     >>> mlp([784, 30, 10]).n_params
     23860
     """
@@ -366,7 +736,40 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
 def init_rbf_from_data(net: Network, layer: int, X, iters: int = 50, seed: int | None = 0):
     """Place the centres of RBF layer ``layer`` by k-means on the inputs that reach it (the
     rows of X run through the layers below), and set each width to the distance from its
-    centre to the nearest other centre (or 1 with a single centre)."""
+    centre to the nearest other centre, at least 1e-3 (or 1 with a single centre). The
+    k-means starts from k-means++ seeding.
+
+    Parameters
+    ----------
+    net : Network
+        The network; changed in place.
+    layer : int
+        Index of an RBF layer of ``net`` (negative values count from the end).
+    X : array_like, shape (P, n_inputs)
+        Network inputs, P >= the layer's number of units.
+    iters : int, default 50
+        k-means iterations, >= 1.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the k-means++ seeding.
+
+    Returns
+    -------
+    Network
+        ``net``, with the layer's centres and widths set.
+
+    Raises
+    ------
+    ValueError
+        When the layer is not RBF or X has fewer rows than the layer has units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> net = init_rbf_from_data(Network([RBF(2, 2), Dense(2, 1, "identity")]), 0, X)
+    >>> sorted(np.round(net.weights(0)[:, 0], 2).tolist())
+    [0.05, 5.05]
+    """
     layer = net._layer_index(layer)
     if not isinstance(net.layers[layer], RBF):
         raise ValueError(f"layers[{layer}] is {type(net.layers[layer]).__name__}, not RBF")

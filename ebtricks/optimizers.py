@@ -39,8 +39,24 @@ __all__ = ["train", "minimize", "OptimizationError", "SGD", "SDLM", "GradientDes
 class OptimizationError(RuntimeError):
     """A batch method could not make progress (a failed line search, a singular system).
 
-    ``at_precision_limit`` is True when the method failed only because no step can lower
-    the cost by more than float64 can resolve: :func:`minimize` then stops as converged."""
+    Parameters
+    ----------
+    message : str
+        What went wrong; the text of the exception.
+    at_precision_limit : bool, default False
+        True when the method failed only because no step can lower the cost by more than
+        float64 can resolve: :func:`minimize` then stops as converged instead of raising.
+
+    Attributes
+    ----------
+    at_precision_limit : bool
+        The argument of the same name.
+    weights : ndarray, shape (n,)
+        Only on the error that :func:`minimize` or :func:`train` raises: the last good
+        weights, those of the iteration before the failure.
+    history : History
+        Only on that error, too: the run up to those weights.
+    """
 
     def __init__(self, message, at_precision_limit=False):
         super().__init__(message)
@@ -53,7 +69,56 @@ class SGD:
     """Online or mini-batch stochastic gradient descent, W <- W - eta dE_p/dW (eq 10 with one
     sample or a mini-batch), with the options of :func:`~ebtricks.sgd.train_sgd`:
     momentum (§4.7), annealing eta = c/t (eq 12), per-weight rates, Murata's adaptive rate
-    (eqs 17-19), presentation orders (§4.2)."""
+    (eqs 17-19), presentation orders (§4.2).
+
+    Pass it to :func:`train`. Each field is the argument of the same name of
+    :func:`~ebtricks.sgd.train_sgd`, which :meth:`run` calls.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate eta, > 0. With ``schedule="inverse_time"`` it is the starting rate;
+        with ``murata`` it is the rate Murata's rule starts from.
+    batch_size : int, default 1
+        Samples per update, >= 1: 1 is online learning (§4.1), P (the number of samples) is
+        batch gradient descent, and a value above P counts as P. An update uses the mean
+        gradient of its batch.
+    momentum : float, default 0.0
+        Momentum mu (§4.7), 0 <= mu < 1: Delta w(t+1) = eta dE/dw + mu Delta w(t).
+        0 means no momentum.
+    schedule : {"constant", "inverse_time"}, default "constant"
+        "inverse_time" anneals the rate as eta_t = eta / (1 + t/tau), t counting updates:
+        the c/t schedule of eq 12 with c = eta tau.
+    tau : float or None, default None
+        Updates after which the annealed rate has halved, > 0. Needed by
+        ``schedule="inverse_time"`` (training raises ValueError without it); ignored
+        otherwise.
+    rates : None, str or array_like, default None
+        Per-weight multipliers of eta. None: all 1. "fan_in": 1/sqrt(m), m the fan-in of
+        the unit the weight feeds (§4.7). "shared": the square root of the number of
+        connections sharing the weight (§4.7). "fan_in_shared": both. An array: one
+        non-negative multiplier per layer or per weight.
+    murata : Murata or None, default None
+        Adapt eta by Murata's rule (eqs 17-19); None keeps the rate of ``schedule``.
+    order : {"shuffle", "sequential", "alternate", "emphasize"}, default "shuffle"
+        The presentation order of each epoch (§4.2); see
+        :func:`~ebtricks.sgd.presentation_order`.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range: eta <= 0, batch_size < 1, momentum outside [0, 1),
+        tau <= 0, an unknown schedule or order (TypeError when a number has the wrong type).
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train(net, X, D, eb.SGD(eta=0.05, momentum=0.5), epochs=5)
+    >>> len(h.cost), h.updates, bool(h.cost[-1] < h.cost[0])
+    (6, 500, True)
+    """
 
     eta: float
     batch_size: int = 1
@@ -75,6 +140,40 @@ class SGD:
         check_choice("order", self.order, {"sequential", "shuffle", "alternate", "emphasize"})
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, **kw):
+        """Train ``net`` in place for ``epochs`` epochs with these settings, by
+        :func:`~ebtricks.sgd.train_sgd`. :func:`train` calls it.
+
+        Parameters
+        ----------
+        net : Network
+            The network to train; its ``params`` change in place.
+        X : array_like, shape (P, n_in)
+            Training inputs, one row per sample.
+        D : array_like, shape (P, n_out)
+            Training targets, one row per sample.
+        epochs : int
+            Passes over the training set, >= 0.
+        record_weights : bool, default False
+            Keep the weights before training and after every update in
+            ``History.weights``.
+        seed : int, numpy.random.Generator or None, default 0
+            Seed of the presentation orders; None draws fresh entropy.
+        **kw
+            Further keywords of :func:`~ebtricks.sgd.train_sgd`: ``X_val``, ``D_val``,
+            ``patience``, ``track_cost``, ``record_every``, ``emphasis``,
+            ``diverge_factor``, ``resume``.
+
+        Returns
+        -------
+        History
+            The run, epoch by epoch.
+
+        Raises
+        ------
+        TrainingDiverged
+            When the cost becomes NaN or infinite or grows past ``diverge_factor`` times
+            its start; the weights are those of the start of that epoch.
+        """
         return train_sgd(net, X, D, epochs=epochs, eta=self.eta, batch_size=self.batch_size,
                          momentum=self.momentum, schedule=self.schedule, tau=self.tau,
                          rates=self.rates, murata=self.murata, order=self.order,
@@ -108,6 +207,43 @@ class SDLM:
     ``eta`` is a fraction of the per-weight Newton step 1/<h_ii>: values from about 0.01
     to 0.3 are typical (online updates are noisy, so well below 1); ``mu`` of about 0.01-0.1
     times the typical <h_ii>.
+
+    Parameters
+    ----------
+    eta : float
+        The global factor eta of eq 61, > 0.
+    mu : float, default 0.1
+        mu of eq 61, >= 0, added to every <h_ii>. With mu = 0 training raises ValueError
+        as soon as an estimate <h_ii> is not positive.
+    gamma : float, default 0.05
+        The memory gamma of the running average of eq 62, in (0, 1): the weight of each
+        new pattern's second derivatives.
+    refresh_every : int, default 2
+        Epochs between two estimates of the second derivatives, >= 1.
+    n_estimate : int or None, default 500
+        Training patterns per estimate, drawn at random without replacement, >= 1. None,
+        or a value above the number of patterns P, uses all P.
+    order : {"shuffle", "sequential", "alternate", "emphasize"}, default "shuffle"
+        The presentation order of the SGD epochs (§4.2).
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range (TypeError when a number has the wrong type).
+
+    Examples
+    --------
+    For a linear network with the mse cost the second derivative of the output bias is
+    exactly 1:
+
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train(net, X, D, eb.SDLM(eta=0.1, n_estimate=50), epochs=4)
+    >>> h.second_derivatives.shape, round(float(h.second_derivatives[-1]), 6)
+    ((3,), 1.0)
+    >>> h.counts["diagonal_second_derivative_patterns"], bool(h.cost[-1] < h.cost[0])
+    (100, True)
     """
 
     eta: float
@@ -127,7 +263,29 @@ class SDLM:
         check_choice("order", self.order, {"sequential", "shuffle", "alternate", "emphasize"})
 
     def estimate(self, net, X, D, hbar, rng):
-        """Update (or start) the running diagonal estimate on a random subset."""
+        """Update (or start) the running diagonal estimate <h_ii> of eq 62 on a random subset
+        of ``n_estimate`` training patterns.
+
+        Parameters
+        ----------
+        net : Network
+            The network, at its current weights.
+        X : ndarray, shape (P, n_in)
+            Training inputs (float64, as :meth:`Network.check_data` returns them).
+        D : ndarray, shape (P, n_out)
+            Training targets.
+        hbar : ndarray of shape (n_params,), or None
+            The running estimate so far, each pattern of the subset folded in by eq 62.
+            None starts the estimate at the subset's mean diagonal second derivatives
+            (eqs 54-56).
+        rng : numpy.random.Generator
+            Draws the subset.
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            The new estimate; it may be ``hbar`` itself, updated in place.
+        """
         P = X.shape[0]
         m = P if self.n_estimate is None else min(self.n_estimate, P)
         idx = rng.choice(P, size=m, replace=False).astype(np.int64)
@@ -148,8 +306,51 @@ class SDLM:
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, resume=None,
             progress=None, **kw):
-        """Train for ``epochs``; with ``resume`` (the History of an earlier SDLM run on this
-        net) the running second-derivative estimate continues from where it stopped."""
+        """Train ``net`` in place for ``epochs``; with ``resume`` (the History of an earlier
+        SDLM run on this net) the running second-derivative estimate continues from where it
+        stopped. :func:`train` calls it.
+
+        Parameters
+        ----------
+        net : Network
+            The network to train; its ``params`` change in place.
+        X : array_like, shape (P, n_in)
+            Training inputs, one row per sample.
+        D : array_like, shape (P, n_out)
+            Training targets, one row per sample.
+        epochs : int
+            Passes over the training set, >= 0.
+        record_weights : bool or {"epoch", "update"}, default False
+            As for :func:`~ebtricks.sgd.train_sgd`: after every epoch, or every update.
+        seed : int, numpy.random.Generator or None, default 0
+            Seed of the estimation subsets and the presentation orders; None draws fresh
+            entropy.
+        resume : History or None, default None
+            The History of an earlier SDLM run on this net; its ``second_derivatives``
+            start the running average.
+        progress : bool or None, default None
+            A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
+        **kw
+            Further keywords of :func:`~ebtricks.sgd.train_sgd` (``X_val``, ``D_val``,
+            ``patience``, ``track_cost``, ``diverge_factor``, ...), passed to each stretch
+            of ``refresh_every`` epochs.
+
+        Returns
+        -------
+        History
+            The run, epoch by epoch, with ``second_derivatives`` (the final <h_ii>) and
+            ``counts`` = {"gradients": presentations,
+            "diagonal_second_derivative_patterns": patterns used by the estimates}.
+
+        Raises
+        ------
+        ValueError
+            When ``resume`` holds no second derivatives, or when mu = 0 and an estimate
+            <h_ii> is not positive.
+        TrainingDiverged
+            When the cost becomes NaN or infinite or grows past ``diverge_factor`` times
+            its start.
+        """
         X, D = net.check_data(X, D)
         epochs = check_int("epochs", epochs, minimum=0)
         rng = make_rng(seed)
@@ -189,7 +390,28 @@ class SDLM:
 # ==== batch methods ==========================================================================
 @dataclass(frozen=True)
 class GradientDescent:
-    """Batch gradient descent, W <- W - eta dE/dW with the full-batch gradient (eq 10)."""
+    """Batch gradient descent, W <- W - eta dE/dW with the full-batch gradient (eq 10).
+
+    Parameters
+    ----------
+    eta : float
+        The learning rate eta, > 0. On a quadratic cost it converges for
+        eta < 2/lambda_max (eq 38) and fastest at 2/(lambda_max + lambda_min).
+
+    Raises
+    ------
+    ValueError
+        When eta <= 0.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> A = np.diag([1.0, 10.0]); b = np.ones(2)
+    >>> obj = eb.FunctionObjective(lambda w: 0.5 * w @ A @ w - b @ w, lambda w: A @ w - b, n=2)
+    >>> w, h = eb.minimize(obj, np.zeros(2), eb.GradientDescent(eta=0.1), iterations=200)
+    >>> np.round(w, 6).tolist(), h.epochs
+    ([1.0, 0.1], 200)
+    """
 
     eta: float
 
@@ -197,10 +419,45 @@ class GradientDescent:
         check_positive("eta", self.eta)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"`` (E(w)) and ``"g"`` (its gradient).
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g}
 
     def step(self, obj, w, s):
+        """One iteration, w <- w - eta grad E(w).
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"`` and ``"g"`` at the new weights. A cost that
+            is not finite is left for :func:`minimize` to report.
+        """
         w = w - self.eta * s["g"]
         s["f"], s["g"] = obj.value_and_grad(w)
         return w, s
@@ -259,6 +516,30 @@ class ConjugateGradient:
     >>> w, h = eb.minimize(obj, np.zeros(3), eb.ConjugateGradient(), iterations=4)
     >>> bool(np.allclose(w, np.linalg.solve(A, b), atol=1e-10))
     True
+
+    Parameters
+    ----------
+    variant : {"polak_ribiere", "fletcher_reeves"}, default "polak_ribiere"
+        The formula for beta_k: Polak-Ribiere (eq 43, clipped at 0) or Fletcher-Reeves
+        (eq 42).
+    c1 : float, default 1e-4
+        Sufficient-decrease constant of the strong Wolfe line search, 0 < c1 < c2.
+    c2 : float, default 0.1
+        Curvature constant of the strong Wolfe line search, c1 < c2 < 1. Small values ask
+        for a line search close to exact.
+    restart : int or None, default None
+        Also restart along the gradient every ``restart`` iterations (>= 1); None restarts
+        only by the two tests above.
+    exact_tol : float, default 1e-10
+        The secant refinement stops when the directional derivative is at most
+        ``exact_tol`` times its value at the start of the line, >= 0.
+    refine : int, default 3
+        Most secant steps after the Wolfe search, >= 0; 0 takes the Wolfe step as it is.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range (TypeError when a number has the wrong type).
     """
 
     variant: str = "polak_ribiere"
@@ -277,10 +558,53 @@ class ConjugateGradient:
         check_int("refine", self.refine, minimum=0)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient; the first direction is -grad E.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"``, ``"g"``, the direction ``"d"``, the iteration
+            count ``"k"`` and the next trial step ``"step"``.
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g, "d": -g, "k": 0, "step": None}
 
     def step(self, obj, w, s):
+        """One iteration: a line search along d_k, then the next conjugate direction
+        d_k+1 = -grad E + beta d_k (eqs 41-43).
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"``, ``"g"``, ``"d"``, ``"k"`` and ``"step"`` at the
+            new weights.
+
+        Raises
+        ------
+        ebtricks.linesearch.LineSearchError
+            When no step satisfies the strong Wolfe conditions. :func:`minimize` turns it
+            into a stop (at the precision limit) or an :class:`OptimizationError`.
+        """
         g, d = s["g"], s["d"]
         if g @ d >= 0:
             d = -g
@@ -329,7 +653,34 @@ class BFGS:
                - (delta phi^T M + M phi delta^T) / delta^T phi,
 
     and a strong Wolfe line search, which keeps delta^T phi > 0 and M positive definite.
-    O(N^2) memory and work per step. M starts at the identity, rescaled after the first step."""
+    O(N^2) memory and work per step. M starts at the identity, rescaled after the first step.
+
+    Parameters
+    ----------
+    c1 : float, default 1e-4
+        Sufficient-decrease constant of the strong Wolfe line search, 0 < c1 < c2.
+    c2 : float, default 0.9
+        Curvature constant of the strong Wolfe line search, c1 < c2 < 1.
+
+    Raises
+    ------
+    ValueError
+        When the constants are out of range, or (at the start of a run) when the objective
+        has more than :attr:`MAX_WEIGHTS` weights.
+
+    Examples
+    --------
+    Rosenbrock's function, minimum at (1, 1):
+
+    >>> import numpy as np, ebtricks as eb
+    >>> def f(w): return (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+    >>> def grad(w): return np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2),
+    ...                               200 * (w[1] - w[0] ** 2)])
+    >>> obj = eb.FunctionObjective(f, grad, n=2)
+    >>> w, h = eb.minimize(obj, np.array([-1.2, 1.0]), eb.BFGS(), iterations=100, tol=1e-10)
+    >>> np.round(w, 6).tolist(), h.epochs < 50
+    ([1.0, 1.0], True)
+    """
 
     c1: float = 1e-4
     c2: float = 0.9
@@ -341,6 +692,27 @@ class BFGS:
     MAX_WEIGHTS = 16_000
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient; M is the identity.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"``, ``"g"``, the inverse-Hessian estimate ``"M"``
+            (n, n) and the iteration count ``"k"``.
+
+        Raises
+        ------
+        ValueError
+            When ``obj.n`` exceeds :attr:`MAX_WEIGHTS`.
+        """
         if obj.n > self.MAX_WEIGHTS:
             raise ValueError(f"BFGS keeps an N x N matrix: with N = {obj.n} weights that is "
                              f"{8 * obj.n ** 2 / 2 ** 30:.1f} GiB. Use LBFGS (memory O(N)) or "
@@ -349,6 +721,32 @@ class BFGS:
         return {"f": f, "g": g, "M": np.eye(obj.n), "k": 0}
 
     def step(self, obj, w, s):
+        """One iteration: a line search along -M grad E, then the update of M (eq 45;
+        skipped when delta^T phi is not clearly positive).
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"``, ``"g"``, ``"M"`` and ``"k"`` at the new weights.
+
+        Raises
+        ------
+        ebtricks.linesearch.LineSearchError
+            When no step satisfies the strong Wolfe conditions. :func:`minimize` turns it
+            into a stop (at the precision limit) or an :class:`OptimizationError`.
+        """
         M = s["M"]
         ls = _wolfe_step(obj, w, s, -M @ s["g"], self.c1, self.c2)
         delta = ls.step * (-M @ s["g"])
@@ -367,7 +765,36 @@ class BFGS:
 @dataclass(frozen=True)
 class LBFGS:
     """Limited-memory BFGS: the BFGS direction rebuilt from the last ``memory`` pairs
-    (delta, phi) by the two-loop recursion, O(memory N) instead of O(N^2)."""
+    (delta, phi) by the two-loop recursion, O(memory N) instead of O(N^2).
+
+    Parameters
+    ----------
+    memory : int, default 10
+        Pairs (delta, phi) kept, >= 1.
+    c1 : float, default 1e-4
+        Sufficient-decrease constant of the strong Wolfe line search, 0 < c1 < c2.
+    c2 : float, default 0.9
+        Curvature constant of the strong Wolfe line search, c1 < c2 < 1.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range (TypeError when ``memory`` is not an integer).
+
+    Examples
+    --------
+    Rosenbrock's function, minimum at (1, 1):
+
+    >>> import numpy as np, ebtricks as eb
+    >>> def f(w): return (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+    >>> def grad(w): return np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2),
+    ...                               200 * (w[1] - w[0] ** 2)])
+    >>> obj = eb.FunctionObjective(f, grad, n=2)
+    >>> w, h = eb.minimize(obj, np.array([-1.2, 1.0]), eb.LBFGS(memory=5), iterations=100,
+    ...                    tol=1e-10)
+    >>> np.round(w, 6).tolist(), h.epochs < 50
+    ([1.0, 1.0], True)
+    """
 
     memory: int = 10
     c1: float = 1e-4
@@ -378,6 +805,22 @@ class LBFGS:
         _check_wolfe(self.c1, self.c2)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient; no pairs yet.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"``, ``"g"``, the list of pairs ``"pairs"`` and the
+            iteration count ``"k"``.
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g, "pairs": [], "k": 0}
 
@@ -396,6 +839,32 @@ class LBFGS:
         return -q
 
     def step(self, obj, w, s):
+        """One iteration: a line search along the two-loop direction, then the new
+        pair (kept when delta^T phi is clearly positive).
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"``, ``"g"``, ``"pairs"`` and ``"k"`` at the new weights.
+
+        Raises
+        ------
+        ebtricks.linesearch.LineSearchError
+            When no step satisfies the strong Wolfe conditions. :func:`minimize` turns it
+            into a stop (at the precision limit) or an :class:`OptimizationError`.
+        """
         d = self._direction(s["g"], s["pairs"])
         ls = _wolfe_step(obj, w, s, d, self.c1, self.c2)
         delta, phi = ls.step * d, ls.gradient - s["g"]
@@ -448,8 +917,40 @@ class Newton:
     ``non_convex="saddle_free"`` (default) the step uses ``|H|`` (eigenvalues replaced by their
     absolute values, floored at ``damping``); with "raise" an OptimizationError says so.
     ``damping`` > 0 adds damping * I (a Levenberg-Marquardt-like safeguard). Far from a
-    minimum the full step can overshoot; ``line_search`` (default) halves it until the
-    cost drops enough (Armijo), and the full step is always tried first."""
+    minimum the full step can overshoot; ``line_search`` (default) shortens it until the
+    cost drops enough (Armijo). The full step is always tried first; each shorter trial
+    is the minimum of a parabola fitted to the costs, kept between 0.1 and 0.5 times the
+    refused step.
+
+    Parameters
+    ----------
+    non_convex : {"saddle_free", "raise"}, default "saddle_free"
+        What to do when H (plus damping) has an eigenvalue <= 0: step with ``|H|`` (its
+        eigenvalues' absolute values, floored at max(damping, 1e-12 times the largest)),
+        or raise :class:`OptimizationError`.
+    damping : float, default 0.0
+        Added to the diagonal of H, >= 0.
+    line_search : bool, default True
+        Shorten an overshooting step (Armijo backtracking); False always takes the full
+        step.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range.
+
+    Examples
+    --------
+    On a quadratic one step lands on the minimum w = A^-1 b:
+
+    >>> import numpy as np, ebtricks as eb
+    >>> A = np.diag([1.0, 10.0, 100.0]); b = np.ones(3)
+    >>> obj = eb.FunctionObjective(lambda w: 0.5 * w @ A @ w - b @ w, lambda w: A @ w - b,
+    ...                            n=3, hess=lambda w: A)
+    >>> w, h = eb.minimize(obj, np.zeros(3), eb.Newton(), iterations=1)
+    >>> np.round(w, 6).tolist(), dict(obj.counts)["hessians"]
+    ([1.0, 0.1, 0.01], 1)
+    """
 
     non_convex: str = "saddle_free"
     damping: float = 0.0
@@ -460,10 +961,53 @@ class Newton:
         check_nonnegative("damping", self.damping)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"`` (E(w)) and ``"g"`` (its gradient).
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g}
 
     def step(self, obj, w, s):
+        """One Newton step, Delta w = -H^-1 grad E (eq 40), with the safeguards above.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"`` and ``"g"`` at the new weights.
+
+        Raises
+        ------
+        OptimizationError
+            When H is not positive definite and ``non_convex="raise"``, or when the
+            backtracking finds no decrease (``at_precision_limit`` when the decrease has
+            fallen below what float64 resolves).
+        ValueError
+            When the objective has no Hessian (a FunctionObjective without ``hess``).
+        """
         H = obj.hessian(w) + self.damping * np.eye(obj.n)
         lam, V = np.linalg.eigh(H)
         if lam[0] <= 0:
@@ -481,12 +1025,41 @@ class Newton:
 @dataclass(frozen=True)
 class GaussNewton:
     """Gauss-Newton (§6.4, eq 46): Newton with the Hessian replaced by the square-Jacobian
-    matrix G = <J^T J> (eq 51), which is positive semi-definite. For mse costs only (the
-    approximation drops the residual term of eq 50). A singular G (more weights than
-    independent residuals) is solved in the least-squares sense, ignoring directions whose
-    curvature is below ``rcond`` times the largest (they would get enormous steps, which can
-    drive sigmoid units into saturation, where every gradient is 0). As for :class:`Newton`,
-    ``line_search`` halves an overshooting step (the full step is tried first)."""
+    matrix G = <J^T J> (eq 51), which is positive semi-definite. The approximation drops the
+    residual term of eq 50. The paper states it for the mse cost; on a network with the
+    softmax_ce cost G is <J^T (d^2E_p/dy^2) J>, also positive semi-definite. A singular G
+    (more weights than independent residuals) is solved in the least-squares sense, ignoring
+    directions whose curvature is below ``rcond`` times the largest (they would get
+    enormous steps, which can drive sigmoid units into saturation, where every gradient is
+    0). As for :class:`Newton`, ``line_search`` shortens an overshooting step (the full
+    step is tried first).
+
+    Parameters
+    ----------
+    line_search : bool, default True
+        Shorten an overshooting step (Armijo backtracking, as in :class:`Newton`); False
+        always takes the full step.
+    rcond : float, default 1e-8
+        Relative cutoff of the least-squares solve, in [0, 1): directions of G whose
+        curvature is below ``rcond`` times the largest get no step.
+
+    Raises
+    ------
+    ValueError
+        When rcond is outside [0, 1).
+
+    Examples
+    --------
+    For a linear network G is the Hessian, so one step reaches the least-squares optimum:
+
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train(net, X, D, eb.GaussNewton(), epochs=1)
+    >>> E_min = eb.measure.lms_solution(X, D)[2]
+    >>> bool(abs(h.cost[-1] - E_min) < 1e-12)
+    True
+    """
 
     line_search: bool = True
     rcond: float = 1e-8
@@ -495,10 +1068,54 @@ class GaussNewton:
         check_unit_interval("rcond", self.rcond, closed_low=True)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"`` (E(w)) and ``"g"`` (its gradient).
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g}
 
     def step(self, obj, w, s):
+        """One Gauss-Newton step, Delta w = -G^-1 grad E (eq 46), G solved in the
+        least-squares sense.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"`` and ``"g"`` at the new weights.
+
+        Raises
+        ------
+        OptimizationError
+            When the backtracking finds no decrease, or the direction is not a descent
+            direction.
+        ValueError
+            When the objective has no Gauss-Newton matrix (a FunctionObjective without
+            ``gauss_newton``).
+        """
         G = obj.gauss_newton(w)
         d = -np.linalg.lstsq(G, s["g"], rcond=self.rcond)[0]
         w = _backtrack(obj, w, s, d, "Gauss-Newton") if self.line_search else w + d
@@ -510,7 +1127,34 @@ class GaussNewton:
 class LevenbergMarquardt:
     """Levenberg-Marquardt (§6.4, eq 47): Delta w = -(G + lambda I)^{-1} grad E. A step that
     lowers the cost is taken and lambda divided by ``factor`` (towards Gauss-Newton); one that
-    does not is refused and lambda multiplied by ``factor`` (towards a short gradient step)."""
+    does not is refused and lambda multiplied by ``factor`` (towards a short gradient step).
+
+    Parameters
+    ----------
+    lam : float, default 1e-2
+        The starting damping lambda, > 0; the run adapts it from there.
+    factor : float, default 10.0
+        The factor lambda is divided by after a step taken and multiplied by after a step
+        refused, > 1.
+    max_tries : int, default 30
+        Most trial steps in one iteration, >= 1; when all are refused the iteration
+        raises :class:`OptimizationError`.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range (TypeError when a number has the wrong type).
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train(net, X, D, eb.LevenbergMarquardt(), epochs=5)
+    >>> E_min = eb.measure.lms_solution(X, D)[2]
+    >>> bool(abs(h.cost[-1] - E_min) < 1e-12), h.counts["gauss_newton_matrices"]
+    (True, 5)
+    """
 
     lam: float = 1e-2
     factor: float = 10.0
@@ -523,10 +1167,54 @@ class LevenbergMarquardt:
         check_int("max_tries", self.max_tries, minimum=1)
 
     def init(self, obj, w):
+        """Start a run at ``w``: evaluate E(w) and its gradient; lambda starts at ``lam``.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The starting weights.
+
+        Returns
+        -------
+        dict
+            The method's state: ``"f"``, ``"g"`` and the current damping ``"lam"``.
+        """
         f, g = obj.value_and_grad(w)
         return {"f": f, "g": g, "lam": self.lam}
 
     def step(self, obj, w, s):
+        """One iteration of eq 47: steps with growing lambda until one lowers the cost.
+
+        Parameters
+        ----------
+        obj : NetworkObjective or FunctionObjective
+            The cost to minimise (anything with ``n``, ``counts`` and the evaluation
+            methods of :class:`~ebtricks.objective.FunctionObjective`).
+        w : ndarray, shape (obj.n,)
+            The current weights (not changed).
+        s : dict
+            The state from :meth:`init` or from the previous step; updated in place.
+
+        Returns
+        -------
+        w : ndarray, shape (obj.n,)
+            The new weights.
+        s : dict
+            The updated state, with ``"f"``, ``"g"`` and ``"lam"`` at the new weights.
+
+        Raises
+        ------
+        OptimizationError
+            When ``max_tries`` steps all failed to lower the cost (``at_precision_limit``
+            when even the first could not lower it by more than float64 resolves).
+        ValueError
+            When the objective has no Gauss-Newton matrix (a FunctionObjective without
+            ``gauss_newton``).
+        """
+
         G = obj.gauss_newton(w)
         lam = s["lam"]
         predicted = None
@@ -573,8 +1261,60 @@ def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights:
     last good weights as ``weights`` and the history up to them as ``history``. A line
     search or a Levenberg-Marquardt step that fails because costs can no longer be told
     apart in float64, or where the gradient has fallen below 1e-8 of its start, ends the
-    run as converged (``History.stopped_early``) instead. ``progress`` shows a one-line
-    report as :func:`~ebtricks.sgd.train_sgd` does."""
+    run as converged (``History.stopped_early``) instead.
+
+    Parameters
+    ----------
+    obj : NetworkObjective or FunctionObjective
+        The cost E(w) and its derivatives.
+    w0 : array_like, shape (obj.n,)
+        The starting weights (copied, not changed).
+    method : batch method
+        A :class:`GradientDescent`, :class:`ConjugateGradient`, :class:`BFGS`,
+        :class:`LBFGS`, :class:`Newton`, :class:`GaussNewton` or
+        :class:`LevenbergMarquardt` (anything with ``init`` and ``step``).
+    iterations : int
+        Most steps to take, >= 0.
+    tol : float, default 0.0
+        Stop before a step when the gradient norm is <= tol (>= 0); 0 runs all
+        ``iterations`` unless the gradient is exactly 0.
+    record_weights : bool, default False
+        Keep w0 and the weights after every step in ``History.weights``, shape
+        (steps + 1, obj.n).
+    progress : bool or None, default None
+        A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
+
+    Returns
+    -------
+    w : ndarray, shape (obj.n,)
+        The final weights.
+    history : History
+        ``cost[k]`` is E after k steps; ``updates`` the steps taken; ``counts`` the
+        evaluations of ``obj`` (gradients, values, Hessians, ...), counted since ``obj``
+        was made.
+
+    Raises
+    ------
+    TypeError
+        When ``method`` is not a batch method (SGD and SDLM go through :func:`train`).
+    ValueError
+        When ``iterations`` or ``tol`` is out of range, ``w0`` has the wrong shape, or E or
+        its gradient is not finite at w0.
+    OptimizationError
+        When a step fails (a line search that finds no step, a singular system).
+    TrainingDiverged
+        When the cost or the weights become NaN or infinite.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> A = np.diag([1.0, 4.0]); b = np.ones(2)
+    >>> obj = eb.FunctionObjective(lambda w: 0.5 * w @ A @ w - b @ w, lambda w: A @ w - b, n=2)
+    >>> w, h = eb.minimize(obj, np.zeros(2), eb.GradientDescent(eta=0.4), iterations=100,
+    ...                    tol=1e-8, record_weights=True)
+    >>> np.round(w, 6).tolist(), h.weights.shape == (h.updates + 1, 2), h.updates < 100
+    ([1.0, 0.25], True, True)
+    """
     if isinstance(method, STOCHASTIC) or not hasattr(method, "step"):
         raise TypeError(f"method must be a batch method (GradientDescent, ConjugateGradient, "
                         f"BFGS, LBFGS, Newton, GaussNewton, LevenbergMarquardt), got "
@@ -632,10 +1372,63 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
           **kw) -> History:
     """Train ``net`` in place with any method of this module; see the module docstring.
 
+    Parameters
+    ----------
+    net : Network
+        The network to train; its ``params`` change in place.
+    X : array_like, shape (P, n_in)
+        Training inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Training targets, one row per sample.
+    method : method object
+        The training method with its settings: :class:`SGD`, :class:`SDLM` (stochastic)
+        or one of the batch methods (:class:`GradientDescent`, :class:`ConjugateGradient`,
+        :class:`BFGS`, :class:`LBFGS`, :class:`Newton`, :class:`GaussNewton`,
+        :class:`LevenbergMarquardt`).
+    epochs : int
+        Passes over the training set, >= 0; for a batch method, iterations.
+    record_weights : bool or {"epoch", "update"}, default False
+        Keep weight vectors in ``History.weights``: before training and after every
+        epoch (True or "epoch"; for a batch method an epoch is an iteration), or after
+        every update ("update", stochastic methods).
+    seed : int, numpy.random.Generator or None, default 0
+        Stochastic methods only: the seed of the presentation orders (None: fresh
+        entropy).
+    tol : float, default 0.0
+        Batch methods only: stop when the gradient norm is <= tol (>= 0).
+    progress : bool or None, default None
+        A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
+    **kw
+        Stochastic methods only: further keywords of :func:`~ebtricks.sgd.train_sgd`
+        (``X_val``, ``D_val``, ``patience``, ``track_cost``, ``record_every``, ``resume``,
+        ...).
+
+    Returns
+    -------
+    History
+        The run. ``presentations`` counts single-sample gradients (P per batch gradient);
+        ``counts`` holds at least ``"gradients"``.
+
+    Raises
+    ------
+    TypeError
+        When ``net`` is not a Network, or keywords ``**kw`` are given to a batch method.
+    OptimizationError
+        When a batch method cannot make progress; ``net`` is left at the last good weights.
+    TrainingDiverged
+        When the cost becomes NaN or infinite (or, for SGD, grows far past its start);
+        ``net`` is left at the weights the message names.
+
+    Examples
+    --------
     >>> import ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> for method in (eb.SGD(eta=0.05), eb.ConjugateGradient(), eb.LevenbergMarquardt()):
     ...     h = eb.train(eb.mlp([2, 1], activation="identity"), X, D, method, epochs=5)
+    ...     print(type(method).__name__, bool(h.cost[-1] < h.cost[0]))
+    SGD True
+    ConjugateGradient True
+    LevenbergMarquardt True
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network, got {type(net).__name__}")

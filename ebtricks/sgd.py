@@ -33,7 +33,31 @@ class Murata:
 
     r <- (1 - delta) r + delta dE/dW;  eta <- eta + alpha eta (beta ||r|| - eta).
     Far from the minimum the averaged gradient r is long and eta grows towards beta ||r||;
-    near it the noisy gradients cancel in r and eta anneals.
+    near it the noisy gradients cancel in r and eta anneals. r is updated after every
+    update of the weights, with the mean gradient of that update's batch.
+
+    Parameters
+    ----------
+    delta : float, default 0.05
+        Memory delta of the leaky average r of the gradient, in (0, 1).
+    alpha : float, default 0.02
+        Adaptation speed alpha of eta, > 0.
+    beta : float, default 1.0
+        Scale beta, > 0: the rate eta settles where it equals beta ``||r||``.
+
+    Raises
+    ------
+    ValueError
+        When a parameter is out of range.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train_sgd(net, X, D, epochs=3, eta=0.05, murata=eb.Murata(alpha=0.05))
+    >>> len(h.eta), h.eta[-1] != 0.05
+    (3, True)
     """
 
     delta: float = 0.05
@@ -51,7 +75,11 @@ class History:
     """What a training run did, epoch by epoch. Every method of :func:`ebtricks.train`
     returns one.
 
-    Attributes
+    A run fills the fields in; you rarely make a History yourself. Each parameter is also
+    the attribute of the same name, and each defaults to empty (an empty list or dict, 0,
+    None or False).
+
+    Parameters
     ----------
     cost : list of float
         The full training cost E before training (``cost[0]``) and after each epoch (for a
@@ -65,8 +93,9 @@ class History:
     eta : list of float
         Stochastic methods: the learning rate at the end of each epoch (it changes with
         ``schedule="inverse_time"`` and with Murata's rule).
-    weights : ndarray or None
-        With ``record_weights``: the weight vectors recorded, one row each.
+    weights : ndarray of shape (n_records, n_params), or None
+        With ``record_weights``: the weight vectors recorded, one row each, the first
+        being the weights before training.
     presentations : int
         Samples presented, i.e. single-sample gradient evaluations.
     updates : int
@@ -85,6 +114,17 @@ class History:
 
     Histories of runs made one after the other concatenate: ``h1 + h2`` (or
     ``h1.extend(h2)``) continues the per-epoch lists and adds the counts.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h1 = eb.train_sgd(net, X, D, epochs=2, eta=0.05)
+    >>> h2 = eb.train_sgd(net, X, D, epochs=3, eta=0.05, resume=h1)
+    >>> h = h1 + h2
+    >>> h.epochs, len(h.cost), h.presentations
+    (5, 6, 500)
     """
 
     cost: list = field(default_factory=list)          # full training cost after each epoch
@@ -106,7 +146,27 @@ class History:
         return max(len(self.online_cost), len(self.cost) - 1, 0)
 
     def extend(self, later: "History") -> "History":
-        """Append the run ``later`` (which started where this one ended) to this one."""
+        """Append the run ``later`` (which started where this one ended) to this one, in
+        place. ``h1 + h2`` does the same on a copy of ``h1``.
+
+        Parameters
+        ----------
+        later : History
+            The run that followed this one. Its first ``cost`` and ``val_cost`` entries
+            (the costs it started from, which this run already holds as its last) and,
+            when both runs recorded weights, its first recorded weights are dropped; its counts are added; its ``best_epoch``
+            is renumbered to count from this run's start.
+
+        Returns
+        -------
+        History
+            This History, extended.
+
+        Raises
+        ------
+        TypeError
+            When ``later`` is not a History.
+        """
         if not isinstance(later, History):
             raise TypeError(f"later must be a History, got {type(later).__name__}")
         self.cost += later.cost[1:] if self.cost else later.cost
@@ -135,7 +195,25 @@ class History:
 
 
 def class_labels(D: np.ndarray) -> np.ndarray:
-    """Class of each target row: argmax for several outputs, sign for one."""
+    """Class of each target row: argmax for several outputs, sign for one.
+
+    Parameters
+    ----------
+    D : ndarray, shape (P, n_out)
+        Target rows: one-hot or +-1 vectors, or a single +-1 column.
+
+    Returns
+    -------
+    ndarray of int64, shape (P,)
+        The index of each row's largest entry; with one column, 1 where it is > 0 and 0
+        elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class_labels(np.array([[-1.0, 1.0], [1.0, -1.0]])).tolist()
+    [1, 0]
+    """
     return (D[:, 0] > 0).astype(np.int64) if D.shape[1] == 1 else np.argmax(D, axis=1)
 
 
@@ -149,6 +227,38 @@ def presentation_order(order: str, n: int, rng, labels=None, errors=None,
       successive samples come from different classes;
     * "emphasize": shuffled, with samples whose previous-epoch error was above the mean
       presented ``emphasis`` times (rounded) instead of once.
+
+    Parameters
+    ----------
+    order : {"sequential", "shuffle", "alternate", "emphasize"}
+        The rule, as above. Any other string is taken as "emphasize".
+    n : int
+        Number of samples P.
+    rng : numpy.random.Generator
+        Draws the permutations.
+    labels : ndarray of shape (n,), optional
+        Class of each sample; needed by "alternate", ignored otherwise.
+    errors : ndarray of shape (n,), optional
+        Each sample's cost E_p after the previous epoch, for "emphasize"; None (the first
+        epoch) gives a plain shuffle.
+    emphasis : float, default 2.0
+        Presentations per epoch of a sample with an above-mean error under "emphasize",
+        rounded to an integer.
+
+    Returns
+    -------
+    ndarray of int64
+        The sample indices in presentation order: n of them, or more under "emphasize".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> presentation_order("sequential", 4, rng).tolist()
+    [0, 1, 2, 3]
+    >>> labels = np.array([0, 0, 1, 1])
+    >>> [int(labels[i]) for i in presentation_order("alternate", 4, rng, labels)]
+    [0, 1, 0, 1]
     """
     if order == "sequential":
         return np.arange(n, dtype=np.int64)
@@ -224,39 +334,86 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     Parameters
     ----------
     net : Network
-    X, D : inputs (P, n_in) and targets (P, n_out)
-    epochs : passes over the training set
-    eta : base learning rate (> 0); with ``murata`` it is the starting rate
-    batch_size : 1 for online learning (§4.1), P for batch gradient descent, or between
-    order : "shuffle", "sequential", "alternate" (classes in turn) or "emphasize" (§4.2)
-    schedule : "constant", or "inverse_time": eta_t = eta / (1 + t/tau), the c/t schedule
-        of eq 12 with c = eta * tau, t counting updates
-    momentum : mu in Delta w(t+1) = eta dE/dw + mu Delta w(t) (§4.7), 0 <= mu < 1
-    rates : per-weight multipliers of eta: "fan_in" (1/sqrt(m), §4.7), "shared" (sqrt of
-        the number of connections sharing the weight, §4.7), "fan_in_shared" (both), one per
-        layer, or
-        one per weight (a float32 array is kept in float32, which makes the online update
-        faster)
-    murata : a :class:`Murata` to adapt eta by eqs 17-19
-    record_weights : keep the weight vector in ``History.weights``: True or "epoch" before
-        training and after every epoch (``epochs + 1`` rows); "update" before training and
-        after every ``record_every`` updates (a trajectory: one row per sample for online
-        learning, which takes 8 * n_params bytes per row)
-    track_cost : compute the full training cost after every epoch (one extra forward pass)
-    X_val, D_val, patience : early stopping (§2): stop when the validation cost has not
-        improved for ``patience`` epochs and restore the best weights
-    emphasis : presentations of a large-error sample per epoch with order="emphasize"
-    diverge_factor : an epoch whose mean cost exceeds this many times max(1, initial cost),
-        or after which the weights' norm exceeds this many times max(1, its initial value),
-        counts as diverged, long before the numbers overflow (the second test catches a
-        bounded cost, such as mse on sigmoid outputs, that cannot grow)
-    seed : seed of the presentation order: an integer, None, or a ``numpy.random.Generator``
-        (pass the same generator to successive calls to continue one stream of orders)
-    resume : the History of an earlier call on this net: the c/t schedule (and Murata's
-        rate) continue from where that run stopped instead of starting again
-    progress : True or False to show or hide a one-line progress report (epoch, cost, time
-        left) rewritten in place; None (default) shows it once a run has taken 2 seconds
-        (the environment variable EBTRICKS_PROGRESS=0 turns that off)
+        The network to train; its ``params`` change in place.
+    X : array_like, shape (P, n_in)
+        Training inputs, one row per sample (a 1-D X is one sample).
+    D : array_like, shape (P, n_out)
+        Training targets, one row per sample (with one output a 1-D D of length P is one
+        column).
+    epochs : int
+        Passes over the training set, >= 0. Keyword-only, like every argument after D.
+    eta : float
+        Base learning rate eta, > 0; with ``murata`` it is the starting rate.
+    batch_size : int, default 1
+        Samples per update, >= 1: 1 for online learning (§4.1), P for batch gradient
+        descent, or between (mini-batches). A value above P counts as P; an epoch's last
+        batch may be smaller. An update uses the mean gradient of its batch.
+    order : {"shuffle", "sequential", "alternate", "emphasize"}, default "shuffle"
+        Presentation order (§4.2): a fresh shuffle each epoch, 0..P-1, classes in turn, or
+        shuffled with large-error samples repeated (see :func:`presentation_order`).
+    schedule : {"constant", "inverse_time"}, default "constant"
+        "inverse_time": eta_t = eta / (1 + t/tau), the c/t schedule of eq 12 with
+        c = eta tau, t counting updates.
+    tau : float or None, default None
+        Updates after which the annealed rate has halved, > 0. Needed by
+        ``schedule="inverse_time"``, ignored otherwise.
+    momentum : float, default 0.0
+        mu in Delta w(t+1) = eta dE/dw + mu Delta w(t) (§4.7), 0 <= mu < 1.
+    rates : None, str or array_like, default None
+        Per-weight multipliers of eta. None: all 1. "fan_in": 1/sqrt(m), m the fan-in of
+        the unit the weight feeds (§4.7). "shared": the square root of the number of
+        connections sharing the weight (§4.7). "fan_in_shared": both. An array of
+        non-negative numbers: one per layer, or one per weight (a float32 array is kept in
+        float32, which makes the online update faster).
+    murata : Murata or None, default None
+        Adapt eta by Murata's rule (eqs 17-19); None keeps the rate of ``schedule``.
+    record_weights : bool or {"epoch", "update"}, default False
+        Keep weight vectors in ``History.weights``: True or "epoch" before training and
+        after every epoch (``epochs + 1`` rows); "update" before training and after every
+        ``record_every`` updates (a trajectory: one row per sample in online learning,
+        8 * n_params bytes each).
+    record_every : int, default 1
+        With ``record_weights="update"``: updates between two recorded vectors, >= 1.
+    track_cost : bool, default True
+        Compute the full training cost after every epoch (one extra forward pass);
+        False leaves ``History.cost`` empty.
+    X_val : array_like of shape (P_val, n_in), optional
+        Validation inputs. With ``D_val``, the validation cost is recorded before training
+        and after every epoch, with the epoch of its lowest value (§2).
+    D_val : array_like of shape (P_val, n_out), optional
+        Validation targets; give both or neither of X_val and D_val.
+    patience : int or None, default None
+        Early stopping (§2), >= 1, needs X_val and D_val: stop when the validation cost
+        has not improved for ``patience`` epochs. Whether or not the run stopped early,
+        the weights of the lowest validation cost are restored at the end. None never
+        stops early and restores nothing.
+    emphasis : float, default 2.0
+        With order="emphasize": presentations per epoch of a sample whose cost is above
+        the mean, > 0 (rounded to an integer).
+    diverge_factor : float, default 1e6
+        An epoch whose mean cost exceeds this many times max(1, starting cost), or after
+        which the weights' norm exceeds this many times max(1, its starting value), counts
+        as diverged, long before the numbers overflow (the second test catches a bounded
+        cost, such as mse on sigmoid outputs, that cannot grow). With
+        ``track_cost=False`` the first epoch's mean cost stands in for the starting cost.
+        > 0.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the presentation order: an integer, None (fresh entropy), or a
+        ``numpy.random.Generator`` (pass the same generator to successive calls to
+        continue one stream of orders).
+    resume : History or None, default None
+        The History of an earlier call on this net: the c/t schedule (and Murata's rate)
+        continue from where that run stopped instead of starting again.
+    progress : bool or None, default None
+        True or False shows or hides a one-line report (epoch, cost, time left) rewritten
+        in place; None shows it once a run has taken 2 seconds (the environment variable
+        EBTRICKS_PROGRESS=0 turns that off, as the tests and the book build do).
+
+    Returns
+    -------
+    History
+        The run: ``cost``, ``online_cost``, ``eta`` per epoch, ``val_cost`` and
+        ``best_epoch`` with a validation set, ``weights`` with ``record_weights``.
 
     Notes
     -----
@@ -270,11 +427,19 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     Raises
     ------
     TrainingDiverged
-        when the cost becomes NaN or infinite, or grows past ``diverge_factor`` times its
-        start; the weights are restored to their values at the start of that epoch.
+        When the cost becomes NaN or infinite, or the epoch's mean cost or the weights'
+        norm grows past ``diverge_factor`` times its start; the weights are restored to
+        their values at the start of that epoch.
+    ValueError
+        When an argument is out of range or inconsistent (X and D of different lengths,
+        ``schedule="inverse_time"`` without tau, patience without a validation set, only
+        one of X_val and D_val).
+    TypeError
+        When ``net`` is not a Network, ``murata`` not a Murata, ``resume`` not a History,
+        or a count not an integer.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np, ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
