@@ -29,6 +29,7 @@ Hessian is always that of the *average* cost over the rows of X.
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from . import _kernels as K
 from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .network import Network
 
-__all__ = ["ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
+__all__ = ["EigenEstimate", "ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
            "gauss_newton", "output_jacobian", "diag_hessian", "power_method", "lanczos",
            "principal_eigen", "online_principal_eigenvalue", "top_eigenvalues",
            "hessian_spectrum", "layer_mean_diag", "optimal_learning_rate"]
@@ -530,6 +531,25 @@ def _matvec_of(net, X, D, w, hvp):
     return lambda v: hessian_vector_product(net, X, D, v, w, method=hvp)
 
 
+class EigenEstimate(NamedTuple):
+    """What every estimate of the principal eigenvalue returns (a tuple, so
+    ``value, vector, estimates = ...`` unpacks it).
+
+    Parameters
+    ----------
+    value : float
+        The estimated eigenvalue, with its sign.
+    vector : ndarray, shape (n,)
+        Its unit eigenvector (estimate).
+    estimates : ndarray
+        The estimate after every iteration (or presentation), with its sign.
+    """
+
+    value: float
+    vector: np.ndarray
+    estimates: np.ndarray
+
+
 class ConvergenceWarning(UserWarning):
     """An iterative eigenvalue estimate stopped at its iteration limit before its tolerance.
 
@@ -573,13 +593,10 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
 
     Returns
     -------
-    eigenvalue : float
-        The estimate of the eigenvalue of largest magnitude, with its sign (0.0 if H psi
-        is 0).
-    vector : ndarray, shape (n,)
-        The unit eigenvector estimate psi.
-    estimates : ndarray
-        The estimate after each iteration.
+    EigenEstimate
+        ``value``: the eigenvalue of largest magnitude, with its sign (0.0 if H psi is 0);
+        ``vector``: the unit eigenvector estimate psi; ``estimates``: the estimate after
+        each iteration. It unpacks as ``value, vector, estimates``.
 
     Raises
     ------
@@ -612,12 +629,12 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
                              f"length, got shape {hp.shape}")
         norm = np.linalg.norm(hp)
         if norm == 0:
-            return 0.0, psi, np.array(estimates + [0.0])
+            return EigenEstimate(0.0, psi, np.array(estimates + [0.0]))
         lam_new = float(np.sign(psi @ hp) or 1.0) * float(norm)
         estimates.append(lam_new)
         psi = hp / norm
         if abs(lam_new - lam) <= tol * abs(lam_new):
-            return lam_new, psi, np.array(estimates)
+            return EigenEstimate(lam_new, psi, np.array(estimates))
         lam = lam_new
     residual = np.linalg.norm(np.asarray(matvec(psi), dtype=float) - lam * psi) / abs(lam)
     warnings.warn(f"power_method did not converge in {iters} iterations (last change "
@@ -625,7 +642,7 @@ def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int 
                   f" relative, tol {tol:g}); residual ||H psi - lambda psi|| / |lambda| = "
                   f"{residual:.2g}. Give more iters, or use top_eigenvalues (Lanczos).",
                   ConvergenceWarning, stacklevel=2)
-    return lam, psi, np.array(estimates)
+    return EigenEstimate(lam, psi, np.array(estimates))
 
 
 def principal_eigen(net: Network, X, D, params=None, method: str = "power",
@@ -666,13 +683,11 @@ def principal_eigen(net: Network, X, D, params=None, method: str = "power",
 
     Returns
     -------
-    eigenvalue : float
-        The eigenvalue estimate (for "power" signed by the Rayleigh quotient, for
-        "taylor" ``||psi||`` >= 0).
-    vector : ndarray, shape (n_params,)
-        The unit eigenvector estimate.
-    estimates : ndarray
-        The estimate after each iteration.
+    EigenEstimate
+        ``value``: the eigenvalue estimate (for "power" signed by the Rayleigh quotient,
+        for "taylor" ``||psi||`` >= 0); ``vector``: the unit eigenvector estimate;
+        ``estimates``: the estimate after each iteration. It unpacks as
+        ``value, vector, estimates``, like every principal-eigenvalue estimate here.
 
     Raises
     ------
@@ -717,7 +732,7 @@ def principal_eigen(net: Network, X, D, params=None, method: str = "power",
         warnings.warn(f"principal_eigen(method='taylor') did not converge in {iters} "
                       f"iterations (tol {tol:g}); give more iters", ConvergenceWarning,
                       stacklevel=2)
-    return estimates[-1], psi / np.linalg.norm(psi), np.array(estimates)
+    return EigenEstimate(estimates[-1], psi / np.linalg.norm(psi), np.array(estimates))
 
 
 def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: int = 500,
@@ -753,10 +768,19 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
 
     Returns
     -------
-    estimates : ndarray, shape (presentations,)
-        ``||psi||`` after every presentation.
-    vector : ndarray, shape (n_params,)
-        The final unit vector psi/``||psi||``.
+    EigenEstimate
+        ``value``: the final estimate; ``vector``: the final unit vector
+        psi/``||psi||``; ``estimates``: the estimate after every presentation. Each
+        estimate is ``||psi||`` with the sign of a running average (memory gamma) of the
+        Rayleigh quotient psi^T H_p psi / ``||psi||^2``.
+
+    Notes
+    -----
+    Unlike the power method, the running average converges to the largest *positive*
+    eigenvalue, the one that bounds stable learning rates, not to the one of largest
+    magnitude: along a direction of negative curvature the average shrinks psi instead of
+    growing it. Where every eigenvalue is negative the estimate tends to 0, and its sign
+    (negative) says so.
 
     Raises
     ------
@@ -770,8 +794,8 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     >>> import numpy as np, ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
-    >>> est, v = online_principal_eigenvalue(net, X, D, presentations=500)
-    >>> est.shape, bool(abs(est[-1] - 1.0) < 0.2)
+    >>> lam, v, est = online_principal_eigenvalue(net, X, D, presentations=500)
+    >>> est.shape, bool(abs(lam - 1.0) < 0.2)
     ((500,), True)
     """
     X, D, w = _setup(net, X, D, params)
@@ -792,15 +816,18 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     g0 = np.empty(net.n_params)
     g1 = np.empty(net.n_params)
     est = np.empty(presentations)
+    rayleigh = 0.0       # running average of psi^T H_p psi / ||psi||^2: the sign
     for t in range(presentations):
         p = idx[t]
         xp, dp = X[p:p + 1], D[p:p + 1]
         K.batch_loss_grad(net.table, net.layer_floats, net.aux, w, net.loss_code, xp, dp, *bufs, g0)
         K.batch_loss_grad(net.table, net.layer_floats, net.aux, w + alpha * psi / np.linalg.norm(psi),
                           net.loss_code, xp, dp, *bufs, g1)
-        psi = (1 - gamma) * psi + (gamma / alpha) * (g1 - g0)
-        est[t] = np.linalg.norm(psi)
-    return est, psi / np.linalg.norm(psi)
+        h_psi = (g1 - g0) / alpha                 # H_p psi / ||psi||
+        rayleigh = (1 - gamma) * rayleigh + gamma * float(psi @ h_psi) / np.linalg.norm(psi)
+        psi = (1 - gamma) * psi + gamma * h_psi
+        est[t] = np.copysign(np.linalg.norm(psi), rayleigh)
+    return EigenEstimate(float(est[-1]), psi / np.linalg.norm(psi), est)
 
 
 def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | None = 0,

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import ebtricks as eb
+from ebtricks import curvature as cv
 from ebtricks.curvature import ConvergenceWarning, power_method
 
 
@@ -212,3 +213,31 @@ def test_progress_line_on_request_and_silent_otherwise(capsys, monkeypatch):
     eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=3, eta=0.05)       # prints nothing
     eb.train_sgd(eb.mlp([2, 1]), X, D, epochs=3, eta=0.05, progress=False)
     assert capsys.readouterr().out == ""
+
+
+# ---- one return convention for the principal eigenvalue, with its sign -------------------
+def test_principal_eigenvalue_estimates_share_one_return_convention_and_keep_the_sign():
+    """A net at a point where the Hessian's eigenvalues are -0.596, -0.044 and 0.081: both
+    estimates return (value, vector, estimates). The power method finds the eigenvalue of
+    largest magnitude with its sign; the running average of eq 64 finds the largest
+    positive one (it shrinks psi along negative curvature), and where all are negative
+    its estimate is small and negative."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 2))
+    D = np.tanh(X[:, :1] - X[:, 1:])
+    net = eb.mlp([2, 1], activation="tanh", seed=0)
+    w = np.array([0.5, 0.5, 2.0])
+    lam = np.linalg.eigvalsh(cv.hessian(net, X, D, w))
+    power = cv.principal_eigen(net, X, D, w, iters=500, tol=1e-12)
+    online = cv.online_principal_eigenvalue(net, X, D, w, presentations=4000, gamma=0.01)
+    for r in (power, online):
+        assert isinstance(r, cv.EigenEstimate)
+        value, vector, estimates = r
+        assert value == estimates[-1] and vector.shape == (net.n_params,)
+    assert power.value == pytest.approx(lam[0], rel=1e-6) and lam[0] < 0   # largest |lambda|
+    assert online.value == pytest.approx(lam[-1], rel=0.25)                # largest positive
+    all_negative = np.array([0.0, 0.0, 3.0])
+    assert np.all(np.linalg.eigvalsh(cv.hessian(net, X, D, all_negative)) < 0)
+    neg = cv.online_principal_eigenvalue(net, X, D, all_negative, presentations=4000,
+                                         gamma=0.01)
+    assert -0.01 < neg.value < 0

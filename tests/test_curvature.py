@@ -155,7 +155,7 @@ def test_online_estimate_reaches_the_power_method_value():
     X, D = eb.data.two_gaussians(seed=0)
     net = eb.mlp([2, 1], activation="identity")
     lam = cv.principal_eigen(net, X, D, iters=500, tol=1e-12)[0]
-    est, vec = cv.online_principal_eigenvalue(net, X, D, presentations=1000, gamma=0.02)
+    _, vec, est = cv.online_principal_eigenvalue(net, X, D, presentations=1000, gamma=0.02)
     assert abs(np.mean(est[-200:]) - lam) <= 0.10 * lam
     assert lam / 10 < est[99] < lam * 10
 
@@ -201,6 +201,7 @@ def test_online_estimate_on_a_digit_net():
     D = eb.data.targets_pm1(labels[idx], 10)
     net = eb.mlp([64, 12, 10], seed=0)
     lam = cv.principal_eigen(net, X, D, iters=300, tol=1e-10)[0]
-    est, _ = cv.online_principal_eigenvalue(net, X, D, presentations=3000, gamma=0.01, seed=1)
+    est = cv.online_principal_eigenvalue(net, X, D, presentations=3000, gamma=0.01,
+                                         seed=1).estimates
     assert abs(np.mean(est[-500:]) - lam) <= 0.10 * lam
     assert lam / 10 < est[99] < lam * 10      # right order of magnitude within 100 presentations
