@@ -85,6 +85,26 @@ def test_fig6ii_step_on_the_gradient_line_lands_on_the_minimum():
     assert arrow.xy[0] == pytest.approx(q.minimum) and arrow.xyann[0] == pytest.approx(-0.5)
 
 
+def test_fig6ii_tangent_of_a_line_is_not_listed_twice_and_far_landings_are_marked():
+    """On the quadratic the tangent is the gradient line: one legend entry says so, and no
+    dashed line hides under it. On log cosh from w_c = -1.6 the step lands at 4.52, off the
+    plot: the arrow stops inside the axes and the landing point is written."""
+    from ebtricks.figures import plots, subplots
+    fig, (a, b) = subplots(1, 2)
+    plots.gradient_step_1d(a, eb.Quadratic1D(curvature=1.0), -1.6)
+    labels = a.get_legend_handles_labels()[1]
+    assert not any("tangent at" in t for t in labels)
+    assert any("own tangent" in t for t in labels)
+    plots.gradient_step_1d(b, eb.LogCosh1D(curvature=1.0), -1.6)
+    assert any("tangent at" in t for t in b.get_legend_handles_labels()[1])
+    arrow = [t for t in b.texts if hasattr(t, "arrow_patch")][-1]
+    assert b.get_xlim()[0] < arrow.xy[0] < b.get_xlim()[1]
+    landing = -1.6 - np.sinh(-3.2) / 2
+    assert landing == pytest.approx(-1.6 - np.tanh(-1.6) * np.cosh(-1.6) ** 2)
+    assert any(t.get_text() == f"lands at\nw = {landing:.3g}" for t in b.texts)
+    assert f"{landing:.3g}" == "4.52"
+
+
 # --- Figure 7: coupled and decoupled weights --------------------------------------------
 
 @pytest.mark.parametrize("angle", [0, 15, 30, 45, 60, 90])
@@ -258,6 +278,35 @@ def test_fig8_arrows_have_length_sqrt_lambda():
     ring = ax.lines[0].get_xydata()
     q = np.einsum("ni,ij,nj->n", ring, np.linalg.inv(M), ring)
     np.testing.assert_allclose(q, 1.0, rtol=1e-9)
+
+
+def test_contour_ellipses_and_spread_ellipses_are_long_along_opposite_eigenvectors():
+    """A line of constant E is long along the small-lambda eigenvector (1/sqrt(lambda));
+    the spread ellipse of the same matrix is long along the large-lambda one (sqrt)."""
+    from ebtricks.figures import plots, subplots
+    q = eb.Quadratic.from_eigen([1.0, 0.1], angle=np.radians(30))
+    flat, steep = q.eigenvectors[:, 0], q.eigenvectors[:, 1]       # eigh: ascending
+    # the points of E = 1 along each eigenvector
+    r_flat, r_steep = np.sqrt(2 / q.lambda_min), np.sqrt(2 / q.lambda_max)
+    assert q.cost(r_flat * flat) == pytest.approx(1) and q.cost(r_steep * steep) == pytest.approx(1)
+    assert r_flat > r_steep
+    fig, ax = subplots()
+    plots.spread_ellipse(ax, q.H)
+    ring = ax.lines[0].get_xydata()
+    far = ring[np.argmax(np.linalg.norm(ring, axis=1))]
+    assert abs(far @ steep) == pytest.approx(np.linalg.norm(far), rel=1e-3)
+
+
+def test_fig8_labels_can_be_placed_away_from_the_arrows():
+    """label_xy puts each eigenvalue label where the page says, joined to its arrow."""
+    from ebtricks.figures import plots, subplots
+    M = np.array([[0.5, 0.3], [0.3, 0.4]])
+    fig, ax = subplots()
+    plots.spread_ellipse(ax, M, label_xy=[(1.0, -1.0), (-1.0, 1.0)])
+    labels = [t for t in ax.texts if t.get_text().startswith("λ =")]
+    assert [tuple(t.xyann) for t in labels] == [(1.0, -1.0), (-1.0, 1.0)]
+    lam = np.linalg.eigvalsh(M)
+    assert [t.get_text() for t in labels] == [f"λ = {l:.3g}" for l in lam]
 
 
 # --- the pages' self-checks -------------------------------------------------------------------
