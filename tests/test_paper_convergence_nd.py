@@ -85,6 +85,42 @@ def test_fig6ii_step_on_the_gradient_line_lands_on_the_minimum():
     assert arrow.xy[0] == pytest.approx(q.minimum) and arrow.xyann[0] == pytest.approx(-0.5)
 
 
+def test_fig6_only_the_parabola_runs_are_straight_lines_on_a_log_scale():
+    """'Each run on the parabola is a straight line': a constant factor per step. On log
+    cosh the factor changes from step to step (the run bends)."""
+    q, bowl = eb.Quadratic1D(curvature=1.0), eb.LogCosh1D(curvature=1.0)
+    for ratio in (0.5, 1.5, 2.5):
+        d = np.abs(eb.gradient_descent_1d(q, -1.6, ratio, 12))
+        np.testing.assert_allclose(d[1:] / d[:-1], abs(1 - ratio), rtol=1e-12)
+        d = np.abs(eb.gradient_descent_1d(bowl, -1.6, ratio, 12))
+        assert np.ptp(d[1:6] / d[:5]) > 0.05
+
+
+def test_fig6_log_cosh_at_eta_opt_cubes_the_distance():
+    """Near its minimum log cosh is almost quadratic (tanh w = w - w^3/3 + ...), so a step
+    at eta_opt leaves w - tanh w ~ w^3/3: once small, the distance is about cubed per step,
+    and the run from -1.6 falls to the plot's floor within a few steps."""
+    bowl = eb.LogCosh1D(curvature=1.0)
+    d = np.abs(eb.gradient_descent_1d(bowl, -1.6, bowl.eta_opt, 6))
+    assert d[1] > 0.1                                    # the first step does not land
+    small = d[:-1] < 0.1
+    assert small.sum() >= 2
+    np.testing.assert_allclose(d[1:][small & (d[1:] > 0)], d[:-1][small & (d[1:] > 0)] ** 3 / 3,
+                               rtol=0.01)
+    assert d[4] < 1e-11 and d[5] < 1e-16
+
+
+def test_newton_log_cosh_threshold_check_accepts_two_decimals():
+    """The exercise asks for two decimals: 1.08 and 1.09 pass, 1.07 and 1.10 do not."""
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert eb.checks.newton_log_cosh_threshold(1.08)
+        assert eb.checks.newton_log_cosh_threshold(1.09)
+        assert not eb.checks.newton_log_cosh_threshold(1.07)
+        assert not eb.checks.newton_log_cosh_threshold(1.10)
+
+
 def test_fig6ii_tangent_of_a_line_is_not_listed_twice_and_far_landings_are_marked():
     """On the quadratic the tangent is the gradient line: one legend entry says so, and no
     dashed line hides under it. On log cosh from w_c = -1.6 the step lands at 4.52, off the
@@ -317,6 +353,7 @@ def test_fig8_labels_can_be_placed_away_from_the_arrows():
     (eb.checks.newton_log_cosh_threshold, (1.09,), {}, True),
     (eb.checks.newton_log_cosh_threshold, (-1.09,), {}, True),
     (eb.checks.newton_log_cosh_threshold, (1.0,), {}, False),
+    (eb.checks.newton_log_cosh_threshold, (1.08,), {}, True),
     (eb.checks.per_weight_slowest, (45, 31 / 33), {"kappa": 32}, True),
     (eb.checks.per_weight_slowest, (45, 1 - 1 / 32), {"kappa": 32}, False),
     (eb.checks.per_weight_slowest, (0, 31 / 33), {"kappa": 32}, False),
