@@ -158,3 +158,19 @@ def test_drawing_cells_hidden_and_visible_cells_short(name):
         if len(lines) > MAX_VISIBLE_LINES:
             problems.append(f"cell {i}: {len(lines)} visible lines (at most {MAX_VISIBLE_LINES})")
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+MAX_VISIBLE_WIDTH = 80
+
+
+@pytest.mark.parametrize("name", _content_notebooks())
+def test_visible_code_lines_fit_the_column(name):
+    """A visible code line longer than 80 characters makes its box scroll sideways."""
+    problems = []
+    for i, cell in enumerate(_committed(name)["cells"]):
+        if cell["cell_type"] != "code" or {"hide-input", "remove-input",
+                                            "remove-cell"} & set(_tags(cell)):
+            continue
+        problems += [f"cell {i}: a line of {len(ln)} characters: {ln[:50]}..."
+                     for ln in _source(cell).splitlines() if len(ln) > MAX_VISIBLE_WIDTH]
+    assert not problems, f"{name}:\n" + "\n".join(problems)

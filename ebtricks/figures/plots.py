@@ -136,9 +136,9 @@ def spectrum(ax, eigenvalues: Sequence[float], label: str | None = None,
 
 def steps_on_curve(ax, cost, path: np.ndarray, w_lim=(-2.6, 2.6), e_lim=(-0.1, 3.4),
                    title: str | None = None):
-    """A one-weight cost E(W) and gradient-descent iterates on it (the paper's Figure 6 (i)).
+    """A one-weight cost E(w) and gradient-descent iterates on it (the paper's Fig. 6 (i)).
 
-    ``cost`` has ``cost(w)``; ``path`` holds the iterates W(0), W(1), ...; the run is drawn
+    ``cost`` has ``cost(w)``; ``path`` holds the iterates w(0), w(1), ...; the run is drawn
     up to its first iterate outside ``w_lim`` (a diverging run leaves the picture).
     """
     w = np.linspace(w_lim[0], w_lim[1], 300)
@@ -148,45 +148,57 @@ def steps_on_curve(ax, cost, path: np.ndarray, w_lim=(-2.6, 2.6), e_lim=(-0.1, 3
     ax.plot(w, cost.cost(w), color="0.6")
     ax.plot(shown, cost.cost(shown), "o-", color=PATH_COLOR, ms=4, lw=1)
     ax.plot(path[:1], cost.cost(path[:1]), "s", color=START_COLOR, ms=6, label="start")
-    ax.set(xlabel="W", ylabel="E(W)", xlim=w_lim, ylim=e_lim, title=title)
+    ax.set(xlabel="w", ylabel="E(w)", xlim=w_lim, ylim=e_lim, title=title)
     return ax
 
 
 def gradient_step_1d(ax, cost, wc: float, w_lim=(-2.6, 2.6), g_lim=(-2.6, 2.6),
-                     title: str | None = None, label: str = "−η_opt·dE/dW"):
-    """dE/dW against W, its tangent at W_c, and one step from W_c with η = 1/E''(W_c)
-    (eq 24; the paper's Figure 6 (ii)).
+                     title: str | None = None, label: str = "step −η_opt·E′(w_c)"):
+    """dE/dw against w, its tangent at w_c, and one step from w_c with η = 1/E''(w_c)
+    (eq 24; the paper's Fig. 6 (ii)).
 
-    The step moves along the W axis by −dE/dW(W_c) / E''(W_c): to where the tangent
-    crosses zero. On a quadratic the tangent is the gradient line itself, so the step
-    lands on the minimum; elsewhere it lands where the tangent says.
+    The step moves along the w axis by −E'(w_c) / E''(w_c): to where the tangent crosses
+    zero. On a quadratic the tangent is the gradient line itself (it is drawn once, and the
+    legend says so), so the step lands on the minimum; elsewhere it lands where the tangent
+    says. A landing point outside ``w_lim`` gets an arrow up to the edge and its value.
     """
     w = np.linspace(w_lim[0], w_lim[1], 300)
     g, h = float(cost.gradient(wc)), float(cost.second_derivative(wc))
     landing = wc - g / h
+    gradient, tangent = cost.gradient(w), g + h * (w - wc)
     ax.axhline(0, color="0.6", lw=0.8)
-    ax.plot(w, cost.gradient(w), color=PATH_COLOR, label="dE/dW")
-    ax.plot(w, g + h * (w - wc), "--", color="0.45", lw=1,
-            label=f"tangent at W_c (slope {h:.2f})")
+    if np.allclose(gradient, tangent, rtol=0, atol=1e-9 * (g_lim[1] - g_lim[0])):
+        ax.plot(w, gradient, color=PATH_COLOR,
+                label=f"dE/dw = its own tangent (slope {h:.2f})")
+    else:
+        ax.plot(w, gradient, color=PATH_COLOR, label="dE/dw")
+        ax.plot(w, tangent, "--", color="0.45", lw=1,
+                label=f"tangent at w_c (slope {h:.2f})")
     ax.plot([wc, wc], [0, g], ":", color=START_COLOR)
     ax.plot(wc, g, "o", color=START_COLOR)
-    direction_arrow(ax, (wc, 0), (landing - wc, 0), START_COLOR, label=label)
-    if w_lim[0] < landing < w_lim[1]:
+    inside = w_lim[0] < landing < w_lim[1]
+    if inside:
+        end = landing
+    else:                   # the step leaves the picture: an arrow to the edge, and where
+        margin = 0.03 * (w_lim[1] - w_lim[0])                       # it lands
+        end = w_lim[1] - margin if landing > w_lim[1] else w_lim[0] + margin
+    direction_arrow(ax, (wc, 0), (end - wc, 0), START_COLOR, label=label)
+    if inside:
         ax.plot(landing, 0, "o", mfc="white", color=START_COLOR, ms=6)
-    else:                   # the step leaves the picture: say where it lands
+    else:
         right = landing > w_lim[1]
-        ax.text(w_lim[1] if right else w_lim[0], -0.04 * (g_lim[1] - g_lim[0]),
-                f"lands at W = {landing:.3g}", color=START_COLOR, fontsize=10,
-                ha="right" if right else "left", va="top")
-    ax.plot(cost.minimum, 0, "k+", ms=11, mew=1.5, label="minimum")
-    ax.set(xlabel="W", ylabel="dE/dW", xlim=w_lim, ylim=g_lim, title=title)
+        ax.text(end, 0.04 * (g_lim[1] - g_lim[0]), f"lands at\nw = {landing:.3g}",
+                color=START_COLOR, fontsize=10, ha="right" if right else "left",
+                va="bottom", multialignment="right" if right else "left")
+    ax.plot(cost.minimum, 0, "k+", ms=11, mew=1.5, label="minimum w*")
+    ax.set(xlabel="w", ylabel="dE/dw", xlim=w_lim, ylim=g_lim, title=title)
     return ax
 
 
 def quadratic_contours(ax, quadratic, half_width: float = 2.2, path: np.ndarray | None = None,
-                       levels=None, n: int = 161, labels=("W₁", "W₂")):
+                       levels=None, n: int = 161, labels=("w₁", "w₂")):
     """Lines of constant E of a two-weight :class:`~ebtricks.Quadratic` over a square around
-    its minimum (the paper's Figure 7), with an optional weight path over them."""
+    its minimum (the paper's Fig. 7), with an optional weight path over them."""
     c = np.asarray(quadratic.minimum, dtype=float)
     w1 = np.linspace(c[0] - half_width, c[0] + half_width, n)
     w2 = np.linspace(c[1] - half_width, c[1] + half_width, n)
@@ -198,26 +210,40 @@ def quadratic_contours(ax, quadratic, half_width: float = 2.2, path: np.ndarray 
 
 
 def spread_ellipse(ax, moment, center=(0.0, 0.0), color: str = "k", label: str | None = None,
-                   arrows: bool = True, values: bool = True, lw: float = 1.8):
+                   arrows: bool = True, values: bool = True, lw: float = 1.8,
+                   ls: str = "-", label_xy=None):
     """A 2x2 second-moment matrix ``moment`` drawn around ``center``: the ellipse
     x^T moment^-1 x = 1 and its eigenvectors as arrows of length sqrt(eigenvalue) (the
-    paper's Figure 8). For a covariance matrix that is the 1-sigma ellipse: each arrow is
-    the root-mean-square spread of the inputs along it."""
+    paper's Fig. 8). For a covariance matrix that is the 1-sigma ellipse: each arrow is
+    the root-mean-square spread of the inputs along it, so the ellipse is long along the
+    eigenvector of the *largest* eigenvalue (a contour ellipse of a cost is the opposite).
+
+    ``label_xy``, one point per eigenvalue (smallest first), puts the "λ = ..." labels
+    there, each joined to the middle of its arrow by a thin line; by default a label sits
+    just past its arrow's tip.
+    """
     lam, vecs = np.linalg.eigh(np.asarray(moment, dtype=float))
     center = np.asarray(center, dtype=float)
     t = np.linspace(0, 2 * np.pi, 200)
     ring = center + (vecs @ (np.sqrt(lam)[:, None] * np.array([np.cos(t), np.sin(t)]))).T
-    ax.plot(ring[:, 0], ring[:, 1], color=color, lw=lw * 0.7, label=label)
+    ax.plot(ring[:, 0], ring[:, 1], color=color, lw=lw * 0.7, ls=ls, label=label)
     if arrows:
-        for l, v in zip(lam, vecs.T):
+        for k, (l, v) in enumerate(zip(lam, vecs.T)):
             v = v if v[0] + v[1] >= 0 else -v
             direction_arrow(ax, center, v * np.sqrt(l), color, lw=lw)
-            if values:
+            if not values:
+                continue
+            box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85)
+            if label_xy is None:
                 tip = center + v * np.sqrt(l) * 1.08
                 ax.text(*tip, f"λ = {l:.3g}", color=color, fontsize=10,
-                        ha="left" if v[0] >= 0 else "right", va="bottom",
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
-                                  alpha=0.8))
+                        ha="left" if v[0] >= 0 else "right", va="bottom", bbox=box)
+            else:
+                xy = np.asarray(label_xy[k], dtype=float)
+                ax.annotate(f"λ = {l:.3g}", xy=center + 0.5 * v * np.sqrt(l), xytext=xy,
+                            color=color, fontsize=10, ha="center", va="center", bbox=box,
+                            arrowprops=dict(arrowstyle="-", color=color, lw=0.7,
+                                            shrinkA=2, shrinkB=1))
     return ax
 
 
