@@ -305,6 +305,25 @@ def test_the_mean_moves_lambda_min_more_than_lambda_max(raw_inputs):
     assert down == pytest.approx(up * raw[1] / centred[1], rel=1e-9)   # det H is fixed
 
 
+
+def test_schur_complement_of_a_unit_entry():
+    """The page's one line: det [[A, m], [m^T, 1]] = det(A - m m^T)."""
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        A, m = rng.normal(size=(3, 3)), rng.normal(size=3)
+        block = np.block([[A, m[:, None]], [m[None, :], np.ones((1, 1))]])
+        assert np.linalg.det(block) == pytest.approx(np.linalg.det(A - np.outer(m, m)),
+                                                     rel=1e-9, abs=1e-12)
+
+
+def test_the_mean_lowers_the_product_of_the_other_two(raw_inputs):
+    """With det H fixed, the mean lifts lambda_max, so lambda_middle * lambda_min falls,
+    although lambda_middle itself rises (1 -> 1.745)."""
+    X, _ = raw_inputs
+    raw, centred = _eigen(X), _eigen(X - X.mean(axis=0))
+    assert centred[1] == pytest.approx(1.0, abs=1e-12) and raw[1] == pytest.approx(1.745, abs=1e-3)
+    assert raw[0] * raw[1] < centred[0] * centred[1]
+
 def test_kappa_grows_about_as_the_mean_to_the_fourth(raw_inputs):
     X, _ = raw_inputs
     m, Xc = X.mean(axis=0), X - X.mean(axis=0)
@@ -358,6 +377,73 @@ def test_section_5_3_transformations_improve_conditioning(raw_inputs):
     assert kappa["centred"] / kappa["scaled"] > 1
     assert kappa["white"] == pytest.approx(1.0, abs=1e-9)
 
+
+
+STAGES = {"raw": None, "centred": ["center"], "centred + scaled": ["center", "scale"],
+          "whitened": "whiten"}
+
+
+def _stage(X, steps):
+    if steps is None:
+        return X
+    t = eb.whiten() if steps == "whiten" else eb.InputTransform(steps)
+    return t.fit_transform(X)
+
+
+def test_a_slice_at_the_best_bias_hides_kappa(raw_inputs):
+    """The page's last table column: the w1-w2 slice at b = b* has the Hessian's weight
+    block, whose kappa for the raw inputs (18.3) is far below the full 5714, and below even
+    the centred inputs' 144."""
+    X, _ = raw_inputs
+    full = _eigen(X)
+    block_raw = np.linalg.eigvalsh(_lms_hessian(X)[:2, :2])
+    block_centred = np.linalg.eigvalsh(_lms_hessian(X - X.mean(axis=0))[:2, :2])
+    assert full[-1] / full[0] == pytest.approx(5714, rel=1e-3)
+    assert block_raw[-1] / block_raw[0] == pytest.approx(18.27, abs=0.01)
+    assert block_centred[-1] / block_centred[0] == pytest.approx(143.6, abs=0.1)
+
+
+def test_whitened_classes_are_two_parallel_strips(raw_inputs):
+    """Figure 1's alt text: after whitening only the pooled covariance is the identity;
+    each class is a strip about 0.21 wide and 1.0 long, both strips along one direction."""
+    X, D = raw_inputs
+    Z = eb.whiten().fit_transform(X)
+    np.testing.assert_allclose(np.cov(Z, rowvar=False, bias=True), np.eye(2), atol=1e-9)
+    axes = []
+    for s in (-1, 1):
+        lam, vecs = np.linalg.eigh(np.cov(Z[D[:, 0] * s > 0], rowvar=False, bias=True))
+        np.testing.assert_allclose(np.sqrt(lam), [0.2075, 1.0], atol=5e-3)
+        axes.append(vecs[:, 1])
+    assert abs(axes[0] @ axes[1]) > 1 - 1e-9                       # parallel
+
+
+def test_closed_form_descent_is_batch_training(raw_inputs):
+    """Figure 1 draws batch descent in closed form (each epoch multiplies the component
+    along an eigenvector by 1 - eta lambda); it must be what training gives, and end at the
+    epochs the table counts by training, from the page's start w = b = 0."""
+    X_raw, D = raw_inputs
+    net, start, tol = eb.mlp([2, 1], activation="identity"), np.zeros(3), 1e-8
+    counts = {}
+    for name, steps in STAGES.items():
+        Xs = _stage(X_raw, steps)
+        lam, V = np.linalg.eigh(cv.hessian(net, Xs, D))
+        W_opt, b_opt, e_min = measure.lms_solution(Xs, D)
+        k = np.arange(301)[:, None]
+        c = ((start - np.r_[W_opt[0], b_opt]) @ V) * (1 - lam / lam[-1]) ** k
+        closed = 0.5 * (lam * c ** 2).sum(axis=1)
+        h = eb.train_sgd(net.copy().set_params(start), Xs, D, epochs=300, eta=1 / lam[-1],
+                         batch_size=len(Xs), order="sequential")
+        trained = np.asarray(h.cost) - e_min
+        big = closed > 1e-9
+        np.testing.assert_allclose(trained[big], closed[big], rtol=1e-5)
+        k = np.arange(50_001)[:, None]
+        c = ((start - np.r_[W_opt[0], b_opt]) @ V) * (1 - lam / lam[-1]) ** k
+        n_closed = int(np.flatnonzero(0.5 * (lam * c ** 2).sum(axis=1) <= tol)[0])
+        counts[name] = measure.epochs_to_converge(net, Xs, D, eta=1 / lam[-1], cost_min=e_min,
+                                                  tol=tol, start=start)
+        assert n_closed == counts[name], name
+    assert counts["raw"] > 10_000 > counts["centred"] > counts["centred + scaled"] > 1
+    assert counts["whitened"] == 1
 
 def test_per_weight_rates_are_newton_for_decorrelated_inputs(raw_inputs):
     X_raw, D = raw_inputs
