@@ -168,9 +168,10 @@ def whitened_eta_opt(answer) -> bool:
 
 
 def bias_growth_per_epoch(answer, eta: float = 2.2) -> bool:
-    """Exercise (§5.2, Figure 11): batch LMS on ``data.two_gaussians(seed=0)`` from
-    w = (-1.2, 2.2), b = 0.5 at rate ``eta``. By what factor is the bias's distance from its
-    optimum multiplied each epoch, late in training? (to 1 %)"""
+    """Exercise (§5.2, the paper's Fig. 11): batch LMS on ``data.two_gaussians(seed=0)`` from
+    w = (-1.2, 2.2), b = 0.5 at rate ``eta``. By what factor does the size of the bias's
+    distance from its optimum grow each epoch? (to 1 %, or 0.001 for a factor near 0) The
+    factor with its sign, 1 - eta lambda as the earlier pages write it, is accepted too."""
     from . import measure
     from .network import mlp
     from .sgd import train_sgd
@@ -182,14 +183,24 @@ def bias_growth_per_epoch(answer, eta: float = 2.2) -> bool:
     X, D = two_gaussians(seed=0)
     b_opt = measure.lms_solution(X, D)[1][0]
     net = mlp([2, 1], activation="identity").set_params([-1.2, 2.2, 0.5])
-    h = train_sgd(net, X, D, epochs=40, eta=eta, batch_size=len(X), order="sequential",
+    h = train_sgd(net, X, D, epochs=10, eta=eta, batch_size=len(X), order="sequential",
                   record_weights=True, diverge_factor=1e300, track_cost=False)
-    dev = np.abs(h.weights[-11:, 2] - b_opt)
-    truth = float(np.exp(np.mean(np.diff(np.log(dev)))))
-    return _verdict(_close(answer, truth, 0.01), "factor",
+    # The bias is decoupled, so every epoch has the same factor; ten epochs measure it
+    # before a converging bias sinks into rounding noise.
+    dev = h.weights[:, 2] - b_opt                    # signed: it alternates when eta > 1
+    dev = dev[:int(np.argmax(np.abs(dev) <= 1e-9 * abs(dev[0])) or len(dev))]
+    if len(dev) < 2:                                 # gone in one epoch: the factor is 0
+        size, sign = 0.0, 1.0
+    else:
+        size = float(np.exp(np.mean(np.diff(np.log(np.abs(dev))))))
+        sign = float(np.sign(np.median(dev[1:] / dev[:-1])))
+    tol = max(0.01 * size, 1e-3)
+    ok = abs(answer - size) <= tol or abs(answer - sign * size) <= tol
+    return _verdict(ok, "factor",
                     "with centred inputs the bias is decoupled from the weights; its own "
                     "eigenvalue is <1 * 1> = 1, and each epoch multiplies a component along "
-                    "an eigenvector of eigenvalue lambda by |1 - eta lambda|")
+                    "an eigenvector of eigenvalue lambda by 1 - eta lambda (its size: "
+                    "|1 - eta lambda|)")
 
 
 def _lecun_tanh(x):
@@ -197,9 +208,9 @@ def _lecun_tanh(x):
 
 
 def valley_floor_w2(answer) -> bool:
-    """Exercise (§5.2, Figure 13): the 1-1-1 net of ``data.one_one_one(seed=0)`` with its
-    biases at 0. Along the valley with w1 < 0, as w1 -> -infinity, the best w2 tends to a
-    limit. Which? (to 2e-3)"""
+    """Exercise (§5.2, the paper's Fig. 13): the 1-1-1 net of ``data.one_one_one(seed=0)``
+    with its biases at 0. Along the valley with w1 < 0, as w1 -> -infinity, the best w2
+    tends to a limit. Which? (to 2e-3)"""
     from .data import one_one_one
 
     answer = check_finite_scalar("answer", answer)

@@ -47,6 +47,41 @@ def test_fig10_covariance_eigenvalues(lms_problem):
     assert lam[0] == pytest.approx(0.84, rel=0.10) and lam[1] == pytest.approx(0.036, rel=0.10)
 
 
+
+def test_fig10_classes_are_round_and_far_apart(lms_problem):
+    """Figure 1's alt text: two round clouds (each class's covariance 0.036 I, spread 0.19
+    in every direction) whose centres are 2 sqrt(0.8) = 1.79 apart."""
+    _, X, D = lms_problem
+    classes = [X[D[:, 0] < 0], X[D[:, 0] > 0]]
+    for c in classes:
+        lam = np.linalg.eigvalsh(np.cov(c, rowvar=False, bias=True))
+        np.testing.assert_allclose(lam, 0.036, rtol=1e-9)
+    gap = np.linalg.norm(classes[1].mean(axis=0) - classes[0].mean(axis=0))
+    assert gap == pytest.approx(2 * math.sqrt(0.8), rel=1e-9)
+    assert gap > 4 * 2 * math.sqrt(0.036)                     # far apart, no overlap
+
+
+def test_fig11_contours_run_from_upper_left_to_lower_right(lms_problem):
+    """The large eigenvalue's direction is (1, 2)/sqrt(5), so the contours of E over
+    (w1, w2) are long along (2, -1): from the upper left to the lower right."""
+    _, X, _ = lms_problem
+    lam, vecs = np.linalg.eigh(np.cov(X, rowvar=False, bias=True))
+    assert abs(vecs[:, 1] @ np.array([1.0, 2.0]) / math.sqrt(5)) > 1 - 1e-9
+    long_axis = vecs[:, 0] * np.sign(vecs[0, 0])
+    assert long_axis[0] > 0 > long_axis[1]
+
+
+def test_fig11_our_0_836_against_the_papers_0_84(lms_problem):
+    """The page: our construction gives lambda_max = 0.8 + 0.036 = 0.836 where the paper
+    reports 0.84, so 2/0.836 = 2.392 against 2/0.84 = 2.381."""
+    net, X, D = lms_problem
+    lam_max = np.linalg.eigvalsh(np.cov(X, rowvar=False, bias=True))[-1]
+    assert lam_max == pytest.approx(0.836, abs=1e-9)
+    assert f"{2 / lam_max:.3f}" == "2.392" and f"{2 / 0.84:.3f}" == "2.381"
+    frozen = measure.largest_stable_rate(net, X, D, rates=np.array([1.0, 1.0, 0.0]),
+                                         iters=20, epochs=100)
+    assert frozen == pytest.approx(2 / lam_max, rel=2e-3)
+
 def test_fig11_eta_max_and_the_bias(lms_problem):
     net, X, D = lms_problem
     weights_only = measure.largest_stable_rate(net, X, D, rates=np.array([1.0, 1.0, 0.0]))
@@ -89,6 +124,25 @@ def test_fig12_stochastic_lms_at_0_2_gets_close(lms_problem):
     assert h.cost[-1] - e_min < 0.05 * (h.cost[0] - e_min)
 
 
+
+def _mean_costs(net, X, D, eta, epochs, orders=range(20)):
+    _, _, e_min = measure.lms_solution(X, D)
+    return np.mean([eb.train_sgd(net.copy().set_params(START), X, D, epochs=epochs, eta=eta,
+                                 order="shuffle", seed=s, diverge_factor=1e300).cost
+                    for s in orders], axis=0) - e_min
+
+
+def test_fig12_the_mean_over_orders_levels_off_later_for_a_smaller_rate(lms_problem):
+    """The page: the mean over 20 shuffling orders levels off after about two epochs at
+    eta = 0.2, about five at 0.1, and not within ten at 0.02 (levelled off: within twice the
+    mean over epochs 10-30)."""
+    net, X, D = lms_problem
+    settle = {}
+    for eta in (0.02, 0.1, 0.2):
+        m = _mean_costs(net, X, D, eta, 30)
+        settle[eta] = int(np.flatnonzero(m <= 2 * m[10:].mean())[0])
+    assert 1 <= settle[0.2] <= 3 and 4 <= settle[0.1] <= 7 and settle[0.02] > 10
+
 # --- §5.2, the 1-1-1 network (Figures 13, 14): issue #12, point 1 --------------------------
 
 @pytest.fixture(scope="module")
@@ -128,6 +182,38 @@ def test_111_surface_symmetric_with_a_saddle_at_the_origin(one_one_one):
     assert lam[0] < 0 < lam[1]
 
 
+
+def test_111_each_weights_gradient_vanishes_with_the_other_weight(one_one_one):
+    """dE/dw1 carries the factor w2, dE/dw2 the factor f(w1 x): each is zero when the
+    other weight is."""
+    net, X, D = one_one_one
+    for v in (-2.0, 0.7, 3.0):
+        assert abs(net.gradient(X, D, np.array([v, 0.0, 0.0, 0.0]))[1][0]) < 1e-14
+        assert abs(net.gradient(X, D, np.array([0.0, 0.0, v, 0.0]))[1][1]) < 1e-14
+    assert abs(net.gradient(X, D, np.array([0.5, 0.0, 0.7, 0.0]))[1][1]) > 1e-3
+
+
+def _train_111(net0, X, D, eta, start=(1.2, -2.0)):
+    net = net0.copy().set_params([start[0], 0.0, start[1], 0.0])
+    h = eb.train_sgd(net, X, D, epochs=30, eta=eta, rates=FROZEN, order="shuffle", seed=0,
+                     record_weights="update", diverge_factor=1e300)
+    return net, np.array([net.cost(X, D, p) for p in h.weights])
+
+
+def test_111_a_larger_rate_goes_farther_down_the_valley(one_one_one):
+    """The page's prose on the eta slider of the paper's Fig. 13, and the table beside it."""
+    net0, X, D = one_one_one
+    rows = {}
+    for eta in (0.02, 0.1, 0.5):
+        net, costs = _train_111(net0, X, D, eta)
+        rows[eta] = (int(np.flatnonzero(costs < 0.1)[0]), abs(net.params[0]), costs[-1],
+                     costs)
+    assert rows[0.02][1] < rows[0.1][1] < rows[0.5][1]           # |w1| after 30 epochs
+    assert rows[0.02][2] > rows[0.1][2] > rows[0.5][2]           # and the final cost
+    assert 8 <= rows[0.1][0] <= 15                                # "about a dozen"
+    costs = rows[0.02][3]                                         # the starting plateau:
+    assert costs[20] > 0.8 * costs[0] and rows[0.02][0] > 2 * 20  # > 2 epochs to E < 0.1
+
 def test_111_cost_has_no_finite_minimum(one_one_one):
     """The old page said "two minima" and "near a minimum it is close to quadratic": along
     the valley floor the cost falls for ever and w2 tends to 1/1.7159."""
@@ -162,6 +248,20 @@ def test_111_training_never_stops_and_kappa_grows(one_one_one):
     assert grad[-1] > 1e-4                                   # not a stationary point
     assert kappa[1] > 5 * kappa[0] and kappa[2] > 5 * kappa[1]
 
+
+
+def test_111_kappa_is_undefined_before_100_epochs(one_one_one):
+    """Figure 6 starts its kappa at 100 epochs: at the checkpoints 10 and 30 the Hessian of
+    (w1, w2) has a negative eigenvalue."""
+    net0, X, D = one_one_one
+    net = net0.copy().set_params([1.2, 0.0, -2.0, 0.0])
+    smallest, done = [], 0
+    for epochs in (10, 30, 100):
+        eb.train_sgd(net, X, D, epochs=epochs - done, eta=0.5, rates=FROZEN,
+                     batch_size=len(X), order="sequential", track_cost=False)
+        done = epochs
+        smallest.append(np.linalg.eigvalsh(cv.hessian(net, X, D)[np.ix_([0, 2], [0, 2])])[0])
+    assert smallest[0] < 0 and smallest[1] < 0 < smallest[2]
 
 def test_111_all_four_parameters_trained_also_fall_for_ever(one_one_one):
     net0, X, D = one_one_one
@@ -204,6 +304,25 @@ def test_the_mean_moves_lambda_min_more_than_lambda_max(raw_inputs):
     assert up == pytest.approx(4.77, abs=0.01) and down == pytest.approx(8.33, abs=0.01)
     assert down == pytest.approx(up * raw[1] / centred[1], rel=1e-9)   # det H is fixed
 
+
+
+def test_schur_complement_of_a_unit_entry():
+    """The page's one line: det [[A, m], [m^T, 1]] = det(A - m m^T)."""
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        A, m = rng.normal(size=(3, 3)), rng.normal(size=3)
+        block = np.block([[A, m[:, None]], [m[None, :], np.ones((1, 1))]])
+        assert np.linalg.det(block) == pytest.approx(np.linalg.det(A - np.outer(m, m)),
+                                                     rel=1e-9, abs=1e-12)
+
+
+def test_the_mean_lowers_the_product_of_the_other_two(raw_inputs):
+    """With det H fixed, the mean lifts lambda_max, so lambda_middle * lambda_min falls,
+    although lambda_middle itself rises (1 -> 1.745)."""
+    X, _ = raw_inputs
+    raw, centred = _eigen(X), _eigen(X - X.mean(axis=0))
+    assert centred[1] == pytest.approx(1.0, abs=1e-12) and raw[1] == pytest.approx(1.745, abs=1e-3)
+    assert raw[0] * raw[1] < centred[0] * centred[1]
 
 def test_kappa_grows_about_as_the_mean_to_the_fourth(raw_inputs):
     X, _ = raw_inputs
@@ -258,6 +377,73 @@ def test_section_5_3_transformations_improve_conditioning(raw_inputs):
     assert kappa["centred"] / kappa["scaled"] > 1
     assert kappa["white"] == pytest.approx(1.0, abs=1e-9)
 
+
+
+STAGES = {"raw": None, "centred": ["center"], "centred + scaled": ["center", "scale"],
+          "whitened": "whiten"}
+
+
+def _stage(X, steps):
+    if steps is None:
+        return X
+    t = eb.whiten() if steps == "whiten" else eb.InputTransform(steps)
+    return t.fit_transform(X)
+
+
+def test_a_slice_at_the_best_bias_hides_kappa(raw_inputs):
+    """The page's last table column: the w1-w2 slice at b = b* has the Hessian's weight
+    block, whose kappa for the raw inputs (18.3) is far below the full 5714, and below even
+    the centred inputs' 144."""
+    X, _ = raw_inputs
+    full = _eigen(X)
+    block_raw = np.linalg.eigvalsh(_lms_hessian(X)[:2, :2])
+    block_centred = np.linalg.eigvalsh(_lms_hessian(X - X.mean(axis=0))[:2, :2])
+    assert full[-1] / full[0] == pytest.approx(5714, rel=1e-3)
+    assert block_raw[-1] / block_raw[0] == pytest.approx(18.27, abs=0.01)
+    assert block_centred[-1] / block_centred[0] == pytest.approx(143.6, abs=0.1)
+
+
+def test_whitened_classes_are_two_parallel_strips(raw_inputs):
+    """Figure 1's alt text: after whitening only the pooled covariance is the identity;
+    each class is a strip about 0.21 wide and 1.0 long, both strips along one direction."""
+    X, D = raw_inputs
+    Z = eb.whiten().fit_transform(X)
+    np.testing.assert_allclose(np.cov(Z, rowvar=False, bias=True), np.eye(2), atol=1e-9)
+    axes = []
+    for s in (-1, 1):
+        lam, vecs = np.linalg.eigh(np.cov(Z[D[:, 0] * s > 0], rowvar=False, bias=True))
+        np.testing.assert_allclose(np.sqrt(lam), [0.2075, 1.0], atol=5e-3)
+        axes.append(vecs[:, 1])
+    assert abs(axes[0] @ axes[1]) > 1 - 1e-9                       # parallel
+
+
+def test_closed_form_descent_is_batch_training(raw_inputs):
+    """Figure 1 draws batch descent in closed form (each epoch multiplies the component
+    along an eigenvector by 1 - eta lambda); it must be what training gives, and end at the
+    epochs the table counts by training, from the page's start w = b = 0."""
+    X_raw, D = raw_inputs
+    net, start, tol = eb.mlp([2, 1], activation="identity"), np.zeros(3), 1e-8
+    counts = {}
+    for name, steps in STAGES.items():
+        Xs = _stage(X_raw, steps)
+        lam, V = np.linalg.eigh(cv.hessian(net, Xs, D))
+        W_opt, b_opt, e_min = measure.lms_solution(Xs, D)
+        k = np.arange(301)[:, None]
+        c = ((start - np.r_[W_opt[0], b_opt]) @ V) * (1 - lam / lam[-1]) ** k
+        closed = 0.5 * (lam * c ** 2).sum(axis=1)
+        h = eb.train_sgd(net.copy().set_params(start), Xs, D, epochs=300, eta=1 / lam[-1],
+                         batch_size=len(Xs), order="sequential")
+        trained = np.asarray(h.cost) - e_min
+        big = closed > 1e-9
+        np.testing.assert_allclose(trained[big], closed[big], rtol=1e-5)
+        k = np.arange(50_001)[:, None]
+        c = ((start - np.r_[W_opt[0], b_opt]) @ V) * (1 - lam / lam[-1]) ** k
+        n_closed = int(np.flatnonzero(0.5 * (lam * c ** 2).sum(axis=1) <= tol)[0])
+        counts[name] = measure.epochs_to_converge(net, Xs, D, eta=1 / lam[-1], cost_min=e_min,
+                                                  tol=tol, start=start)
+        assert n_closed == counts[name], name
+    assert counts["raw"] > 10_000 > counts["centred"] > counts["centred + scaled"] > 1
+    assert counts["whitened"] == 1
 
 def test_per_weight_rates_are_newton_for_decorrelated_inputs(raw_inputs):
     X_raw, D = raw_inputs
@@ -339,6 +525,11 @@ def _fig10_det_sigma():
     (eb.checks.bias_growth_per_epoch, (1.2,), {}, True),
     (eb.checks.bias_growth_per_epoch, (0.2,), {}, False),
     (eb.checks.bias_growth_per_epoch, (0.5,), {"eta": 1.5}, True),
+    (eb.checks.bias_growth_per_epoch, (-1.2,), {}, True),          # with its sign, 1 - eta
+    (eb.checks.bias_growth_per_epoch, (-0.5,), {"eta": 1.5}, True),
+    (eb.checks.bias_growth_per_epoch, (0.4,), {"eta": 0.6}, True),
+    (eb.checks.bias_growth_per_epoch, (-0.4,), {"eta": 0.6}, False),   # no sign change
+    (eb.checks.bias_growth_per_epoch, (-0.2,), {}, False),
     (eb.checks.valley_floor_w2, (-1 / F_ONE,), {}, True),
     (eb.checks.valley_floor_w2, (-0.592,), {}, False),
     (eb.checks.valley_floor_w2, (1 / F_ONE,), {}, False),

@@ -52,9 +52,10 @@ def network_diagram(ax, layer_sizes, node_labels=None, edge_labels=None, bias_la
                 text = activation_labels[l - 1]
             if text:
                 ax.text(x, y, text, ha="center", va="center", fontsize=10)
-        if layer_names:
-            ax.text(xs[l], min(y for _, y in layer) - 0.75 - (0.5 if bias_labels else 0),
-                    layer_names[l], ha="center", va="top", fontsize=9, color="0.3")
+    if layer_names:         # one baseline under the lowest unit (or bias box) of any layer
+        bottom = -(tall - 1) / 2 - 0.75 - (0.5 if bias_labels else 0)
+        for l, name in enumerate(layer_names):
+            ax.text(xs[l], bottom, name, ha="center", va="top", fontsize=9, color="0.3")
     ax.set_xlim(-1.6, xs[-1] + 1.0)
     ax.set_ylim(-(tall - 1) / 2 - 1.8, (tall - 1) / 2 + 0.8)
     ax.set_aspect("equal")

@@ -301,3 +301,25 @@ def log_ticks(ax):
 
 
 __all__ += ["curves", "log_ticks"]
+
+
+def cost_colorbar(ax, label: str = "E", ticks: int = 4, fmt: str = "{:.2g}"):
+    """A colour bar for the filled contours ``contour_trajectory(..., filled=True)`` drew on
+    ``ax``, its bands evenly spaced (the levels are geometric) and labelled at ``ticks``
+    levels, so a reader can tell dark (low cost) from light (high cost)."""
+    from matplotlib.contour import ContourSet
+
+    filled = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
+    if not filled:
+        raise ValueError("no filled contours on this axes: draw them with filled=True")
+    cs = filled[-1]
+    bar = ax.figure.colorbar(cs, ax=ax, spacing="uniform", shrink=0.9, pad=0.03)
+    levels = np.asarray(cs.levels)
+    picks = levels[np.unique(np.linspace(0, len(levels) - 1, ticks).round().astype(int))]
+    bar.set_ticks(picks, labels=[fmt.format(v) for v in picks])
+    bar.set_label(label)
+    bar.ax.minorticks_off()
+    return bar
+
+
+__all__ += ["cost_colorbar"]
