@@ -6,7 +6,7 @@ without a kernel), math left as raw TeX, a slider that does not change the pictu
 mouse or keyboard), a caption whose default differs from its slider's, a broken internal
 link; a figure without its numbered caption or alt text, text in a figure that reads
 smaller than 10 px, a figure narrower than the column, anything wider than its column or
-scrolling sideways, an initial load over 1.5 MB beyond the theme and MathJax, MathJax on
+scrolling sideways (code excepted), an initial load over 1.5 MB beyond the theme and MathJax, MathJax on
 a page without math, slider frames fetched before the slider is touched, a content page
 without its summary and exercises, and a built site over 60 MB.
 
@@ -201,8 +201,10 @@ JS_OVERFLOW = """
   article.querySelectorAll('*').forEach(el => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || !el.checkVisibility()) return;
-    // code may scroll (it is code); outputs, tables, figures and prose may not
+    // code may scroll (it is code: cell inputs, code blocks, API examples); outputs,
+    // tables, figures and prose may not
     if (el.closest('mjx-container, .MathJax, .cell_input')) return;
+    if (el.closest('div.highlight') && !el.closest('.cell_output')) return;
     const what = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
                  ? '.' + el.className.split(' ')[0] : '');
     if (r.right > right + 2) bad.push(`${what} reaches ${Math.round(r.right - right)} px past the column`);
