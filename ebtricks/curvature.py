@@ -25,6 +25,14 @@ What is here, with the paper's equations:
 
 Every function takes the network, the data (X, D) and optionally a parameter vector; the
 Hessian is always that of the *average* cost over the rows of X.
+
+Return conventions: an estimate of the *principal* eigenvalue (:func:`power_method`,
+:func:`principal_eigen`, :func:`online_principal_eigenvalue`) returns an
+:class:`EigenEstimate` ``(value, vector, estimates)``, the value signed; several
+eigenvalues at once come largest first, as an array of values (:func:`hessian_spectrum`,
+:func:`top_eigenvalues`), or as :class:`Eigenpairs` ``(values, vectors)`` when the
+eigenvectors are wanted too (:func:`lanczos`, ``top_eigenvalues(..., vectors=True)``),
+the vectors as columns like ``numpy.linalg.eigh``'s.
 """
 from __future__ import annotations
 
@@ -39,7 +47,7 @@ from . import _kernels as K
 from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .network import Network
 
-__all__ = ["EigenEstimate", "ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
+__all__ = ["EigenEstimate", "Eigenpairs", "ConvergenceWarning", "hessian_vector_product", "gauss_newton_vector_product", "hessian", "hessian_fd",
            "gauss_newton", "output_jacobian", "diag_hessian", "power_method", "lanczos",
            "principal_eigen", "online_principal_eigenvalue", "top_eigenvalues",
            "hessian_spectrum", "layer_mean_diag", "optimal_learning_rate"]
@@ -550,6 +558,23 @@ class EigenEstimate(NamedTuple):
     estimates: np.ndarray
 
 
+class Eigenpairs(NamedTuple):
+    """Several eigenvalues with their eigenvectors (a tuple, so ``values, vectors = ...``
+    unpacks it), as :func:`lanczos` and ``top_eigenvalues(..., vectors=True)`` return them.
+
+    Parameters
+    ----------
+    values : ndarray, shape (k,)
+        The eigenvalues, largest first (smallest first for ``lanczos(which="smallest")``).
+    vectors : ndarray, shape (n, k)
+        The unit eigenvectors as columns, in the same order (``vectors[:, i]`` belongs to
+        ``values[i]``).
+    """
+
+    values: np.ndarray
+    vectors: np.ndarray
+
+
 class ConvergenceWarning(UserWarning):
     """An iterative eigenvalue estimate stopped at its iteration limit before its tolerance.
 
@@ -833,8 +858,8 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
 def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | None = 0,
             which: str = "largest"):
     """k extreme eigenvalues (and vectors) of a symmetric operator by Lanczos iteration with
-    full reorthogonalisation. Returns (eigenvalues, eigenvectors as columns), largest first
-    for which="largest" (algebraically), smallest first for "smallest".
+    full reorthogonalisation. Returns :class:`Eigenpairs` ``(values, vectors)``: largest
+    first for which="largest" (algebraically), smallest first for "smallest".
 
     Parameters
     ----------
@@ -854,10 +879,10 @@ def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | No
 
     Returns
     -------
-    eigenvalues : ndarray, shape (k,)
-        The k extreme eigenvalues (fewer if the iteration stopped with fewer steps).
-    eigenvectors : ndarray, shape (n, k)
-        The unit eigenvectors, as columns in the same order.
+    Eigenpairs
+        ``values``, shape (k,): the k extreme eigenvalues (fewer if the iteration stopped
+        with fewer steps); ``vectors``, shape (n, k): the unit eigenvectors as columns, in
+        the same order. It unpacks as ``values, vectors``.
 
     Raises
     ------
@@ -901,7 +926,7 @@ def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | No
     evals, evecs = np.linalg.eigh(T)
     order = np.argsort(evals)[::-1] if which == "largest" else np.argsort(evals)
     order = order[:min(k, used)]
-    return evals[order], Q[:, :used] @ evecs[:, order]
+    return Eigenpairs(evals[order], Q[:, :used] @ evecs[:, order])
 
 
 def hessian_spectrum(net: Network, X, D, params=None, matrix: str = "hessian") -> np.ndarray:
@@ -954,7 +979,7 @@ def hessian_spectrum(net: Network, X, D, params=None, matrix: str = "hessian") -
 
 
 def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = "auto",
-                    hvp: str = "exact", seed: int | None = 0) -> np.ndarray:
+                    hvp: str = "exact", seed: int | None = 0, vectors: bool = False):
     """The k largest eigenvalues of the Hessian: dense eigh for small nets ("dense"), Lanczos
     over H-vector products otherwise ("lanczos"); "auto" picks by size. (For a linear net
     with several outputs each eigenvalue repeats once per output; see
@@ -979,11 +1004,15 @@ def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = 
         ignored by "dense".
     seed : int, numpy.random.Generator or None, default 0
         Seed of Lanczos' starting vector.
+    vectors : bool, default False
+        Also return the eigenvectors.
 
     Returns
     -------
-    ndarray, shape (k,)
-        The k largest eigenvalues, largest first.
+    ndarray, shape (k,), or Eigenpairs
+        The k largest eigenvalues, largest first; with ``vectors=True`` an
+        :class:`Eigenpairs` ``(values, vectors)``, the unit eigenvectors as the columns of
+        ``vectors`` (shape (n_params, k)).
 
     Raises
     ------
@@ -1001,6 +1030,9 @@ def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = 
     [1.0, 0.836]
     >>> np.round(top_eigenvalues(net, X, D, k=2, method="lanczos"), 3).tolist()
     [1.0, 0.836]
+    >>> values, vecs = top_eigenvalues(net, X, D, k=1, vectors=True)
+    >>> np.round(np.abs(vecs[:, 0]), 3).tolist()       # the bias direction
+    [0.0, 0.0, 1.0]
     """
     X, D, w = _setup(net, X, D, params)
     k = check_int("k", k, minimum=1)
@@ -1009,9 +1041,15 @@ def top_eigenvalues(net: Network, X, D, k: int = 10, params=None, method: str = 
     check_choice("method", method, {"auto", "dense", "lanczos"})
     if method == "auto":
         method = "dense" if net.n_params <= 600 else "lanczos"
+    if not isinstance(vectors, (bool, np.bool_)):
+        raise TypeError(f"vectors must be True or False, got {vectors!r}")
     if method == "dense":
-        return hessian_spectrum(net, X, D, w)[:k]
-    return lanczos(_matvec_of(net, X, D, w, hvp), net.n_params, k, seed=seed)[0]
+        if not vectors:
+            return hessian_spectrum(net, X, D, w)[:k]
+        values, vecs = np.linalg.eigh(hessian(net, X, D, w))
+        return Eigenpairs(values[::-1][:k], vecs[:, ::-1][:, :k])
+    pairs = lanczos(_matvec_of(net, X, D, w, hvp), net.n_params, k, seed=seed)
+    return pairs if vectors else pairs.values
 
 
 def optimal_learning_rate(lambda_max=None, diag=None, mu: float = 0.0):

@@ -210,6 +210,8 @@ for make, exc, pat in (
         (lambda: cv.lanczos(lambda v: v, 4, k=0), ValueError, "k"),
         (lambda: cv.lanczos(lambda v: v, 4, k=5), ValueError, "k"),
         (lambda: cv.top_eigenvalues(_net(), X4, D2, k=0), ValueError, "k"),
+        (lambda: cv.top_eigenvalues(_net(), X4, D2, k=1, vectors="yes"), TypeError,
+         "vectors"),
         (lambda: cv.hessian_spectrum(_net(), X4, D2, matrix="fisher"), ValueError, "matrix"),
         (lambda: cv.layer_mean_diag(_net(), X4, D2, method="x"), ValueError, "method"),
         (lambda: cv.output_jacobian(_net(), np.zeros(3)), ValueError, "x"),

@@ -149,6 +149,25 @@ def test_eigen_routes_agree_on_a_network():
     np.testing.assert_allclose(cv.top_eigenvalues(net, X, D, k=4, method="dense"), spec[:4])
 
 
+def test_eigenpairs_convention():
+    """lanczos and top_eigenvalues(vectors=True) return Eigenpairs(values, vectors):
+    values largest first, unit eigenvectors as columns, H v_i = lambda_i v_i."""
+    rng = np.random.default_rng(3)
+    net = eb.mlp([3, 5, 2], seed=2)
+    X = rng.normal(size=(25, 3))
+    D = eb.data.targets_pm1(rng.integers(0, 2, 25), 2)
+    H = cv.hessian(net, X, D)
+    spec = np.linalg.eigvalsh(H)[::-1]
+    for method in ("dense", "lanczos"):
+        pairs = cv.top_eigenvalues(net, X, D, k=3, method=method, vectors=True)
+        assert isinstance(pairs, cv.Eigenpairs)
+        assert pairs.vectors.shape == (net.n_params, 3)
+        np.testing.assert_allclose(pairs.values, spec[:3], rtol=1e-8)
+        np.testing.assert_allclose(np.linalg.norm(pairs.vectors, axis=0), 1.0, rtol=1e-10)
+        np.testing.assert_allclose(H @ pairs.vectors, pairs.vectors * pairs.values, atol=1e-7)
+    assert isinstance(cv.lanczos(lambda v: H @ v, net.n_params, k=2), cv.Eigenpairs)
+
+
 def test_online_estimate_reaches_the_power_method_value():
     """Eq 64 on the Fig 10 problem: within 10 % of the power method, order of magnitude in
     under 100 presentations."""
