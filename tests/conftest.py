@@ -19,8 +19,3 @@ def load_run_py():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
-
-# Training runs print a progress line once they take a couple of seconds; not in tests.
-import os  # noqa: E402
-
-os.environ.setdefault("EBTRICKS_PROGRESS", "0")
