@@ -324,7 +324,7 @@ def init_backward_gain(answer, init_scale: float = 2.0) -> bool:
 
 def init_linear_fraction(answer, init_scale: float = 1.0) -> bool:
     """Exercise (§4.6): in the same deep stack, far from the input, what fraction of the
-    units have their weighted sum in the linear region |S| < 1? (to 0.01)"""
+    units have their weighted sum S in the linear region, abs(S) < 1? (to 0.01)"""
     answer = check_finite_scalar("answer", answer)
     init_scale = check_positive("init_scale", init_scale)
     std_sum = init_scale * _settling_std(init_scale)

@@ -116,7 +116,8 @@ def test_units_leave_the_linear_region_while_learning():
     X = eb.InputTransform().fit_transform(images[train].reshape(-1, 64))
     D = eb.data.targets_pm1(labels[train])
     net = eb.mlp([64, 30, 10], init_scale=1.0, seed=0)
-    history = eb.train_sgd(net, X, D, epochs=20, eta=0.01, seed=0, record_weights=True)
+    history = eb.train_sgd(net, X, D, epochs=20, eta=0.01, seed=0, record_weights=True,
+                           track_cost=False)
     fractions = []
     for w in history.weights[[0, -1]]:
         net.params = w
