@@ -266,3 +266,73 @@ def whitened_scaled_kappa(answer, variance: float = 4.0, seed: int = 0) -> bool:
 
 __all__ += ["bias_growth_per_epoch", "valley_floor_w2", "shifted_hessian_determinant",
             "whitened_scaled_kappa"]
+
+
+# --- for the page book/initialisation (§4.6) ---
+
+def _normal_mean(g, half_width: float = 12.0, n: int = 6001) -> float:
+    """E[g(Z)] for Z ~ N(0, 1), by the trapezoid rule on a fine grid (the page uses
+    Gauss-Hermite quadrature instead, so the two check each other)."""
+    z = np.linspace(-half_width, half_width, n)
+    v = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * g(z)
+    return float((v.sum() - 0.5 * (v[0] + v[-1])) * (z[1] - z[0]))
+
+
+def _settling_std(init_scale: float) -> float:
+    """Where s -> std f(init_scale s Z) settles, f = 1.7159 tanh(2x/3): the root of
+    std f(init_scale s Z) = s by bisection. Its slope at 0 is init_scale f'(0); at or below
+    1 the only root is 0 and the stds die out."""
+    if init_scale * 1.7159 * 2 / 3 <= 1:
+        return 0.0
+    lo, hi = 1e-9, 1.7159            # the map is above the diagonal at lo, below at hi
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        std = math.sqrt(_normal_mean(lambda z: _lecun_tanh(init_scale * mid * z) ** 2))
+        lo, hi = (mid, hi) if std > mid else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def init_settling_std(answer, init_scale: float = 2.0) -> bool:
+    """Exercise (§4.6): a deep stack of wide 1.7159 tanh(2x/3) layers, weights drawn with
+    init_scale times LeCun's sigma_w = m^(-1/2), normalised inputs. What standard
+    deviation do the layers' outputs settle at? (to 1 %)"""
+    answer = check_finite_scalar("answer", answer)
+    init_scale = check_positive("init_scale", init_scale)
+    return _verdict(_close(answer, _settling_std(init_scale), 0.01), "settling std",
+                    "a weighted sum of a layer whose outputs have std s has std "
+                    "init_scale * s; iterate s -> std f(init_scale s Z), Z ~ N(0, 1), "
+                    "until it stops moving")
+
+
+def init_backward_gain(answer, init_scale: float = 2.0) -> bool:
+    """Exercise (§4.6): in the same deep stack, far from the input, by what factor is the
+    standard deviation of dE/dS (S a unit's weighted sum) multiplied from one layer to
+    the layer below it? (to 1 %)"""
+    answer = check_finite_scalar("answer", answer)
+    init_scale = check_positive("init_scale", init_scale)
+    s = _settling_std(init_scale)
+
+    def slope(x):
+        return 1.7159 * (2 / 3) / np.cosh(2 * x / 3) ** 2
+
+    truth = init_scale * math.sqrt(_normal_mean(lambda z: slope(init_scale * s * z) ** 2))
+    return _verdict(_close(answer, truth, 0.01), "backward gain per layer",
+                    "dE/dS_n = f'(S_n) (W^T dE/dS_(n+1)): the product with W^T multiplies "
+                    "the variance by m sigma_w^2 = init_scale^2, f' by E[f'(S)^2] with S "
+                    "at the settled std init_scale * s")
+
+
+def init_linear_fraction(answer, init_scale: float = 1.0) -> bool:
+    """Exercise (§4.6): in the same deep stack, far from the input, what fraction of the
+    units have their weighted sum S in the linear region, abs(S) < 1? (to 0.01)"""
+    answer = check_finite_scalar("answer", answer)
+    init_scale = check_positive("init_scale", init_scale)
+    std_sum = init_scale * _settling_std(init_scale)
+    truth = math.erf(1.0 / (std_sum * math.sqrt(2.0)))
+    return _verdict(abs(answer - truth) <= 0.01, "fraction in the linear region",
+                    "the weighted sums are close to normal with mean 0 and std "
+                    "init_scale times the settled std of the layer below: "
+                    "P(|S| < 1) = erf(1 / (std sqrt 2))")
+
+
+__all__ += ["init_settling_std", "init_backward_gain", "init_linear_fraction"]

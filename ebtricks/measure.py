@@ -307,3 +307,72 @@ def cost_surface(net: Network, X, D, indices, values_a, values_b, params=None) -
             w[i], w[j] = va, vb
             out[r, c] = net.cost(X, D, w)
     return out
+
+
+# --- for the page book/initialisation (§4.6): the reverse pass to the weighted sums ---------
+
+def sums_and_gradients(net: Network, X, output_gradient):
+    """Every layer's weighted sums and the derivatives of a cost with respect to them.
+
+    For each sample p the forward pass gives the weighted sums S_n = W_n X_{n-1} + b_n of
+    every layer n and X_n = f(S_n); the reverse pass (the paper's eqs 4-9, §3) starts from
+    ``output_gradient``, the derivative dE_p/dX_N of the cost of sample p with respect to
+    the network's outputs, and returns dE_p/dS_n = f'(S_n) * (W_{n+1}^T dE_p/dS_{n+1}) for
+    every layer, sample by sample (not averaged over the samples). §4.6 measures how the
+    size of these derivatives changes from layer to layer at initialisation.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers only; it is not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample.
+    output_gradient : array_like, shape (P, n_outputs)
+        dE_p/dX_N for each sample: for the mse cost, ``net.forward(X) - D``; a random
+        array sends a random error signal down the network.
+
+    Returns
+    -------
+    sums : list of ndarray
+        One array (P, layer.n_out) per layer, input side first: the weighted sums S_n.
+    gradients : list of ndarray
+        One array (P, layer.n_out) per layer, input side first: dE_p/dS_n.
+
+    Raises
+    ------
+    ValueError
+        When ``net`` has a layer that is not Dense, or X or output_gradient has the wrong
+        shape or holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([3, 4, 2], seed=0)
+    >>> X = np.ones((5, 3))
+    >>> sums, grads = sums_and_gradients(net, X, np.ones((5, 2)))
+    >>> [s.shape for s in sums], [g.shape for g in grads]
+    ([(5, 4), (5, 2)], [(5, 4), (5, 2)])
+    """
+    from .activations import Activation
+    from .layers import Dense
+
+    for i, layer in enumerate(net.layers):
+        if not isinstance(layer, Dense):
+            raise ValueError(f"net must hold Dense layers only; layer {i} is "
+                             f"{type(layer).__name__}")
+    X = net.check_inputs(X)
+    G = check_array("output_gradient", output_gradient, ndim=2,
+                    shape=(X.shape[0], net.n_outputs))
+    units = [Activation(layer.activation, layer.a) for layer in net.layers]
+    sums, x = [], X
+    for n, f in enumerate(units):                       # forward: S_n, then X_n = f(S_n)
+        sums.append(x @ net.weights(n).T + net.bias(n))
+        x = f(sums[-1])
+    gradients, g = [None] * len(units), G               # g = dE_p/dX_n
+    for n in reversed(range(len(units))):               # reverse: dE/dS_n, then dE/dX_{n-1}
+        gradients[n] = units[n].derivative(sums[n]) * g
+        g = gradients[n] @ net.weights(n)
+    return sums, gradients
+
+
+__all__ += ["sums_and_gradients"]

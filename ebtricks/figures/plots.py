@@ -323,3 +323,29 @@ def cost_colorbar(ax, label: str = "E", ticks: int = 4, fmt: str = "{:.2g}"):
 
 
 __all__ += ["cost_colorbar"]
+
+
+# --- helpers first used by the initialisation page (§4.6) ---
+
+def cobweb(ax, layer_map, start: float, steps: int, color: str = "C0",
+           label: str | None = None, x_max: float = 1.2):
+    """The map ``layer_map`` (a function of one float) drawn against the diagonal, and its
+    iteration from ``start`` as a cobweb: up to the curve, across to the diagonal, and so
+    on for ``steps`` steps. Where the curve crosses the diagonal the iteration settles (a
+    fixed point); ``x_max`` bounds both axes."""
+    s = np.linspace(0.0, x_max, 241)
+    ax.plot(s, [layer_map(v) for v in s], color=color, lw=1.6, label=label)
+    ax.plot([0, x_max], [0, x_max], color="0.55", lw=0.9, ls="--")
+    x = start
+    xs, ys = [x], [0.0]
+    for _ in range(steps):
+        y = layer_map(x)
+        xs += [x, y]
+        ys += [y, y]
+        x = y
+    ax.plot(xs, ys, color=color, lw=0.8, alpha=0.8)
+    ax.set(xlim=(0, x_max), ylim=(0, x_max), aspect="equal")
+    return ax
+
+
+__all__ += ["cobweb"]
