@@ -291,7 +291,7 @@ def bias_variance_at_point(bias2, variance, outputs=(0.9, 1.3, 1.1, 0.7),
                          "from the true value")
     _verdict(b, "variance", "the mean squared distance of each output from their average "
                             "(divide by the number of sets, not one less)")
-    return a and b
+    return bool(a and b)
 
 
 def zero_predictor_test_error(answer, noise: float = 0.3) -> bool:

@@ -323,3 +323,40 @@ def cost_colorbar(ax, label: str = "E", ticks: int = 4, fmt: str = "{:.2g}"):
 
 
 __all__ += ["cost_colorbar"]
+
+
+# --- generalisation page (§2): resampled fits and bias-variance curves -------------------
+
+def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0"):
+    """The outputs of nets trained on resampled training sets (thin grey lines, one per
+    set), their average (``mean_color``), the true function (black, dashed) and, when
+    given, one training set's samples ``X``, ``D`` (dots)."""
+    outputs = np.asarray(outputs, dtype=float)
+    for y in outputs:
+        ax.plot(x, y, color="0.55", lw=0.6, alpha=0.55)
+    ax.plot(x, outputs.mean(axis=0), color=mean_color, lw=2.0, label="average net")
+    ax.plot(x, truth, color="k", lw=1.4, ls="--", label="true f(x)")
+    if X is not None and D is not None:
+        ax.plot(np.ravel(X), np.ravel(D), "o", color="C3", ms=4, label="one training set")
+    ax.set(xlabel="x", ylabel="output", xlim=(x[0], x[-1]), ylim=(-2.2, 2.2))
+    ax.legend(loc="lower right", fontsize=8.5, framealpha=0.9)
+    return ax
+
+
+def error_curves(ax, epochs, series: dict, stop: int | None = None,
+                 mark: float | None = None, floor: float | None = None,
+                 ylim=(1e-3, 2.0)):
+    """Errors against epochs on a log scale (``series``: label -> values), with the
+    early-stopping epoch ``stop`` (a vertical dashed line), the slider's epoch ``mark``
+    (dotted) and the noise variance ``floor`` (a grey horizontal line)."""
+    curves(ax, epochs, series, "epoch", "mean squared error", markers=False, mark_x=mark)
+    if floor is not None:
+        ax.axhline(floor, color="0.5", lw=1, ls="-.", label="noise σ²")
+    if stop is not None:
+        ax.axvline(stop, color="C3", lw=1.2, ls="--", label=f"early stop ({stop})")
+    ax.set(xlim=(epochs[0], epochs[-1]), ylim=ylim)
+    ax.legend(loc="upper right", fontsize=8, ncol=2, framealpha=0.9)
+    return ax
+
+
+__all__ += ["resampled_fits", "error_curves"]
