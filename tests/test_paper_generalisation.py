@@ -120,3 +120,14 @@ def test_self_checks_reject_malformed_answers():
         eb.checks.bias_variance_at_point("0", 0.05)
     with pytest.raises(ValueError, match="noise"):
         eb.checks.zero_predictor_test_error(0.59, noise=-1)
+
+
+def test_more_noise_stops_earlier():
+    """The page's Figure 2 and its last table row: 8 sets per noise level, validation
+    error every 10 epochs; early stopping at σ = 0.6 comes before that at σ = 0.05."""
+    stops = {}
+    for noise in (0.05, 0.6):
+        _, val = resampled_runs(noise=noise, n_sets=8, every=10)
+        stops[noise] = int(np.argmin(val.mean(axis=0))) * 10
+    assert stops[0.6] < stops[0.05]
+    assert stops[0.05] >= 250                      # almost no noise: nothing to stop for
