@@ -345,12 +345,12 @@ def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0"
 
 def error_curves(ax, epochs, series: dict, stop: int | None = None,
                  mark: float | None = None, floor: float | None = None,
-                 ylim=(1e-3, 10.0), styles: dict | None = None):
+                 ylim=(1e-3, 30.0), styles: dict | None = None):
     """Errors against epochs on a log scale (``series``: label -> values, drawn with
     ``styles``: label -> line properties), with the early-stopping epoch ``stop`` (a
     black dashed line), the slider's epoch ``mark`` (dotted) and the noise variance
-    ``floor`` (a grey dash-dotted line). The top decade of the default ``ylim`` is left
-    free for the legend."""
+    ``floor`` (a grey dash-dotted line). The top one and a half decades of the default
+    ``ylim`` are left free for the legend."""
     curves(ax, epochs, series, "epoch", "mean squared error", markers=False, mark_x=mark,
            styles=styles)
     if floor is not None:
@@ -358,8 +358,8 @@ def error_curves(ax, epochs, series: dict, stop: int | None = None,
     if stop is not None:
         ax.axvline(stop, color="k", lw=1.2, ls="--", label=f"early stop ({stop})")
     ax.set(xlim=(epochs[0], epochs[-1]), ylim=ylim)
-    ax.legend(loc="upper right", fontsize=8, ncol=3, framealpha=0.9, handlelength=1.6,
-              columnspacing=1.0)
+    ax.legend(loc="upper right", fontsize=8.5, ncol=2, framealpha=0.9, handlelength=1.6,
+              columnspacing=1.0, borderpad=0.3, labelspacing=0.25)
     return ax
 
 
