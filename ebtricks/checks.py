@@ -336,3 +336,81 @@ def init_linear_fraction(answer, init_scale: float = 1.0) -> bool:
 
 
 __all__ += ["init_settling_std", "init_backward_gain", "init_linear_fraction"]
+
+
+# --- self-checks of the generalisation page (§2) ---
+
+def bias_variance_at_point(bias2, variance, outputs=(0.9, 1.3, 1.1, 0.7),
+                           truth: float = 1.0) -> bool:
+    """Exercise (§2): nets trained on len(outputs) resampled training sets output
+    ``outputs`` at one input x where the true function is ``truth``. What are the squared
+    bias and the variance there (the variance over the sets, dividing by their number)?
+    (to 1e-6)"""
+    y = np.asarray(outputs, dtype=float)
+    if y.ndim != 1 or y.size < 2 or not np.all(np.isfinite(y)):
+        raise ValueError(f"outputs must be at least two finite numbers, got {outputs!r}")
+    truth = check_finite_scalar("truth", truth)
+    b2, v = check_finite_scalar("bias2", bias2), check_finite_scalar("variance", variance)
+    # the long way round: each set's deviation from the average, and the average's from f
+    avg = sum(y) / len(y)
+    true_b2 = (avg - truth) ** 2
+    true_v = sum((yi - avg) ** 2 for yi in y) / len(y)
+    a = abs(b2 - true_b2) <= 1e-6
+    b = abs(v - true_v) <= 1e-6
+    _verdict(a, "bias²", "average the outputs first, then square that average's distance "
+                         "from the true value")
+    _verdict(b, "variance", "the mean squared distance of each output from their average "
+                            "(divide by the number of sets, not one less)")
+    return bool(a and b)
+
+
+def zero_predictor_test_error(answer, noise: float = 0.3) -> bool:
+    """Exercise (§2): a "network" that outputs 0 whatever its training set, tested on
+    fresh samples of ``data.noisy_sine`` (inputs uniform on [-1, 1], targets
+    sin(pi x) + noise). What is its expected squared test error? (to 1 %)"""
+    from .data import noisy_sine
+
+    answer = check_finite_scalar("answer", answer)
+    noise = check_finite_scalar("noise", noise)
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    # bias² by the midpoint rule over [-1, 1] (the variance of a constant is 0)
+    x = (np.arange(20000) + 0.5) / 10000 - 1.0
+    bias2 = float(np.mean(noisy_sine(x=x, noise=0.0)[1] ** 2))
+    truth = bias2 + 0.0 + noise ** 2
+    return _verdict(_close(answer, truth, 0.01), "expected test error",
+                    "a constant has no variance; its squared bias is the mean of sin²(πx) "
+                    "over [-1, 1]; and no model escapes the noise's variance")
+
+
+def early_stopping_as_noise_rises(answer) -> bool:
+    """Exercise (§2, Predict): as the noise on the targets rises, does the epoch where
+    the validation error is smallest come "earlier" or "later"? The check trains its own
+    small version of the page's experiment (12 inputs, a 1-24-1 net, batch descent with
+    momentum, 8 resampled sets) at noise 0.05 and 0.6, which takes a few seconds."""
+    from .data import noisy_sine
+    from .network import mlp
+    from .sgd import train_sgd
+
+    if not isinstance(answer, str) or answer.strip().lower() not in ("earlier", "later"):
+        raise ValueError(f'answer must be "earlier" or "later", got {answer!r}')
+    X = noisy_sine(n=12, seed=7)[0]
+    net0 = mlp([1, 24, 1], output_activation="identity", seed=0)
+    best = {}
+    for noise in (0.05, 0.6):
+        val = 0.0
+        for r in range(8):
+            _, D = noisy_sine(x=X, noise=noise, seed=100 + r)
+            Xv, Dv = noisy_sine(n=100, noise=noise, seed=1000 + r)
+            h = train_sgd(net0.copy(), X, D, epochs=300, eta=0.15, batch_size=len(X),
+                          momentum=0.9, track_cost=False, X_val=Xv, D_val=Dv)
+            val = val + np.asarray(h.val_cost)
+        best[noise] = int(np.argmin(val))
+    truth = "earlier" if best[0.6] < best[0.05] else "later"
+    return _verdict(answer.strip().lower() == truth, "early stopping",
+                    "noise is what a net learns late; the more of it, the sooner the "
+                    "validation error starts to pay for learning it")
+
+
+__all__ += ["bias_variance_at_point", "zero_predictor_test_error",
+            "early_stopping_as_noise_rises"]

@@ -398,3 +398,64 @@ def targets_pm1(labels, n_classes: int | None = None, high: float = 1.0,
     out = np.full((labels.size, n_classes), float(low))
     out[np.arange(labels.size), labels] = float(high)
     return out
+
+
+# --- generalisation page (§2): a noisy sine to resample ---------------------------------
+
+def noisy_sine(n: int = 20, noise: float = 0.3, seed: int | None = 0, x=None):
+    """Samples of the sine f(x) = sin(pi x) on [-1, 1] with Gaussian noise on the targets
+    (§2): d = f(x) + noise * epsilon, epsilon ~ N(0, 1), one draw per sample.
+
+    Each seed gives another training set of the same problem: other inputs (drawn
+    uniformly from [-1, 1]) and other noise. With ``x`` the inputs are given instead of
+    drawn, so ``noisy_sine(x=grid, noise=0.0)`` is the true function on a grid.
+
+    Parameters
+    ----------
+    n : int, default 20
+        Number of samples, >= 1; ignored when ``x`` is given.
+    noise : float, default 0.3
+        Standard deviation of the noise on the targets, >= 0 (its variance, noise**2, is
+        the error that no model can remove).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the inputs and the noise; None draws fresh entropy.
+    x : array_like of shape (m,) or (m, 1), optional
+        The inputs to use instead of n uniform draws.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 1) (or (m, 1) with ``x``)
+        The inputs.
+    D : ndarray, shape (n, 1) (or (m, 1))
+        The noisy targets sin(pi x) + noise * epsilon.
+
+    Raises
+    ------
+    ValueError
+        When n < 1, noise < 0, or x is not one column of finite numbers.
+
+    Examples
+    --------
+    >>> X, D = noisy_sine(n=5, noise=0.0, seed=0)
+    >>> X.shape, bool(np.allclose(D, np.sin(np.pi * X)))
+    ((5, 1), True)
+    >>> noisy_sine(x=[-0.5, 0.0, 0.5], noise=0.0)[1].ravel().round(12).tolist()
+    [-1.0, 0.0, 1.0]
+    """
+    from ._validate import check_nonnegative
+
+    noise = check_nonnegative("noise", noise)
+    rng = make_rng(seed)
+    if x is None:
+        n = check_int("n", n, minimum=1)
+        X = rng.uniform(-1.0, 1.0, size=(n, 1))
+    else:
+        X = check_array("x", x, ndim=(1, 2))
+        if X.ndim == 2 and X.shape[1] != 1:
+            raise ValueError(f"x must be one column (shape (m,) or (m, 1)), got {X.shape}")
+        X = X.reshape(-1, 1).copy()
+    D = np.sin(np.pi * X) + noise * rng.standard_normal(X.shape)
+    return X, D
+
+
+__all__ += ["noisy_sine"]

@@ -376,3 +376,96 @@ def sums_and_gradients(net: Network, X, output_gradient):
 
 
 __all__ += ["sums_and_gradients"]
+
+
+# --- generalisation page (§2): bias and variance over resampled training sets ------------
+
+class BiasVariance:
+    """The bias-variance decomposition of resampled models' predictions; see
+    :func:`bias_variance`.
+
+    Parameters
+    ----------
+    mean : ndarray, shape (..., G)
+        The average prediction over the resamples at each grid point.
+    bias2_at : ndarray, shape (..., G)
+        The squared bias at each point, (mean - f)^2.
+    variance_at : ndarray, shape (..., G)
+        The variance over the resamples at each point (dividing by R, not R - 1).
+    squared_error_at : ndarray, shape (..., G)
+        The mean over the resamples of (prediction - f)^2 at each point.
+
+    Attributes
+    ----------
+    bias2, variance, squared_error : ndarray of shape (...) or float
+        The same three averaged over the grid points.
+    """
+
+    def __init__(self, mean, bias2_at, variance_at, squared_error_at):
+        self.mean = mean
+        self.bias2_at = bias2_at
+        self.variance_at = variance_at
+        self.squared_error_at = squared_error_at
+        self.bias2 = bias2_at.mean(axis=-1)
+        self.variance = variance_at.mean(axis=-1)
+        self.squared_error = squared_error_at.mean(axis=-1)
+
+    def __repr__(self):
+        return (f"BiasVariance(bias2={np.round(self.bias2, 6)}, "
+                f"variance={np.round(self.variance, 6)})")
+
+
+def bias_variance(predictions, truth) -> BiasVariance:
+    """Squared bias and variance of models trained on R resampled training sets (§2).
+
+    With y_r(x) the prediction of the model trained on set r and ybar(x) their mean,
+    ``bias2_at = (ybar - f)^2`` and ``variance_at = mean_r (y_r - ybar)^2``; averaged
+    over the G grid points (equal weights: the grid stands for the input distribution)
+    they give ``bias2`` and ``variance``. For these empirical quantities the identity
+
+        mean_r (y_r(x) - f(x))^2 = (ybar(x) - f(x))^2 + mean_r (y_r(x) - ybar(x))^2
+
+    holds exactly at every point (the cross term sums to zero), so ``squared_error``
+    equals ``bias2 + variance`` up to rounding. Against noisy targets d = f(x) + noise
+    the expected squared error adds the noise variance.
+
+    Parameters
+    ----------
+    predictions : array_like, shape (..., R, G)
+        The R models' outputs at G points; leading axes (epochs, say) are kept.
+        R >= 1, G >= 1.
+    truth : array_like, shape (G,)
+        The true function f at the same points.
+
+    Returns
+    -------
+    BiasVariance
+        ``mean``, ``bias2_at``, ``variance_at``, ``squared_error_at`` of shape (..., G),
+        and ``bias2``, ``variance``, ``squared_error`` averaged over the points.
+
+    Raises
+    ------
+    ValueError
+        When predictions has fewer than 2 dimensions, or truth is not of length G.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = np.array([0.0, 1.0])
+    >>> bv = bias_variance([[0.5, 1.0], [0.5, 3.0]], f)
+    >>> float(bv.bias2), float(bv.variance), float(bv.squared_error)
+    (0.625, 0.5, 1.125)
+    """
+    Y = check_array("predictions", predictions)
+    if Y.ndim < 2:
+        raise ValueError(f"predictions must have shape (..., R, G), got {Y.shape}")
+    f = check_array("truth", truth, ndim=1)
+    if f.shape[0] != Y.shape[-1]:
+        raise ValueError(f"truth must have one value per grid point ({Y.shape[-1]}), "
+                         f"got {f.shape[0]}")
+    mean = Y.mean(axis=-2)
+    return BiasVariance(mean, (mean - f) ** 2, Y.var(axis=-2),
+                        ((Y - f) ** 2).mean(axis=-2))
+
+
+__all__ += ["bias_variance", "BiasVariance"]

@@ -349,3 +349,44 @@ def cobweb(ax, layer_map, start: float, steps: int, color: str = "C0",
 
 
 __all__ += ["cobweb"]
+
+
+# --- generalisation page (§2): resampled fits and bias-variance curves -------------------
+
+def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0"):
+    """The outputs of nets trained on resampled training sets (thin grey lines, one per
+    set), their average (``mean_color``), the true function (black, dashed) and, when
+    given, one training set's samples ``X``, ``D`` (dots)."""
+    outputs = np.asarray(outputs, dtype=float)
+    for y in outputs:
+        ax.plot(x, y, color="0.55", lw=0.6, alpha=0.55)
+    ax.plot(x, outputs.mean(axis=0), color=mean_color, lw=2.0, label="average net")
+    ax.plot(x, truth, color="k", lw=1.4, ls="--", label="true f(x)")
+    if X is not None and D is not None:
+        ax.plot(np.ravel(X), np.ravel(D), "o", color="C3", ms=4, label="one training set")
+    ax.set(xlabel="x", ylabel="output", xlim=(x[0], x[-1]), ylim=(-2.2, 2.2))
+    ax.legend(loc="lower right", fontsize=8.5, framealpha=0.9)
+    return ax
+
+
+def error_curves(ax, epochs, series: dict, stop: int | None = None,
+                 mark: float | None = None, floor: float | None = None,
+                 ylim=(1e-3, 30.0), styles: dict | None = None):
+    """Errors against epochs on a log scale (``series``: label -> values, drawn with
+    ``styles``: label -> line properties), with the early-stopping epoch ``stop`` (a
+    black dashed line), the slider's epoch ``mark`` (dotted) and the noise variance
+    ``floor`` (a grey dash-dotted line). The top one and a half decades of the default
+    ``ylim`` are left free for the legend."""
+    curves(ax, epochs, series, "epoch", "mean squared error", markers=False, mark_x=mark,
+           styles=styles)
+    if floor is not None:
+        ax.axhline(floor, color="0.5", lw=1, ls="-.", label="noise σ²")
+    if stop is not None:
+        ax.axvline(stop, color="k", lw=1.2, ls="--", label=f"early stop ({stop})")
+    ax.set(xlim=(epochs[0], epochs[-1]), ylim=ylim)
+    ax.legend(loc="upper right", fontsize=8.5, ncol=2, framealpha=0.9, handlelength=1.6,
+              columnspacing=1.0, borderpad=0.3, labelspacing=0.25)
+    return ax
+
+
+__all__ += ["resampled_fits", "error_curves"]
