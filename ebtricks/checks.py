@@ -297,8 +297,8 @@ def twist_crossover(answer, a: float = 0.001) -> bool:
 
 
 def exact_sigmoid_constants(gain, scale) -> bool:
-    """Exercise (§4.4): f(x) = gain * tanh(scale * x) with f(1) = 1 exactly and |f''|
-    largest exactly at x = 1. Which gain and scale? (each to 1e-4)"""
+    """Exercise (§4.4): f(x) = gain * tanh(scale * x) with f(1) = 1 exactly and the size
+    of f'' largest exactly at x = 1. Which gain and scale? (each to 1e-4)"""
     gain = check_finite_scalar("gain", gain)
     scale = check_finite_scalar("scale", scale)
 
