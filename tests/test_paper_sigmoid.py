@@ -122,7 +122,10 @@ def test_race_best_rates(race):
     logi = costs["logistic"][best["logistic"]]
     # plain tanh leads after the first epoch, for every seed
     assert costs["tanh"][best["tanh"]][:, 1].max() < logi[:, 1].min()
-    # but the recommended sigmoid ends above the logistic, for every seed
+    # after 12 epochs plain tanh and the logistic overlap: neither is ahead for every seed
+    tanh_end = costs["tanh"][best["tanh"]][:, -1]
+    assert tanh_end.min() < logi[:, -1].max() and tanh_end.max() > logi[:, -1].min()
+    # and the recommended sigmoid ends above the logistic, for every seed
     assert costs["lecun_tanh"][best["lecun_tanh"]][:, -1].min() > logi[:, -1].max()
     # the logistic takes a much larger rate
     assert best["logistic"] >= 4 * max(best["tanh"], best["lecun_tanh"])
