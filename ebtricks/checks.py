@@ -414,3 +414,75 @@ def early_stopping_as_noise_rises(answer) -> bool:
 
 __all__ += ["bias_variance_at_point", "zero_predictor_test_error",
             "early_stopping_as_noise_rises"]
+
+
+# --- self-checks of the sigmoid page (book/sigmoid, §4.4) ---
+
+def _bisect(fn, lo, hi, iters=200):
+    """The root of fn in [lo, hi], where fn changes sign."""
+    f_lo = fn(lo)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        f_mid = fn(mid)
+        if (f_mid > 0) == (f_lo > 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def twist_crossover(answer, a: float = 0.001) -> bool:
+    """Exercise (§4.4): f(x) = tanh(x) + a x. Beyond which x > 0 is the twisting term's
+    slope a larger than tanh's own slope? (to 1e-3)"""
+    answer = check_finite_scalar("answer", answer)
+    a = check_positive("a", a)
+    if a >= 1:
+        raise ValueError(f"a must be below 1 (tanh's largest slope), got {a}")
+    truth = _bisect(lambda x: (1.0 - math.tanh(x) ** 2) - a, 0.0, 50.0)
+    return _verdict(abs(answer - truth) <= 1e-3, "x",
+                    "tanh'(x) = 1 - tanh(x)^2 = 1/cosh(x)^2; solve 1/cosh(x)^2 = a. For "
+                    "large x, cosh(x) is about e^x / 2")
+
+
+def exact_sigmoid_constants(gain, scale) -> bool:
+    """Exercise (§4.4): f(x) = gain * tanh(scale * x) with f(1) = 1 exactly and the size
+    of f'' largest exactly at x = 1. Which gain and scale? (each to 1e-4)"""
+    gain = check_finite_scalar("gain", gain)
+    scale = check_finite_scalar("scale", scale)
+
+    # |f''| is proportional to t (1 - t^2), t = tanh(scale x); find the scale whose maximum
+    # over x sits at x = 1 by bisection on the slope of t - t^3 at x = 1 (positive while the
+    # maximum lies beyond 1).
+    def slope_at_one(s):
+        t = math.tanh(s)
+        return (1.0 - 3.0 * t * t) * s * (1.0 - t * t)
+
+    s_true = _bisect(slope_at_one, 0.1, 3.0)
+    a_true = 1.0 / math.tanh(s_true)
+    ok_s = _verdict(abs(scale - s_true) <= 1e-4, "scale",
+                    "f'' is proportional to -t (1 - t^2) with t = tanh(scale x): at which t is "
+                    "t - t^3 largest? Then ask for that t at x = 1")
+    ok_a = _verdict(abs(gain - a_true) <= 1e-4, "gain",
+                    "with the scale fixed, f(1) = gain * tanh(scale) = 1")
+    return ok_s and ok_a
+
+
+def unit_output_std_input(answer) -> bool:
+    """Exercise (§4.4): inputs z ~ N(0, sigma^2) into f(x) = 1.7159 tanh(2x/3). Which sigma
+    makes the standard deviation of f(z) exactly 1? (to 0.5 %)"""
+    answer = check_finite_scalar("answer", answer)
+    u = np.linspace(-12.0, 12.0, 24_001)              # standard normal, trapezoid rule
+    density = np.exp(-0.5 * u * u) / math.sqrt(2 * math.pi)
+
+    def excess(sigma):
+        f = 1.7159 * np.tanh(2.0 * sigma * u / 3.0)
+        return float(np.trapezoid(f * f * density, u)) - 1.0
+
+    truth = _bisect(excess, 0.5, 10.0, iters=60)
+    return _verdict(_close(answer, truth, 0.005), "sigma",
+                    "the output's variance is the mean of f(sigma u)^2 over u ~ N(0, 1), an "
+                    "integral you can compute on a grid (or by quadrature); raise sigma until "
+                    "it is 1. At sigma = 1 the standard deviation is below 1")
+
+
+__all__ += ["twist_crossover", "exact_sigmoid_constants", "unit_output_std_input"]

@@ -469,3 +469,78 @@ def bias_variance(predictions, truth) -> BiasVariance:
 
 
 __all__ += ["bias_variance", "BiasVariance"]
+
+
+# --- the sigmoid page (book/sigmoid): a race of activations over rates and seeds ---
+
+def rate_sweep(make_net, X, D, etas, seeds, epochs: int, batch_size: int = 1) -> np.ndarray:
+    """The training cost of stochastic gradient descent against epochs, for every learning
+    rate of ``etas`` and every seed of ``seeds`` (a race, §4.4).
+
+    Each run builds its network with ``make_net(seed)`` (so the seed draws the initial
+    weights) and presents the samples in the shuffled order of the same seed.
+
+    Parameters
+    ----------
+    make_net : callable
+        ``make_net(seed)`` returns a fresh :class:`~ebtricks.network.Network`.
+    X : array_like, shape (P, n_inputs)
+        Training inputs.
+    D : array_like, shape (P, n_outputs)
+        Training targets.
+    etas : array_like of float, 1-D
+        Learning rates, each > 0.
+    seeds : sequence of int
+        One run per seed and rate.
+    epochs : int
+        Epochs of each run, >= 1.
+    batch_size : int, default 1
+        Samples per update (1: online learning), as in :func:`~ebtricks.sgd.train_sgd`.
+
+    Returns
+    -------
+    ndarray, shape (len(etas), len(seeds), epochs + 1)
+        The cost E before training and after each epoch; a run that diverges
+        (:class:`~ebtricks.sgd.TrainingDiverged`) is NaN from its start.
+
+    Raises
+    ------
+    ValueError
+        When a rate is not positive, seeds is empty or epochs < 1.
+    TypeError
+        When make_net is not callable or does not return a Network.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> costs = rate_sweep(lambda s: eb.mlp([2, 1], seed=s), X, D, [0.01, 0.1], [0, 1], 3)
+    >>> costs.shape, bool(np.all(costs[:, :, -1] < costs[:, :, 0]))
+    ((2, 2, 4), True)
+    """
+    if not callable(make_net):
+        raise TypeError(f"make_net must be a function of the seed, got {type(make_net).__name__}")
+    etas = check_array("etas", etas, ndim=1)
+    if etas.size == 0 or np.any(etas <= 0):
+        raise ValueError(f"etas must be one or more rates > 0, got {etas.tolist()}")
+    seeds = [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    epochs = check_int("epochs", epochs, minimum=1)
+    out = np.full((etas.size, len(seeds), epochs + 1), np.nan)
+    for i, eta in enumerate(etas):
+        for j, seed in enumerate(seeds):
+            net = make_net(seed)
+            if not isinstance(net, Network):
+                raise TypeError(f"make_net({seed}) must return a Network, got "
+                                f"{type(net).__name__}")
+            try:
+                h = train_sgd(net, X, D, epochs=epochs, eta=float(eta), batch_size=batch_size,
+                              seed=seed)
+            except TrainingDiverged:
+                continue
+            out[i, j] = h.cost
+    return out
+
+
+__all__ += ["rate_sweep"]

@@ -390,3 +390,29 @@ def error_curves(ax, epochs, series: dict, stop: int | None = None,
 
 
 __all__ += ["resampled_fits", "error_curves"]
+
+
+# --- helpers of the sigmoid page (book/sigmoid, §4.4) ---
+
+def function_and_derivatives(ax, x, f, df, d2f, title: str | None = None, ylim=(-1.9, 1.9)):
+    """A unit's f (solid), f' (dashed) and f'' (dotted) against its total input x, with the
+    axes through the origin (the paper's Fig. 4)."""
+    ax.axhline(0, color="0.75", lw=0.8)
+    ax.axvline(0, color="0.75", lw=0.8)
+    ax.plot(x, f, color="C0", lw=2, label="f")
+    ax.plot(x, df, color="C1", lw=1.6, ls="--", label="f′")
+    ax.plot(x, d2f, color="C2", lw=1.6, ls=":", label="f″")
+    ax.set(xlim=(x[0], x[-1]), ylim=ylim, xlabel="x", title=title)
+    return ax
+
+
+def mean_and_spread(ax, x, runs, label: str, color: str, lw: float = 1.8):
+    """Several runs of one quantity (one row per run) against ``x``: their mean as a line
+    and the band from the smallest to the largest run, so the spread over seeds shows."""
+    runs = np.asarray(runs, dtype=float)
+    ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=0.2, lw=0)
+    ax.plot(x, runs.mean(axis=0), color=color, lw=lw, label=label)
+    return ax
+
+
+__all__ += ["function_and_derivatives", "mean_and_spread"]
