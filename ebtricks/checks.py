@@ -486,3 +486,67 @@ def unit_output_std_input(answer) -> bool:
 
 
 __all__ += ["twist_crossover", "exact_sigmoid_constants", "unit_output_std_input"]
+
+
+# --- self-checks of the page "Shuffling and emphasizing" (§4.2) ---
+
+def emphasized_wrong_share(answer, flipped: float = 0.1, clean_above: float = 0.15,
+                           k: int = 3) -> bool:
+    """Exercise (§4.2): a fraction ``flipped`` of the labels is wrong and all of those
+    samples are above the mean cost, as is a fraction ``clean_above`` of the others; each
+    above-mean sample is presented ``k`` times. What share of the epoch's presentations
+    carry a wrong label? (to 1 %)"""
+    answer = check_finite_scalar("answer", answer)
+    for name, value in (("flipped", flipped), ("clean_above", clean_above)):
+        if not 0 <= check_finite_scalar(name, value) <= 1:
+            raise ValueError(f"{name} must be in [0, 1], got {value}")
+    k = int(check_positive("k", k))
+    # count the presentations of a population of 10^6 samples, group by group
+    n = 10 ** 6
+    wrong = round(flipped * n)
+    right_above = round(clean_above * (n - wrong))
+    copies = np.concatenate([np.full(wrong, k), np.full(right_above, k),
+                             np.ones(n - wrong - right_above, dtype=int)])
+    truth = copies[:wrong].sum() / copies.sum()
+    return _verdict(_close(answer, truth, 0.01), "share of wrong-label presentations",
+                    "count presentations: each wrong sample k times, each clean sample "
+                    "k times if above the mean and once otherwise")
+
+
+def emphasized_epoch_length(answer, costs=(0.1, 0.1, 0.2, 0.2, 0.3, 2.5), k: int = 3) -> bool:
+    """Exercise (§4.2): after an epoch the samples' costs are ``costs``. How many
+    presentations does the next epoch of ``presentation_order("emphasize", ...)`` make with
+    emphasis ``k``? (exact)"""
+    from .sgd import presentation_order
+
+    answer = check_finite_scalar("answer", answer)
+    costs = np.asarray(costs, dtype=float)
+    if costs.ndim != 1 or costs.size < 1 or not np.all(np.isfinite(costs)):
+        raise ValueError("costs must be a non-empty list of finite numbers")
+    k = check_positive("k", k)
+    order = presentation_order("emphasize", costs.size, np.random.default_rng(0),
+                               errors=costs, emphasis=k)
+    return _verdict(answer == order.size, "presentations in the epoch",
+                    "a sample is repeated when its cost is above the MEAN of all the "
+                    "costs; how far does one large cost move the mean?")
+
+
+def alternating_same_class_pairs(answer, class_sizes=(300, 200, 100)) -> bool:
+    """Exercise (§4.2): in one epoch of ``presentation_order("alternate", ...)`` over
+    classes of ``class_sizes`` samples, how many pairs of successive samples share a class?
+    (exact)"""
+    from .sgd import presentation_order
+
+    answer = check_finite_scalar("answer", answer)
+    sizes = [int(check_positive(f"class_sizes[{i}]", s)) for i, s in enumerate(class_sizes)]
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    order = presentation_order("alternate", labels.size, np.random.default_rng(0), labels)
+    seq = labels[order]
+    truth = int(np.sum(seq[1:] == seq[:-1]))
+    return _verdict(answer == truth, "pairs of successive samples of one class",
+                    "deal the classes in turn until the smaller ones run out; what is "
+                    "left of the largest class comes in a row")
+
+
+__all__ += ["emphasized_wrong_share", "emphasized_epoch_length",
+            "alternating_same_class_pairs"]

@@ -459,3 +459,67 @@ def noisy_sine(n: int = 20, noise: float = 0.3, seed: int | None = 0, x=None):
 
 
 __all__ += ["noisy_sine"]
+
+
+# --- first used by the page "Shuffling and emphasizing" (§4.2) ---
+
+def flip_labels(labels, fraction: float, n_classes: int | None = None,
+                seed: int | None = 0) -> np.ndarray:
+    """A copy of ``labels`` in which a given fraction of the samples carry a wrong class:
+    label noise, the "outliers" of §4.2.
+
+    ``round(fraction * N)`` samples, chosen uniformly without replacement, each get a class
+    drawn uniformly from the ``n_classes - 1`` classes other than their own, so every
+    chosen label really changes. The other labels are kept.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (N,)
+        Classes, 0 <= label < n_classes.
+    fraction : float
+        Share of the samples whose label is changed, in [0, 1].
+    n_classes : int or None, default None
+        Number of classes, >= 2 and > every label; None takes the largest label + 1.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the choice of samples and of their new classes.
+
+    Returns
+    -------
+    ndarray of int64, shape (N,)
+        The new labels; ``(result != labels).mean()`` is ``round(fraction * N) / N``.
+
+    Raises
+    ------
+    ValueError
+        When labels is not a 1-D integer array, holds a label out of range, fraction is
+        outside [0, 1], or there are fewer than two classes.
+
+    Examples
+    --------
+    >>> y = np.repeat(np.arange(10), 100)
+    >>> noisy = flip_labels(y, 0.1, seed=0)
+    >>> int((noisy != y).sum()), len(noisy)
+    (100, 1000)
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError("labels must be a 1-D array of integer classes")
+    fraction = float(fraction)
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
+    if n_classes is None:
+        if not labels.size:
+            raise ValueError("labels is empty: give n_classes")
+        n_classes = int(labels.max()) + 1
+    n_classes = check_int("n_classes", n_classes, minimum=2)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}")
+    rng = make_rng(seed)
+    out = labels.astype(np.int64).copy()
+    chosen = rng.choice(labels.size, size=int(round(fraction * labels.size)), replace=False)
+    # a shift of 1..n_classes-1 (mod n_classes) is a uniform draw among the other classes
+    out[chosen] = (out[chosen] + rng.integers(1, n_classes, size=chosen.size)) % n_classes
+    return out
+
+
+__all__ += ["flip_labels"]

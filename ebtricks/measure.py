@@ -544,3 +544,128 @@ def rate_sweep(make_net, X, D, etas, seeds, epochs: int, batch_size: int = 1) ->
 
 
 __all__ += ["rate_sweep"]
+
+
+# --- first used by the page "Shuffling and emphasizing" (§4.2) ---
+
+def order_learning_curve(net: Network, X, D, *, order: str, presentations: int, eta: float,
+                         X_test=None, labels_test=None, checkpoints: int = 10,
+                         emphasis: float = 2.0, seed: int | None = 0):
+    """Online SGD (one update per sample, constant eta) with a presentation order of §4.2,
+    measured at evenly spaced checkpoints: the training cost E and the test error rate.
+
+    Each epoch's indices come from :func:`ebtricks.sgd.presentation_order`, exactly as
+    :func:`ebtricks.train_sgd` draws them, and are trained in pieces between checkpoints
+    (a piece is a call of ``train_sgd`` with ``order="sequential"`` on those samples, so
+    the weights are those of one uninterrupted run, up to rounding). Under "emphasize" the
+    samples' costs E_p are measured after every complete epoch, as ``train_sgd`` does.
+    The run stops after exactly ``presentations`` samples, in the middle of an epoch if
+    need be, so runs with different orders can be compared at equal work.
+
+    Parameters
+    ----------
+    net : Network
+        The network; trained in place.
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets, one-hot or +-1 rows (their argmax is the class).
+    order : {"sorted", "sequential", "shuffle", "alternate", "emphasize"}
+        "sorted": the samples sorted by class (stably), then presented in that order every
+        epoch; the others as in :func:`ebtricks.sgd.presentation_order`.
+    presentations : int
+        Samples presented in all, >= 1.
+    eta : float
+        Learning rate, > 0.
+    X_test : array_like of shape (P_test, n_in), optional
+        Test inputs; with ``labels_test`` the test error rate is measured at every
+        checkpoint (else it is NaN).
+    labels_test : array_like of int, shape (P_test,), optional
+        Test classes.
+    checkpoints : int, default 10
+        Measurements after the start, >= 1, at presentations
+        ``round(k * presentations / checkpoints)``, k = 1..checkpoints.
+    emphasis : float, default 2.0
+        Under "emphasize": presentations per epoch of a sample whose cost is above the
+        mean, > 0, rounded to an integer.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the orders, as in ``train_sgd``.
+
+    Returns
+    -------
+    seen : ndarray of int, shape (checkpoints + 1,)
+        Presentations made at each checkpoint, starting with 0.
+    cost : ndarray, shape (checkpoints + 1,)
+        The training cost E (the mean of E_p over X, D) there.
+    test_error : ndarray, shape (checkpoints + 1,)
+        The test error rate there (NaN without a test set).
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range or ``order`` is unknown.
+    TrainingDiverged
+        When a piece of the run diverges (see ``train_sgd``).
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], seed=0)
+    >>> seen, cost, err = order_learning_curve(net, X, D, order="sorted",
+    ...                                        presentations=200, eta=0.05, checkpoints=4)
+    >>> seen.tolist(), bool(cost[-1] < cost[0]), bool(np.isnan(err).all())
+    ([0, 50, 100, 150, 200], True, True)
+    """
+    from ._validate import check_choice, make_rng
+    from .sgd import class_labels, presentation_order
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    check_choice("order", order, {"sorted", "sequential", "shuffle", "alternate", "emphasize"})
+    total = check_int("presentations", presentations, minimum=1)
+    eta = check_positive("eta", eta)
+    checkpoints = check_int("checkpoints", checkpoints, minimum=1)
+    check_positive("emphasis", emphasis)
+    if (X_test is None) != (labels_test is None):
+        raise ValueError("give both X_test and labels_test, or neither")
+    if labels_test is not None:
+        labels_test = np.asarray(labels_test)
+    rng = make_rng(seed)
+    P = X.shape[0]
+    labels = class_labels(D)
+    by_class = np.argsort(labels, kind="stable") if order == "sorted" else None
+    rule = "sequential" if order == "sorted" else order
+    marks = np.round(np.arange(checkpoints + 1) * total / checkpoints).astype(np.int64)
+    cost, test_error = np.full(checkpoints + 1, np.nan), np.full(checkpoints + 1, np.nan)
+
+    def measure_at(k):
+        cost[k] = net.cost(X, D)
+        if X_test is not None:
+            test_error[k] = net.error_rate(X_test, labels_test)
+
+    measure_at(0)
+    done, k, errors = 0, 1, None
+    while done < total:
+        idx = presentation_order(rule, P, rng, labels, errors, emphasis)
+        if by_class is not None:
+            idx = by_class[idx]
+        pos = 0
+        while pos < idx.size and done < total:
+            stop = min(idx.size, pos + int(marks[k]) - done)
+            piece = idx[pos:stop]
+            if piece.size:
+                train_sgd(net, X[piece], D[piece], epochs=1, eta=eta, order="sequential",
+                          track_cost=False, progress=False)
+            done += piece.size
+            pos = stop
+            while k <= checkpoints and done == marks[k]:
+                measure_at(k)
+                k += 1
+        if rule == "emphasize" and pos == idx.size:
+            errors = net.sample_costs(X, D)
+    return marks, cost, test_error
+
+
+__all__ += ["order_learning_curve"]

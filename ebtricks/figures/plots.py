@@ -416,3 +416,32 @@ def mean_and_spread(ax, x, runs, label: str, color: str, lw: float = 1.8):
 
 
 __all__ += ["function_and_derivatives", "mean_and_spread"]
+
+
+# --- helpers first used by the page "Shuffling and emphasizing" (§4.2) ---
+
+def seed_band(ax, x, runs, label: str | None = None, color: str = "C0", lw: float = 1.6,
+              alpha: float = 0.2, **style):
+    """The mean over seeds of a quantity (a line) and its range from the lowest to the
+    highest seed (a shaded band): ``runs`` has one row per seed, one column per ``x``."""
+    runs = np.atleast_2d(np.asarray(runs, dtype=float))
+    x = np.asarray(x, dtype=float)
+    ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=alpha, lw=0)
+    ax.plot(x, runs.mean(axis=0), color=color, lw=lw, label=label, **style)
+    return ax
+
+
+def class_bars(ax, counts, highlight: int | None = None, total: int | None = None,
+               color: str = "0.6", highlight_color: str = "C3", label: str | None = None):
+    """How often each class 0..K-1 occurs (``counts``), as bars, in percent of ``total``
+    (default: their sum); the bar ``highlight`` is drawn in ``highlight_color``."""
+    counts = np.asarray(counts, dtype=float)
+    total = counts.sum() if total is None else total
+    colors = [highlight_color if k == highlight else color for k in range(counts.size)]
+    ax.bar(np.arange(counts.size), 100 * counts / max(total, 1), color=colors, label=label)
+    ax.set_xticks(np.arange(counts.size))
+    ax.set(xlim=(-0.6, counts.size - 0.4), ylim=(0, 100))
+    return ax
+
+
+__all__ += ["seed_band", "class_bars"]
