@@ -273,7 +273,8 @@ __all__ += ["bias_growth_per_epoch", "valley_floor_w2", "shifted_hessian_determi
 def rate_for_excess(answer, fraction: float = 0.01, seed: int = 0) -> bool:
     """Exercise: which constant rate makes the stationary excess cost of online LMS on
     ``data.two_gaussians(seed)`` (samples drawn with replacement) equal to ``fraction``
-    times E_min, by the first-order formula E - E_min = eta/4 <r^2 |x~|^2>? To 2 %."""
+    times E_min, by the first-order formula: E - E_min is eta/4 times the mean over the
+    samples of r^2 ||x~||^2, r the residual at the minimum and x~ = (x1, x2, 1). To 2 %."""
     fraction = check_positive("fraction", fraction)
     X, D = two_gaussians(seed=seed)
     Xa = np.column_stack([X, np.ones(len(X))])
@@ -282,7 +283,7 @@ def rate_for_excess(answer, fraction: float = 0.01, seed: int = 0) -> bool:
     e_min = 0.5 * np.mean(r ** 2)
     truth = 4 * fraction * e_min / np.mean(r ** 2 * np.sum(Xa ** 2, axis=1))
     return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.02), "eta",
-                    "set eta/4 <r^2 |x~|^2> equal to the wanted excess; r is each sample's "
+                    "set eta/4 <r^2 ||x~||^2> equal to the wanted excess; r is each sample's "
                     "residual at the minimum and x~ = (x1, x2, 1) includes the bias's input")
 
 

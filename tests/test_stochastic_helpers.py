@@ -129,7 +129,8 @@ def test_drawing_helpers():
     xs, ys = a.lines[1].get_data()
     np.testing.assert_allclose(1.0 * xs + 0.5 * ys + 0.1, 0.0, atol=1e-12)
     rng = np.random.default_rng(0)
-    plots.weight_cloud(b, rng.normal(size=(50, 2)) * 0.1, rng.normal(size=(50, 2)), [0, 0],
-                       label="B = 4", reference_label="B = 1")
+    reference = rng.normal(size=(50, 2))
+    plots.weight_cloud(b, reference * 0.1, reference, [0, 0], title="blue: B = 4")
     lo, hi = b.get_xlim()
-    assert lo < -1 and hi > 1 and b.get_legend() is not None
+    assert lo == pytest.approx(-hi) and hi >= np.abs(reference).max()
+    assert b.get_title() == "blue: B = 4"

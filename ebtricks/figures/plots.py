@@ -350,24 +350,23 @@ def drift_boundaries(ax, angle: float, weights: dict, lim: float = 1.6):
     return ax
 
 
-def weight_cloud(ax, points, reference, centre, label: str | None = None,
-                 reference_label: str | None = None, half_width: float | None = None):
-    """Recorded weight pairs (rows of ``points``) as small dots over a grey cloud of
+def weight_cloud(ax, points, reference, centre, title: str | None = None,
+                 half_width: float | None = None):
+    """Recorded weight pairs (rows of ``points``) as small blue dots over a grey cloud of
     ``reference`` pairs, with ``centre`` (the minimum) as a black cross; the square
-    window, ``half_width`` around the centre, defaults to hold the reference cloud."""
+    window, ``half_width`` around the centre, defaults to hold the reference cloud. The
+    ``title`` names the two clouds (a legend would cover them)."""
     points, reference = np.asarray(points), np.asarray(reference)
-    ax.plot(*reference.T, ".", ms=2, color="0.75", label=reference_label)
-    ax.plot(*points.T, ".", ms=2, color="C0", label=label)
-    ax.plot(centre[0], centre[1], "k+", ms=11, mew=1.5, label="minimum")
+    ax.plot(*reference.T, ".", ms=2, color="0.75")
+    ax.plot(*points.T, ".", ms=2, color="C0")
+    ax.plot(centre[0], centre[1], "k+", ms=11, mew=1.5)
     if half_width is None:
         half_width = 1.05 * float(np.max(np.abs(reference - np.asarray(centre))))
     ax.set(xlim=(centre[0] - half_width, centre[0] + half_width),
            ylim=(centre[1] - half_width, centre[1] + half_width), xlabel="w₁", ylabel="w₂")
     ax.set_aspect("equal")
-    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=10,
-                       frameon=False, borderaxespad=0.2)
-    for handle in legend.legend_handles:       # legend markers of one readable size
-        handle.set_markersize(8)
+    if title:
+        ax.set_title(title, fontsize=10)
     return ax
 
 
