@@ -332,7 +332,7 @@ def drift_excess_cost(weights, angle, std: float | None = None) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape (T,) (or a 0-d array for one vector)
+    ndarray of shape (T,), or a float for one vector of shape (3,)
         E - E_min for each weight vector, >= 0.
 
     Raises
@@ -370,7 +370,7 @@ def drift_excess_cost(weights, angle, std: float | None = None) -> np.ndarray:
     w, b = W[:, :2], W[:, 2]
     cost = 0.5 * ((1 - np.sum(w * m, axis=1)) ** 2 + b ** 2 + s * s * np.sum(w * w, axis=1))
     excess = cost - 0.5 * s * s / (m0 @ m0 + s * s)
-    return excess[0] if one else excess
+    return float(excess[0]) if one else excess
 
 
 __all__ += ["drift_excess_cost"]
