@@ -550,3 +550,57 @@ def alternating_same_class_pairs(answer, class_sizes=(300, 200, 100)) -> bool:
 
 __all__ += ["emphasized_wrong_share", "emphasized_epoch_length",
             "alternating_same_class_pairs"]
+
+
+# --- self-checks of the page "Stochastic versus batch learning" (§4.1) ---
+
+def rate_for_excess(answer, fraction: float = 0.01, seed: int = 0) -> bool:
+    """Exercise: which constant rate makes the stationary excess cost of online LMS on
+    ``data.two_gaussians(seed)`` (samples drawn with replacement) equal to ``fraction``
+    times E_min, by the first-order formula: E - E_min is eta/4 times the mean over the
+    samples of r^2 ||x~||^2, r the residual at the minimum and x~ = (x1, x2, 1). To 2 %."""
+    fraction = check_positive("fraction", fraction)
+    X, D = two_gaussians(seed=seed)
+    Xa = np.column_stack([X, np.ones(len(X))])
+    w = np.linalg.solve(Xa.T @ Xa, Xa.T @ D[:, 0])        # normal equations
+    r = D[:, 0] - Xa @ w
+    e_min = 0.5 * np.mean(r ** 2)
+    truth = 4 * fraction * e_min / np.mean(r ** 2 * np.sum(Xa ** 2, axis=1))
+    return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.02), "eta",
+                    "set eta/4 <r^2 ||x~||^2> equal to the wanted excess; r is each sample's "
+                    "residual at the minimum and x~ = (x1, x2, 1) includes the bias's input")
+
+
+def annealing_min_c(answer, seed: int = 0) -> bool:
+    """Exercise: the smallest c for which eta = c/t makes the excess cost of online LMS
+    on ``data.two_gaussians(seed)`` (bias trained) fall as 1/t: 2 c lambda_min = 1. To 2 %."""
+    lam_min = np.linalg.eigvalsh(_lms_hessian(two_gaussians(seed=seed)[0]))[0]
+    return _verdict(_close(check_finite_scalar("answer", answer), 1 / (2 * lam_min), 0.02),
+                    "c", "along an eigenvector the error shrinks like t^(-c lambda); the excess "
+                         "(its square) must fall at least as fast as 1/t in the flattest "
+                         "direction of H, the one of the smallest eigenvalue")
+
+
+def minibatch_noise_factors(cost_factor, width_factor, from_size: int = 4,
+                            to_size: int = 16) -> bool:
+    """Exercise: going from mini-batches of ``from_size`` to ``to_size`` samples at a fixed
+    rate, by what factor do the excess cost and the width of the weights' cloud fall?"""
+    from_size = int(check_positive("from_size", from_size))
+    to_size = int(check_positive("to_size", to_size))
+    if not 1 <= from_size < to_size:
+        raise ValueError(f"need 1 <= from_size < to_size, got {from_size} and {to_size}")
+    # the mean of B independent gradients has 1/B of one gradient's variance; to first
+    # order in eta the weights' covariance is proportional to it, the excess cost is linear
+    # in that covariance, and a width is the square root of a variance
+    variance_ratio = to_size / from_size
+    a = _close(check_finite_scalar("cost_factor", cost_factor), variance_ratio, 0.1)
+    b = _close(check_finite_scalar("width_factor", width_factor), math.sqrt(variance_ratio),
+               0.1)
+    _verdict(a, "cost factor", "averaging B independent gradients divides their variance by "
+                               "B, and the excess cost is proportional to that variance")
+    _verdict(b, "width factor", "a width is a standard deviation: the square root of a "
+                                "variance")
+    return a and b
+
+
+__all__ += ["rate_for_excess", "annealing_min_c", "minibatch_noise_factors"]

@@ -669,3 +669,119 @@ def order_learning_curve(net: Network, X, D, *, order: str, presentations: int, 
 
 
 __all__ += ["order_learning_curve"]
+
+
+# --- drift_excess_cost: the tracking error of the page "Stochastic versus batch learning" ---
+
+def drift_excess_cost(weights, angle, std: float | None = None) -> np.ndarray:
+    """Excess expected cost of a linear unit on the rotating classes of
+    :func:`ebtricks.data.rotating_gaussians`: how far each weight vector is from the best
+    one for the distribution of its moment (§4.1, tracking).
+
+    With classes ±1 of equal probability around ±m (m the centre (0.4, 0.8) turned by
+    ``angle``) and spread s in every direction, the unit y = w·x + b has the expected cost
+    E = ((1 - w·m)^2 + b^2 + s^2 |w|^2) / 2, smallest at w = m / (|m|^2 + s^2), b = 0,
+    where it is E_min = s^2 / (2 (|m|^2 + s^2)). This returns E - E_min: exact, no sampling.
+
+    Parameters
+    ----------
+    weights : array_like, shape (T, 3) or (3,)
+        Weight vectors (w1, w2, b) in the order of ``mlp([2, 1])``'s parameters.
+    angle : array_like, shape (T,) or scalar
+        The rotation of the centres, in radians, at which each vector is judged.
+    std : float or None, default None
+        The class spread s, > 0; None takes the data's default sqrt(0.036).
+
+    Returns
+    -------
+    ndarray of shape (T,), or a float for one vector of shape (3,)
+        E - E_min for each weight vector, >= 0.
+
+    Raises
+    ------
+    ValueError
+        When weights do not have 3 entries per row, angle does not match them, or
+        std <= 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([-0.8, 0.4])                 # (0.4, 0.8) turned by 90 degrees
+    >>> best = np.r_[m / (m @ m + 0.036), 0.0]
+    >>> float(drift_excess_cost(best, np.pi / 2)) < 1e-15
+    True
+    >>> round(float(drift_excess_cost(np.zeros(3), 0.0)), 4)   # 1/2 - E_min
+    0.4785
+    """
+    from .data import TWO_GAUSSIAN_CENTRES, TWO_GAUSSIAN_STD
+
+    s = TWO_GAUSSIAN_STD if std is None else check_positive("std", std)
+    W = np.asarray(weights, dtype=float)
+    one = W.ndim == 1
+    W = check_array("weights", np.atleast_2d(W), ndim=2)
+    if W.shape[1] != 3:
+        raise ValueError(f"weights must hold (w1, w2, b) per row, got shape {W.shape}")
+    a = np.broadcast_to(np.asarray(angle, dtype=float), (W.shape[0],)) if np.ndim(angle) == 0 \
+        else check_array("angle", angle, ndim=1)
+    if a.shape[0] != W.shape[0]:
+        raise ValueError(f"angle must have one entry per weight vector ({W.shape[0]}), "
+                         f"got {a.shape[0]}")
+    m0 = TWO_GAUSSIAN_CENTRES[1]
+    m = np.column_stack([np.cos(a) * m0[0] - np.sin(a) * m0[1],
+                         np.sin(a) * m0[0] + np.cos(a) * m0[1]])
+    w, b = W[:, :2], W[:, 2]
+    cost = 0.5 * ((1 - np.sum(w * m, axis=1)) ** 2 + b ** 2 + s * s * np.sum(w * w, axis=1))
+    excess = cost - 0.5 * s * s / (m0 @ m0 + s * s)
+    return float(excess[0]) if one else excess
+
+
+__all__ += ["drift_excess_cost"]
+
+
+def epochs_to_reach(costs, level: float) -> float:
+    """How many epochs a cost curve takes to first reach ``level``, interpolating
+    between epochs (§4.1: the epochs one method needs to do what another did).
+
+    Between the last epoch above ``level`` and the first at or below it, the cost is taken
+    to fall geometrically (linearly in log E), which is how a converging cost falls.
+
+    Parameters
+    ----------
+    costs : array_like, shape (n,)
+        The cost before training (``costs[0]``) and after each epoch, all > 0.
+    level : float
+        The cost to reach, > 0.
+
+    Returns
+    -------
+    float
+        Fractional epochs until the cost reaches ``level``: 0 when ``costs[0] <= level``,
+        ``inf`` when no entry reaches it.
+
+    Raises
+    ------
+    ValueError
+        When costs is not a 1-D array of positive numbers or level <= 0.
+
+    Examples
+    --------
+    >>> epochs_to_reach([8.0, 4.0, 2.0, 1.0], 2.0)
+    2.0
+    >>> round(epochs_to_reach([8.0, 4.0, 2.0, 1.0], 2.0 ** 0.5), 6)   # half-way in log E
+    2.5
+    """
+    c = check_array("costs", costs, ndim=1)
+    if c.size == 0 or np.any(c <= 0):
+        raise ValueError("costs must be a non-empty 1-D array of positive numbers")
+    level = check_positive("level", level)
+    below = np.flatnonzero(c <= level)
+    if below.size == 0:
+        return float("inf")
+    k = int(below[0])
+    if k == 0:
+        return 0.0
+    hi, lo = np.log(c[k - 1]), np.log(c[k])
+    return float(k - 1 + (hi - np.log(level)) / (hi - lo))
+
+
+__all__ += ["epochs_to_reach"]

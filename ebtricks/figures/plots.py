@@ -445,3 +445,51 @@ def class_bars(ax, counts, highlight: int | None = None, total: int | None = Non
 
 
 __all__ += ["seed_band", "class_bars"]
+
+
+# --- helpers of the page "Stochastic versus batch learning" ---
+
+def drift_boundaries(ax, angle: float, weights: dict, lim: float = 1.6):
+    """Decision boundaries w₁x₁ + w₂x₂ + b = 0 of linear units over the rotating classes
+    of ``data.rotating_gaussians``: the best one for the classes turned by ``angle``
+    (radians; a solid black line through the origin, across the centre (0.4, 0.8) turned
+    by ``angle``) and one per entry of ``weights`` (name -> (w₁, w₂, b)), dashed, inside
+    the square ``±lim``."""
+    c, s = np.cos(angle), np.sin(angle)
+    m = np.array([c * 0.4 - s * 0.8, s * 0.4 + c * 0.8])
+    t = np.linspace(-3 * lim, 3 * lim, 2)
+    ax.plot(-m[1] * t, m[0] * t, "k-", lw=1.6, label="best now")
+    for k, (name, w) in enumerate(weights.items()):
+        w1, w2, b = (float(v) for v in w)
+        n = np.hypot(w1, w2)
+        if n == 0:
+            continue
+        p0 = -b / n * np.array([w1, w2]) / n          # the point of the line nearest 0
+        ax.plot(p0[0] - w2 / n * t, p0[1] + w1 / n * t, ls=("--", "-.", ":")[k % 3],
+                color=f"C{k + 2}", lw=1.6, label=name)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
+    ax.set_aspect("equal")
+    return ax
+
+
+def weight_cloud(ax, points, reference, centre, title: str | None = None,
+                 half_width: float | None = None):
+    """Recorded weight pairs (rows of ``points``) as small blue dots over a grey cloud of
+    ``reference`` pairs, with ``centre`` (the minimum) as a black cross; the square
+    window, ``half_width`` around the centre, defaults to hold the reference cloud. The
+    ``title`` names the two clouds (a legend would cover them)."""
+    points, reference = np.asarray(points), np.asarray(reference)
+    ax.plot(*reference.T, ".", ms=2, color="0.75")
+    ax.plot(*points.T, ".", ms=2, color="C0")
+    ax.plot(centre[0], centre[1], "k+", ms=11, mew=1.5)
+    if half_width is None:
+        half_width = 1.05 * float(np.max(np.abs(reference - np.asarray(centre))))
+    ax.set(xlim=(centre[0] - half_width, centre[0] + half_width),
+           ylim=(centre[1] - half_width, centre[1] + half_width), xlabel="w₁", ylabel="w₂")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__ += ["drift_boundaries", "weight_cloud"]
