@@ -365,7 +365,8 @@ def finite_difference_gradient(net: Network, X, D, h: float = 1e-6, params=None)
 def pass_times(net: Network, X, D, repeat: int = 5) -> dict:
     """Wall-clock seconds of one forward pass (``net.forward``) and of one gradient
     (``net.gradient``: a forward pass and a backward pass) over all rows of X, each the
-    fastest of ``repeat`` runs (the least disturbed by other work on the machine).
+    fastest of ``repeat`` runs (the least disturbed by other work on the machine); the
+    runs of the two alternate, so that both meet the same load.
 
     Parameters
     ----------
@@ -395,16 +396,15 @@ def pass_times(net: Network, X, D, repeat: int = 5) -> dict:
 
     repeat = check_int("repeat", repeat, 1)
     X, D = net.check_data(X, D)
-    out = {}
-    for name, run in (("forward", lambda: net.forward(X)),
-                      ("gradient", lambda: net.gradient(X, D))):
+    runs = {"forward": lambda: net.forward(X), "gradient": lambda: net.gradient(X, D)}
+    out = dict.fromkeys(runs, np.inf)
+    for run in runs.values():
         run()                                   # compile or warm the caches first
-        best = np.inf
-        for _ in range(repeat):
+    for _ in range(repeat):                     # alternate, so both see the same load
+        for name, run in runs.items():
             t0 = time.perf_counter()
             run()
-            best = min(best, time.perf_counter() - t0)
-        out[name] = best
+            out[name] = min(out[name], time.perf_counter() - t0)
     out["backward"] = out["gradient"] - out["forward"]
     return out
 
