@@ -604,3 +604,277 @@ def minibatch_noise_factors(cost_factor, width_factor, from_size: int = 4,
 
 
 __all__ += ["rate_for_excess", "annealing_min_c", "minibatch_noise_factors"]
+
+
+# --- self-checks of the page learning_machine (§2, the paper's Fig. 1) ---
+
+def _machine_problem():
+    Z, D = two_gaussians(n=100, seed=0)
+    return Z, D
+
+
+def machine_best_weight(answer) -> bool:
+    """Exercise: the single lecun_tanh unit ``mlp([2, 1], seed=0)`` on
+    ``two_gaussians(n=100, seed=0)``; with w1 and b held at their initial values, which
+    w2 minimises E? (within 0.01)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's w2.
+
+    Returns
+    -------
+    bool
+        Whether it is within 0.01 of the minimiser.
+
+    Examples
+    --------
+    >>> machine_best_weight(0.0)
+    ✘ w2: not yet. Hint: move the slider w₂ to the bottom of the curve, then refine: E is smooth, so its slope dE/dw₂ is 0 there
+    False
+    """
+    from .network import mlp
+    answer = check_finite_scalar("answer", answer)
+    Z, D = _machine_problem()
+    unit = mlp([2, 1], seed=0)
+    p = unit.params.copy()
+
+    def cost(w):
+        p[1] = w
+        return unit.cost(Z, D, p)
+
+    grid = np.linspace(-1.5, 3.0, 91)       # the curve is unimodal on the slider's range
+    k = int(np.argmin([cost(w) for w in grid]))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
+    g = (math.sqrt(5) - 1) / 2
+    for _ in range(60):                     # golden-section search in the bracket
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        lo, hi = (lo, b) if cost(a) < cost(b) else (a, hi)
+    return _verdict(abs(answer - (lo + hi) / 2) <= 0.01, "w2",
+                    "move the slider w₂ to the bottom of the curve, then refine: E is "
+                    "smooth, so its slope dE/dw₂ is 0 there")
+
+
+def first_order_change(answer, eta: float = 0.1) -> bool:
+    """Exercise: one step of eq (10) with rate ``eta`` on the machine ``mlp([2, 3, 1],
+    seed=0)`` and ``two_gaussians(n=100, seed=0)`` changes E by about
+    -eta ||dE/dW||^2. What is that first-order change? (within 1 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's predicted change of E (negative).
+    eta : float, default 0.1
+        The learning rate of the step.
+
+    Returns
+    -------
+    bool
+        Whether it is within 1 % of -eta ||dE/dW||^2.
+
+    Examples
+    --------
+    >>> first_order_change(1.0)
+    ✘ change of E: not yet. Hint: to first order E(W - eta g) = E(W) - eta g.g, with g = dE/dW from machine.gradient
+    False
+    """
+    from .network import mlp
+    answer = check_finite_scalar("answer", answer)
+    eta = check_positive("eta", eta)
+    Z, D = _machine_problem()
+    machine = mlp([2, 3, 1], seed=0)
+    w, h = machine.params.copy(), 1e-6
+    g = np.empty_like(w)
+    for i in range(w.size):                 # the gradient by central differences
+        e = np.zeros_like(w)
+        e[i] = h
+        g[i] = (machine.cost(Z, D, w + e) - machine.cost(Z, D, w - e)) / (2 * h)
+    truth = -eta * float(g @ g)
+    return _verdict(_close(answer, truth, 0.01), "change of E",
+                    "to first order E(W - eta g) = E(W) - eta g.g, with g = dE/dW from "
+                    "machine.gradient")
+
+
+def output_derivative(answer, p: int = 0) -> bool:
+    """Exercise: for the machine ``mlp([2, 3, 1], seed=0)`` and sample ``p`` of
+    ``two_gaussians(n=100, seed=0)``, what is the derivative of E^p = C(D^p, y) with
+    respect to the machine's output y, at y = M(Z^p, W)? (within 1e-6)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's dE^p/dy.
+    p : int, default 0
+        The sample.
+
+    Returns
+    -------
+    bool
+        Whether it is within 1e-6 of the derivative.
+
+    Examples
+    --------
+    >>> output_derivative(0.0)
+    ✘ dE^p/dy: not yet. Hint: C(D, y) = (D - y)^2 / 2 for one output; differentiate in y, then put in y = machine.forward(Z[p])
+    False
+    """
+    from .network import mlp
+    answer = check_finite_scalar("answer", answer)
+    Z, D = _machine_problem()
+    if int(p) != p or not 0 <= p < len(Z):
+        raise ValueError(f"p must be a sample index from 0 to {len(Z) - 1}, got {p!r}")
+    y = float(mlp([2, 3, 1], seed=0).forward(Z[int(p)])[0, 0])
+    d, h = float(D[int(p), 0]), 1e-5
+
+    def cost(v):                            # C(D^p, v) of eq (1), one output
+        return 0.5 * (d - v) ** 2
+
+    truth = (cost(y + h) - cost(y - h)) / (2 * h)
+    return _verdict(abs(answer - truth) <= 1e-6, "dE^p/dy",
+                    "C(D, y) = (D - y)^2 / 2 for one output; differentiate in y, then put "
+                    "in y = machine.forward(Z[p])")
+
+
+__all__ += ["machine_best_weight", "first_order_change", "output_derivative"]
+
+
+# --- self-checks of the page backprop (§3, eqs 2-10) ---
+
+def _dense_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a sequence of layer sizes, got {sizes!r}")
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must hold at least two sizes >= 1, got {sizes}")
+    return sizes
+
+
+def _multiply_adds(sizes):
+    """(forward, backward) multiply-adds of one sample, counted one product at a time."""
+    forward = backward = 0
+    for n, (m_in, m_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for _i in range(m_out):
+            for _j in range(m_in):
+                forward += 1                # y_i += w_ij x_j
+                backward += 1               # dE/dw_ij = dE/dy_i x_j
+                if n > 0:
+                    backward += 1           # dE/dx_j += w_ij dE/dy_i (not for the input)
+    return forward, backward
+
+
+def backward_multiply_adds(answer, sizes=(2, 3, 2)) -> bool:
+    """Exercise: how many multiply-adds does the backward pass of one sample cost in a
+    dense network of layer sizes ``sizes``, counting one per weight for every dE/dW_n and
+    one per weight for every dE/dX_{n-1} except dE/dX_0? (exact)
+
+    Parameters
+    ----------
+    answer : int
+        The reader's count.
+    sizes : sequence of int, default (2, 3, 2)
+        Units per layer, inputs first.
+
+    Returns
+    -------
+    bool
+        Whether the count is right.
+
+    Examples
+    --------
+    >>> backward_multiply_adds(12)
+    ✘ multiply-adds: not yet. Hint: a layer with m inputs and k units has m k weights: m k products for dE/dW, and m k more for dE/dX below it, except for the first layer
+    False
+    """
+    answer = check_finite_scalar("answer", answer)
+    _, backward = _multiply_adds(_dense_sizes(sizes))
+    return _verdict(answer == backward, "multiply-adds",
+                    "a layer with m inputs and k units has m k weights: m k products for "
+                    "dE/dW, and m k more for dE/dX below it, except for the first layer")
+
+
+def input_gradient(answer, z=(1.0, 1.0), d=(1.0, -1.0), seed: int = 1) -> bool:
+    """Exercise: the derivative of E^p = 1/2 ||d - M(z, W)||^2 with respect to the input z,
+    for the page's network ``mlp([2, 3, 2], seed=seed)``. (each component within 1e-6)
+
+    Parameters
+    ----------
+    answer : array_like, shape (2,)
+        The reader's dE^p/dz.
+    z : array_like, shape (2,), default (1.0, 1.0)
+        The input.
+    d : array_like, shape (2,), default (1.0, -1.0)
+        The desired output.
+    seed : int, default 1
+        Seed of the network's weights.
+
+    Returns
+    -------
+    bool
+        Whether every component is within 1e-6.
+
+    Examples
+    --------
+    >>> input_gradient([0.0, 0.0])
+    ✘ dE/dZ: not yet. Hint: run the backward pass all the way down: dE/dX_0 = W_1^T dE/dY_1
+    False
+    """
+    from .network import mlp
+    z = np.asarray(z, float).ravel()
+    d = np.asarray(d, float).ravel()
+    if z.shape != (2,) or d.shape != (2,):
+        raise ValueError(f"z and d must each hold 2 numbers, got {z.size} and {d.size}")
+    answer = np.asarray(answer, float).ravel()
+    if answer.shape != (2,) or not np.all(np.isfinite(answer)):
+        raise ValueError(f"answer must be 2 finite numbers (dE/dz_1, dE/dz_2), got {answer}")
+    net, h = mlp([2, 3, 2], seed=seed), 1e-6
+    truth = np.empty(2)
+    for k in range(2):                      # central differences in the input
+        e = np.zeros(2)
+        e[k] = h
+        truth[k] = (net.cost(z + e, d) - net.cost(z - e, d)) / (2 * h)
+    return _verdict(np.all(np.abs(answer - truth) <= 1e-6), "dE/dZ",
+                    "run the backward pass all the way down: dE/dX_0 = W_1^T dE/dY_1")
+
+
+def finite_difference_passes(evaluations, ratio, sizes=(784, 30, 10)) -> bool:
+    """Exercise: central differences evaluate the cost twice per parameter. How many
+    evaluations do they need for the gradient of a dense network of layer sizes
+    ``sizes`` (exact), and how many times the multiply-adds of one forward plus one
+    backward pass is that, counting an evaluation as a forward pass? (within 1 %)
+
+    Parameters
+    ----------
+    evaluations : int
+        The reader's number of cost evaluations.
+    ratio : float
+        The reader's ratio of multiply-adds.
+    sizes : sequence of int, default (784, 30, 10)
+        Units per layer, inputs first.
+
+    Returns
+    -------
+    bool
+        Whether both are right.
+
+    Examples
+    --------
+    >>> finite_difference_passes(100, 1.0, sizes=[2, 1])
+    ✘ evaluations: not yet. Hint: count the parameters, biases included: each needs E(w + h e_i) and E(w - h e_i)
+    ✘ ratio: not yet. Hint: evaluations x forward multiply-adds, over forward + backward multiply-adds
+    False
+    """
+    sizes = _dense_sizes(sizes)
+    evaluations = check_finite_scalar("evaluations", evaluations)
+    ratio = check_finite_scalar("ratio", ratio)
+    n_params = sum(m * k + k for m, k in zip(sizes[:-1], sizes[1:]))
+    forward, backward = _multiply_adds(sizes)
+    a = _verdict(evaluations == 2 * n_params, "evaluations",
+                 "count the parameters, biases included: each needs E(w + h e_i) and "
+                 "E(w - h e_i)")
+    b = _verdict(_close(ratio, 2 * n_params * forward / (forward + backward), 0.01), "ratio",
+                 "evaluations x forward multiply-adds, over forward + backward multiply-adds")
+    return a and b
+
+
+__all__ += ["backward_multiply_adds", "input_gradient", "finite_difference_passes"]

@@ -785,3 +785,106 @@ def epochs_to_reach(costs, level: float) -> float:
 
 
 __all__ += ["epochs_to_reach"]
+
+
+# --- page backprop (§3): the gradient checked and timed ---
+
+def finite_difference_gradient(net: Network, X, D, h: float = 1e-6, params=None) -> np.ndarray:
+    """dE/dW by central differences, (E(w + h e_i) - E(w - h e_i)) / 2h for every
+    parameter i: 2 n_params evaluations of the cost, the slow way that backprop avoids.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample (a 1-D X is one sample).
+    D : array_like, shape (P, n_outputs)
+        Targets, one row per sample.
+    h : float, default 1e-6
+        The step, > 0. Its error is about h^2 |E'''| / 6 plus rounding of order
+        1e-16 |E| / h.
+    params : array_like of shape (n_params,), optional
+        Weights to use instead of ``net.params`` (which is not changed).
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        The estimated gradient, in the order of ``params``.
+
+    Raises
+    ------
+    ValueError
+        When h <= 0 or the data do not fit the network.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> g = finite_difference_gradient(net, np.zeros((4, 2)), np.ones((4, 1)))
+    >>> np.round(g, 6).tolist()
+    [0.0, 0.0, -1.0]
+    """
+    h = check_positive("h", h)
+    X, D = net.check_data(X, D)
+    w = net._params_arg(params).copy()
+    g = np.empty(w.size)
+    for i in range(w.size):
+        keep = w[i]
+        w[i] = keep + h
+        up = net.cost(X, D, w)
+        w[i] = keep - h
+        down = net.cost(X, D, w)
+        w[i] = keep
+        g[i] = (up - down) / (2 * h)
+    return g
+
+
+def pass_times(net: Network, X, D, repeat: int = 5) -> dict:
+    """Wall-clock seconds of one forward pass (``net.forward``) and of one gradient
+    (``net.gradient``: a forward pass and a backward pass) over all rows of X, each the
+    fastest of ``repeat`` runs (the least disturbed by other work on the machine); the
+    runs of the two alternate, so that both meet the same load.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_outputs)
+        Targets, one row per sample.
+    repeat : int, default 5
+        Runs of each, >= 1.
+
+    Returns
+    -------
+    dict
+        ``"forward"``, ``"gradient"`` and ``"backward"`` (their difference, the cost of the
+        backward pass alone), in seconds.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> t = pass_times(eb.mlp([4, 3, 2]), np.zeros((10, 4)), np.zeros((10, 2)), repeat=2)
+    >>> sorted(t)
+    ['backward', 'forward', 'gradient']
+    """
+    import time
+
+    repeat = check_int("repeat", repeat, 1)
+    X, D = net.check_data(X, D)
+    runs = {"forward": lambda: net.forward(X), "gradient": lambda: net.gradient(X, D)}
+    out = dict.fromkeys(runs, np.inf)
+    for run in runs.values():
+        run()                                   # compile or warm the caches first
+    for _ in range(repeat):                     # alternate, so both see the same load
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            out[name] = min(out[name], time.perf_counter() - t0)
+    out["backward"] = out["gradient"] - out["forward"]
+    return out
+
+
+__all__ += ["finite_difference_gradient", "pass_times"]

@@ -493,3 +493,93 @@ def weight_cloud(ax, points, reference, centre, title: str | None = None,
 
 
 __all__ += ["drift_boundaries", "weight_cloud"]
+
+
+# --- page learning_machine (§2, the paper's Fig. 1) ---
+
+def cost_as_mean(ax_samples, ax_cost, sample_costs, classes, w_values, cost_values,
+                 w: float, slope: float, w_label: str = "w", cost_max: float | None = None,
+                 cost_min: float | None = None):
+    """The cost E as the mean of the per-sample costs E^p, and E as one weight moves.
+
+    Left (``ax_samples``): E^p of every sample as a stem, coloured by class, with their
+    mean E as a horizontal line. Right (``ax_cost``): the curve E(w), a dot at ``w`` and
+    the tangent there, whose slope is dE/dw.
+
+    Parameters
+    ----------
+    ax_samples, ax_cost : matplotlib.axes.Axes
+        Where to draw the two panels.
+    sample_costs : array_like, shape (P,)
+        E^p of every sample at the weight ``w``.
+    classes : array_like, shape (P,)
+        Each sample's class, -1 or +1 (sets the colour).
+    w_values, cost_values : array_like, shape (K,)
+        The curve E(w) over a grid of w.
+    w : float
+        The weight drawn.
+    slope : float
+        dE/dw at ``w`` (the tangent's slope).
+    w_label : str, default "w"
+        Name of the weight on the axes.
+    cost_max : float or None, default None
+        Top of the left panel's cost axis (the legend takes its top fifth); give the
+        same value to every frame of a slider so that the stems keep one scale. None
+        fits it to these costs.
+    cost_min : float or None, default None
+        When given (> 0), the left panel's cost axis is logarithmic from ``cost_min``
+        (where the stems start) to ``cost_max``, so that small and large costs both show.
+
+    Returns
+    -------
+    tuple of Axes
+        ``(ax_samples, ax_cost)``.
+
+    Examples
+    --------
+    >>> from ebtricks.figures import subplots
+    >>> fig, (a, b) = subplots(1, 2)
+    >>> _ = cost_as_mean(a, b, [0.1, 0.3], [-1, 1], [0, 1], [0.2, 0.4], 0.5, 0.2)
+    """
+    from .._validate import check_positive
+
+    costs = np.asarray(sample_costs, float).ravel()
+    classes = np.asarray(classes).ravel()
+    if costs.shape != classes.shape:
+        raise ValueError(f"classes must have one entry per sample cost ({costs.size}), "
+                         f"got {classes.size}")
+    w_values = np.asarray(w_values, float)
+    cost_values = np.asarray(cost_values, float)
+    if w_values.shape != cost_values.shape:
+        raise ValueError("w_values and cost_values must have the same shape")
+    p = np.arange(costs.size)
+    floor = 0.0 if cost_min is None else check_positive("cost_min", cost_min)
+    for c, color, name in ((-1, "C0", "class −1"), (1, "C1", "class +1")):
+        on = classes == c
+        ax_samples.vlines(p[on], floor, costs[on], color=color, lw=1.2, label=name)
+        ax_samples.plot(p[on], costs[on], "o", color=color, ms=3)
+    mean = costs.mean()
+    ax_samples.axhline(mean, color="k", lw=1.5, ls="--", label=f"mean E = {mean:.3f}")
+    top = max(costs.max(), 0.1) if cost_max is None else float(cost_max)
+    if floor > 0:
+        ax_samples.set_yscale("log")
+        ax_samples.set_ylim(floor, top * (top / floor) ** 0.25)   # a fifth for the legend
+        log_ticks(ax_samples)
+    else:
+        ax_samples.set_ylim(0, 1.25 * top)
+    ax_samples.set(xlabel="sample p", ylabel="cost of sample p, Eᵖ", xlim=(-1, costs.size))
+    ax_samples.legend(loc="upper left", fontsize=9, ncol=3, handlelength=1.2,
+                      columnspacing=1.0)
+    ax_cost.plot(w_values, cost_values, color="0.3", lw=1.5)
+    e_here = np.interp(w, w_values, cost_values)
+    span = 0.12 * (w_values.max() - w_values.min())
+    ax_cost.plot([w - span, w + span], [e_here - slope * span, e_here + slope * span],
+                 color="C3", lw=2, label=f"slope dE/d{w_label} = {slope:+.3f}")
+    ax_cost.plot(w, e_here, "o", color="k", ms=6)
+    ax_cost.set(xlabel=w_label, ylabel="E", xlim=(w_values.min(), w_values.max()),
+                ylim=(0, 1.1 * cost_values.max()))
+    ax_cost.legend(loc="upper right", fontsize=9)
+    return ax_samples, ax_cost
+
+
+__all__ += ["cost_as_mean"]
