@@ -86,10 +86,12 @@ def test_decomposition_exact_and_against_noisy_targets(runs):
     np.testing.assert_allclose(bv.squared_error, bv.bias2 + bv.variance, rtol=1e-12,
                                atol=1e-15)
     rng = np.random.default_rng(5)
-    for k in (0, 20, len(bv.bias2) - 1):
+    k_stop = int(np.argmin(val.mean(axis=0)))
+    for k in (0, k_stop, len(bv.bias2) - 1):     # the page's three epochs
         d = TRUTH + 0.3 * rng.standard_normal((200, *outputs[k].shape))
         lhs = np.mean((outputs[k] - d) ** 2)
-        assert lhs == pytest.approx(bv.bias2[k] + bv.variance[k] + 0.09, rel=0.02)
+        # the sampling error of 20 x 101 x 200 noisy targets is about 0.2 %
+        assert lhs == pytest.approx(bv.bias2[k] + bv.variance[k] + 0.09, rel=0.01)
 
 
 def test_early_stopping_lands_before_the_end_where_validation_rises(runs):
