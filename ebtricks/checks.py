@@ -341,7 +341,7 @@ __all__ += ["init_settling_std", "init_backward_gain", "init_linear_fraction"]
 # --- self-checks of the generalisation page (§2) ---
 
 def bias_variance_at_point(bias2, variance, outputs=(0.9, 1.3, 1.1, 0.7),
-                           truth: float = 1.0) -> bool:
+                           truth: float = 0.8) -> bool:
     """Exercise (§2): nets trained on len(outputs) resampled training sets output
     ``outputs`` at one input x where the true function is ``truth``. What are the squared
     bias and the variance there (the variance over the sets, dividing by their number)?
@@ -383,37 +383,44 @@ def zero_predictor_test_error(answer, noise: float = 0.3) -> bool:
                     "over [-1, 1]; and no model escapes the noise's variance")
 
 
-def early_stopping_as_noise_rises(answer) -> bool:
-    """Exercise (§2, Predict): as the noise on the targets rises, does the epoch where
-    the validation error is smallest come "earlier" or "later"? The check trains its own
-    small version of the page's experiment (12 inputs, a 1-24-1 net, batch descent with
-    momentum, 8 resampled sets) at noise 0.05 and 0.6, which takes a few seconds."""
+def variance_growth_when_noise_doubles(answer, noise: float = 0.15) -> bool:
+    """Exercise (§2, Predict): by what factor does the variance over the training sets at
+    epoch 300 grow when the noise on the targets doubles, from ``noise`` to 2 * ``noise``?
+    The check trains its own small version of the page's experiment (the page's 12
+    inputs, a 1-24-1 net from one start, batch descent with momentum, 8 resampled sets
+    per noise level) and measures the factor, which takes a few seconds. (to 15 %: the
+    factor is not exactly 4, because a net does not pass its targets' noise on exactly
+    linearly)"""
     from .data import noisy_sine
     from .network import mlp
     from .sgd import train_sgd
 
-    if not isinstance(answer, str) or answer.strip().lower() not in ("earlier", "later"):
-        raise ValueError(f'answer must be "earlier" or "later", got {answer!r}')
+    answer = check_finite_scalar("answer", answer)
+    noise = check_positive("noise", noise)
     X = noisy_sine(n=12, seed=7)[0]
+    grid = np.linspace(-1.0, 1.0, 101)[:, None]
     net0 = mlp([1, 24, 1], output_activation="identity", seed=0)
-    best = {}
-    for noise in (0.05, 0.6):
-        val = 0.0
+    spread = []
+    for sigma in (noise, 2 * noise):
+        outs = []
         for r in range(8):
-            _, D = noisy_sine(x=X, noise=noise, seed=100 + r)
-            Xv, Dv = noisy_sine(n=100, noise=noise, seed=1000 + r)
-            h = train_sgd(net0.copy(), X, D, epochs=300, eta=0.15, batch_size=len(X),
-                          momentum=0.9, track_cost=False, X_val=Xv, D_val=Dv)
-            val = val + np.asarray(h.val_cost)
-        best[noise] = int(np.argmin(val))
-    truth = "earlier" if best[0.6] < best[0.05] else "later"
-    return _verdict(answer.strip().lower() == truth, "early stopping",
-                    "noise is what a net learns late; the more of it, the sooner the "
-                    "validation error starts to pay for learning it")
+            _, D = noisy_sine(x=X, noise=sigma, seed=100 + r)
+            net = net0.copy()
+            train_sgd(net, X, D, epochs=300, eta=0.15, batch_size=len(X), momentum=0.9,
+                      track_cost=False)
+            outs.append(net.forward(grid)[:, 0])
+        outs = np.array(outs)                        # (sets, grid points)
+        spread.append(float(np.mean((outs - outs.mean(axis=0)) ** 2)))
+    factor = spread[1] / spread[0]
+    return _verdict(_close(answer, factor, 0.15), "growth of the variance",
+                    "the variance is made by the noise the nets learn; if a net's output "
+                    "moved in proportion to its targets' noise, doubling the noise would "
+                    "double every deviation from the average net. What does that do to "
+                    "their mean square?")
 
 
 __all__ += ["bias_variance_at_point", "zero_predictor_test_error",
-            "early_stopping_as_noise_rises"]
+            "variance_growth_when_noise_doubles"]
 
 
 # --- self-checks of the sigmoid page (book/sigmoid, §4.4) ---

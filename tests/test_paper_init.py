@@ -71,6 +71,26 @@ def test_first_layer_and_settled_std_match_the_wide_layer_map(stacks, theory):
     up = stacks["lecun"]["up"]
     assert abs(up[0] - theory["first"]) <= 0.02
     assert abs(up[10:].mean() - theory["settled"]) <= 0.03
+    # "which predicts the measurement of every layer"
+    step = _wide_layer_map()[0]
+    s, predicted = 1.0, []
+    for _ in range(DEPTH):
+        s = step(s)
+        predicted.append(s)
+    assert np.max(np.abs(up - np.array(predicted))) <= 0.02
+
+
+def test_just_left_of_lecun_levels_off_further_left_dies_out():
+    """The page's account of the slider's left half: at init_scale 2^-1/8 (above
+    1/f'(0) = 0.874) the outputs level off near 0.4; at 2^-1/4 and ¼ they die out, by about
+    1.14 init_scale per layer once small (0.29 at ¼)."""
+    f0 = F_MAX * 2 / 3
+    assert 2 ** -0.125 > 1 / f0 > 2 ** -0.25
+    near = _stack(2 ** -0.125)["up"]
+    assert 0.35 <= near[-1] <= 0.45 and near[-1] / near[-2] > 0.97
+    quarter = _stack(0.25)["up"]
+    assert quarter[-1] / quarter[-2] == pytest.approx(0.25 * f0, rel=0.02)
+    assert _stack(2 ** -0.25)["up"][-1] < 0.25
 
 
 def test_the_map_gives_0_87_and_0_62(theory):
@@ -115,14 +135,32 @@ def test_units_leave_the_linear_region_while_learning():
     train, _ = eb.data.stratified_split(labels, 1000, seed=0)
     X = eb.InputTransform().fit_transform(images[train].reshape(-1, 64))
     D = eb.data.targets_pm1(labels[train])
-    net = eb.mlp([64, 30, 10], init_scale=1.0, seed=0)
-    history = eb.train_sgd(net, X, D, epochs=20, eta=0.01, seed=0, record_weights=True,
-                           track_cost=False)
-    fractions = []
-    for w in history.weights[[0, -1]]:
-        net.params = w
-        fractions.append(np.mean(np.abs(X @ net.weights(0).T + net.bias(0)) < 1))
-    assert fractions[0] > 0.6 and fractions[0] - fractions[1] > 0.15
+    y = labels[train]
+    A = np.c_[X, np.ones(len(X))]
+    coef = np.linalg.lstsq(A, D, rcond=None)[0]
+    linear_error = np.mean(np.argmax(A @ coef, axis=1) != y)
+    reach = {}
+    for scale in (0.25, 1.0, 4.0):
+        net = eb.mlp([64, 30, 10], init_scale=scale, seed=0)
+        history = eb.train_sgd(net, X, D, epochs=20, eta=0.01, seed=0,
+                               record_weights="update", record_every=200, track_cost=False)
+        rows = []
+        for w in history.weights:
+            net.params = w
+            Y = net.forward(X)
+            residual = Y - A @ np.linalg.lstsq(A, Y, rcond=None)[0]
+            r2 = 1 - (residual ** 2).sum() / ((Y - Y.mean(axis=0)) ** 2).sum()
+            rows.append((np.mean(np.abs(X @ net.weights(0).T + net.bias(0)) < 1), r2,
+                         np.mean(np.argmax(Y, axis=1) != y)))
+        t = np.array(rows)
+        k = int(np.flatnonzero(t[:, 2] <= linear_error)[0])
+        reach[scale] = k * 200 / len(X)
+        if scale == 1.0:      # linear part first: the linear error within 2 epochs, R² > 0.95
+            assert t[0, 0] > 0.6 and t[0, 0] - t[-1, 0] > 0.15
+            assert reach[scale] < 2 and t[k, 1] > 0.95 and t[-1, 2] < linear_error / 2
+        if scale == 4.0:      # starts nonlinear; its linear share ends above its start
+            assert t[0, 0] < 0.3 and t[-1, 1] > t[0, 1] + 0.05
+    assert reach[4.0] > reach[0.25] > reach[1.0]
 
 
 # --- the exercises' self-checks --------------------------------------------------------------
