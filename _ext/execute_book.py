@@ -122,10 +122,29 @@ def main(argv=None) -> int:
                         help="execute only these notebooks (by stem), e.g. while writing a page")
     args = parser.parse_args(argv)
     root, stage = args.root.resolve(), args.stage.resolve()
-    stage_sources(root, stage)
     todo = notebooks(root)
+    kept, kept_results = {}, []
     if args.only:
+        unknown = set(args.only) - {p.stem for p in todo}
+        if unknown:
+            parser.error(f"--only: no notebook named {', '.join(sorted(unknown))} in the toc")
+        # Pages not asked for keep the executed copies (and times) of the previous run, so
+        # running one page after another does not leave the earlier ones without outputs.
+        old = json.loads((stage / TIMINGS).read_text()) if (stage / TIMINGS).exists() else {}
+        for p in todo:
+            rel = p.relative_to(root)
+            if p.stem not in args.only and (stage / rel).exists():
+                kept[rel] = (stage / rel).read_bytes()
+        kept_results = [r for r in old.get("notebooks", [])
+                        if Path(r["notebook"]).name not in args.only and r["notebook"] != LAST
+                        and Path(r["notebook"] + ".ipynb") in kept]
         todo = [p for p in todo if p.stem in args.only]
+    stage_sources(root, stage)
+    for rel, data in kept.items():
+        (stage / rel).write_bytes(data)
+    if kept:
+        print(f"[execute] kept the previous run's outputs of {len(kept)} other notebooks",
+              flush=True)
     first = [p for p in todo if p.stem != LAST]
     last = [p for p in todo if p.stem == LAST]
     # With several notebooks at once, one BLAS thread each keeps them from fighting over cores.
@@ -141,8 +160,9 @@ def main(argv=None) -> int:
             results.append(res)
             print(f"[execute] {res['notebook']:<40} {res['seconds']:7.1f} s  {res['status']}",
                   flush=True)
-    order = {str(p.relative_to(root).with_suffix("")): i for i, p in enumerate(todo)}
-    results.sort(key=lambda r: order[r["notebook"]])
+    results += kept_results
+    order = {str(p.relative_to(root).with_suffix("")): i for i, p in enumerate(notebooks(root))}
+    results.sort(key=lambda r: order.get(r["notebook"], len(order)))
     report = {
         "commit": commit(root),
         "jobs": args.jobs,

@@ -112,3 +112,25 @@ def test_figures_leave_the_page_as_image_files(tmp_path, jb_available):
     # the static figure is its own file, or (content-addressed) the default frame's
     assert len(files) in (25, 26)
     assert '<strong>Figure 1.</strong>' in page and '<strong>Figure 2.</strong>' in page
+
+
+def test_only_keeps_the_other_pages_outputs(tmp_path):
+    """``execute_book.py --only A`` re-runs A and keeps B's executed copy and time from the
+    previous run: writing pages one after another must not strip the earlier ones."""
+    book = _mini_book(tmp_path, "print('page one ran')")
+    (book / "book" / "two.ipynb").write_text(_notebook("print('page two ran')"))
+    (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
+                                   "  - file: book/page\n  - file: book/two\n")
+    stage = book / "_build" / "src"
+    run = [sys.executable, str(ROOT / "_ext" / "execute_book.py"), str(book), str(stage)]
+    assert subprocess.run(run, capture_output=True, timeout=300).returncode == 0
+    (book / "book" / "two.ipynb").write_text(_notebook("print('page two again')"))
+    res = subprocess.run(run + ["--only", "two"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    one = (stage / "book" / "page.ipynb").read_text()
+    two = (stage / "book" / "two.ipynb").read_text()
+    assert "page one ran" in one and "page two again" in two
+    report = json.loads((stage / "timings.json").read_text())
+    assert [r["notebook"] for r in report["notebooks"]] == ["book/page", "book/two"]
+    bad = subprocess.run(run + ["--only", "nosuchpage"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "nosuchpage" in bad.stderr
