@@ -65,9 +65,10 @@ def test_alternating_and_shuffled_are_comparable(final_error):
     assert abs(np.mean(final_error("alternate") - final_error("shuffle"))) < 2
 
 
-def test_emphasizing_is_neutral_on_clean_labels(final_error):
-    """Page tolerance: |mean of emphasized ×2 − shuffled| < 1.5 pp."""
-    assert abs(np.mean(final_error("emphasize") - final_error("shuffle"))) < 1.5
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_emphasizing_is_neutral_on_clean_labels(final_error, k):
+    """Page tolerance: |mean of emphasized ×k − shuffled| < 1.5 pp for k = 2, 3, 4."""
+    assert abs(np.mean(final_error("emphasize", 0.0, k) - final_error("shuffle"))) < 1.5
 
 
 def test_emphasizing_hurts_with_flipped_labels(final_error):
@@ -75,6 +76,17 @@ def test_emphasizing_hurts_with_flipped_labels(final_error):
     average and > 0 in every seed."""
     gap = final_error("emphasize", 0.1, 3) - final_error("shuffle", 0.1)
     assert gap.mean() > 1.5 and np.all(gap > 0)
+
+
+def test_harm_of_emphasizing_grows_with_k_and_with_the_fraction_flipped(final_error):
+    """Page tolerance: the mean of emphasized ×k − shuffled rises with k = 1 (where it is
+    0: k = 1 is the shuffled order), 2, 3, 4 at 10 % and at 20 % flipped, and is larger
+    at 20 % than at 10 % for each k = 2, 3, 4."""
+    harm = {f: np.array([0.0] + [np.mean(final_error("emphasize", f, k)
+                                         - final_error("shuffle", f)) for k in (2, 3, 4)])
+            for f in (0.1, 0.2)}
+    assert np.all(np.diff(harm[0.1]) > 0) and np.all(np.diff(harm[0.2]) > 0)
+    assert np.all(harm[0.2][1:] > harm[0.1][1:])
 
 
 def test_emphasizing_gives_wrong_labels_more_presentations(digits, final_error):
