@@ -103,13 +103,18 @@ def test_emphasizing_gives_wrong_labels_more_presentations(digits, final_error):
 
 @pytest.mark.parametrize("check, args, expected", [
     (eb.checks.emphasized_wrong_share, (0.3 / 1.47,), True),
-    (eb.checks.emphasized_wrong_share, (0.1,), False),
+    (eb.checks.emphasized_wrong_share, (0.204,), True),
+    (eb.checks.emphasized_wrong_share, (0.1,), False),     # the fraction flipped
+    (eb.checks.emphasized_wrong_share, (0.25,), False),    # clean samples all shown once
+    (eb.checks.emphasized_wrong_share, (0.2,), False),     # 15 % of all, not of the clean
     (eb.checks.emphasized_wrong_share, (0.25, 0.1, 0.0, 3), True),
     (eb.checks.emphasized_epoch_length, (8,), True),
-    (eb.checks.emphasized_epoch_length, (10,), False),
+    (eb.checks.emphasized_epoch_length, (10,), False),     # above the median, not the mean
+    (eb.checks.emphasized_epoch_length, (18,), False),     # every sample k times
     (eb.checks.emphasized_epoch_length, (10, (0.1, 0.1, 0.2, 0.2, 0.3, 0.5), 3), True),
     (eb.checks.alternating_same_class_pairs, (99,), True),
-    (eb.checks.alternating_same_class_pairs, (100,), False),
+    (eb.checks.alternating_same_class_pairs, (100,), False),  # counts a pair too many
+    (eb.checks.alternating_same_class_pairs, (0,), False),    # as if classes always alternate
     (eb.checks.alternating_same_class_pairs, (0, (5, 5, 5)), True),
 ])
 def test_self_checks(check, args, expected, capsys):
