@@ -579,8 +579,9 @@ def rate_for_excess(answer, fraction: float = 0.01, seed: int = 0) -> bool:
 
 
 def annealing_min_c(answer, seed: int = 0) -> bool:
-    """Exercise: the smallest c for which eta = c/t makes the excess cost of online LMS
-    on ``data.two_gaussians(seed)`` (bias trained) fall as 1/t: 2 c lambda_min = 1. To 2 %."""
+    """Exercise: the threshold above which eta = c/t makes the excess cost of online LMS
+    on ``data.two_gaussians(seed)`` (bias trained) fall as 1/t: 2 c lambda_min = 1 (below
+    it the excess falls as t^(-2 c lambda_min), at it as log(t)/t). To 2 %."""
     lam_min = np.linalg.eigvalsh(_lms_hessian(two_gaussians(seed=seed)[0]))[0]
     return _verdict(_close(check_finite_scalar("answer", answer), 1 / (2 * lam_min), 0.02),
                     "c", "along an eigenvector the error shrinks like t^(-c lambda); the excess "
