@@ -454,11 +454,22 @@ def drift_boundaries(ax, angle: float, weights: dict, lim: float = 1.6):
     of ``data.rotating_gaussians``: the best one for the classes turned by ``angle``
     (radians; a solid black line through the origin, across the centre (0.4, 0.8) turned
     by ``angle``) and one per entry of ``weights`` (name -> (w₁, w₂, b)), dashed, inside
-    the square ``±lim``."""
+    the square ``±lim``. Each line carries a short arrow along its normal (w₁, w₂),
+    pointing to the side it calls class +1 (the best line's from the origin, the others'
+    from points along their lines on either side): a line alone looks the same turned by
+    180°, when the classes have swapped sides."""
     c, s = np.cos(angle), np.sin(angle)
     m = np.array([c * 0.4 - s * 0.8, s * 0.4 + c * 0.8])
     t = np.linspace(-3 * lim, 3 * lim, 2)
+    arrow = 0.3 * lim                                 # the arrows' length
+
+    def normal_arrow(start, normal, color):
+        ax.annotate("", xy=tuple(start + arrow * normal), xytext=tuple(start),
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.6,
+                                    mutation_scale=12, shrinkA=0, shrinkB=0))
+
     ax.plot(-m[1] * t, m[0] * t, "k-", lw=1.6, label="best now")
+    normal_arrow(np.zeros(2), m / np.hypot(*m), "k")
     for k, (name, w) in enumerate(weights.items()):
         w1, w2, b = (float(v) for v in w)
         n = np.hypot(w1, w2)
@@ -467,6 +478,10 @@ def drift_boundaries(ax, angle: float, weights: dict, lim: float = 1.6):
         p0 = -b / n * np.array([w1, w2]) / n          # the point of the line nearest 0
         ax.plot(p0[0] - w2 / n * t, p0[1] + w1 / n * t, ls=("--", "-.", ":")[k % 3],
                 color=f"C{k + 2}", lw=1.6, label=name)
+        along = (0.45 if k % 2 == 0 else -0.45) * lim * (1 + k // 2)  # apart from the
+        base = p0 + along * np.array([-w2, w1]) / n                # best line's arrow
+        if np.max(np.abs(base)) < 0.8 * lim:
+            normal_arrow(base, np.array([w1, w2]) / n, f"C{k + 2}")
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
     ax.set_aspect("equal")
     return ax
