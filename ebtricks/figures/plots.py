@@ -343,7 +343,7 @@ def cobweb(ax, layer_map, start: float, steps: int, color: str = "C0",
         xs += [x, y]
         ys += [y, y]
         x = y
-    ax.plot(xs, ys, color=color, lw=0.8, alpha=0.8)
+    ax.plot(xs, ys, color=color, lw=1.0, alpha=0.9)
     ax.set(xlim=(0, x_max), ylim=(0, x_max), aspect="equal")
     return ax
 
