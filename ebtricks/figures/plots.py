@@ -343,7 +343,7 @@ def cobweb(ax, layer_map, start: float, steps: int, color: str = "C0",
         xs += [x, y]
         ys += [y, y]
         x = y
-    ax.plot(xs, ys, color=color, lw=0.8, alpha=0.8)
+    ax.plot(xs, ys, color=color, lw=1.0, alpha=0.9)
     ax.set(xlim=(0, x_max), ylim=(0, x_max), aspect="equal")
     return ax
 
@@ -353,10 +353,13 @@ __all__ += ["cobweb"]
 
 # --- generalisation page (§2): resampled fits and bias-variance curves -------------------
 
-def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0"):
+def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0",
+                   highlight: int | None = None):
     """The outputs of nets trained on resampled training sets (thin grey lines, one per
     set), their average (``mean_color``), the true function (black, dashed) and, when
-    given, one training set's samples ``X``, ``D`` (dots)."""
+    given, one training set's samples ``X``, ``D`` (dots). ``highlight`` (an index into
+    ``outputs``) draws that set's net in the dots' colour, so the reader sees one net
+    follow its own noisy samples."""
     outputs = np.asarray(outputs, dtype=float)
     for y in outputs:
         ax.plot(x, y, color="0.55", lw=0.6, alpha=0.55)
@@ -364,8 +367,11 @@ def resampled_fits(ax, x, outputs, truth, X=None, D=None, mean_color: str = "C0"
     ax.plot(x, truth, color="k", lw=1.4, ls="--", label="true f(x)")
     if X is not None and D is not None:
         ax.plot(np.ravel(X), np.ravel(D), "o", color="C3", ms=4, label="one training set")
+    if highlight is not None:
+        ax.plot(x, outputs[highlight], color="C3", lw=1.1, label="the net trained on it")
     ax.set(xlabel="x", ylabel="output", xlim=(x[0], x[-1]), ylim=(-2.2, 2.2))
-    ax.legend(loc="lower right", fontsize=8.5, framealpha=0.9)
+    ax.legend(loc="lower right", fontsize=8.5, framealpha=0.9, borderpad=0.3,
+              labelspacing=0.25)
     return ax
 
 
@@ -374,15 +380,21 @@ def error_curves(ax, epochs, series: dict, stop: int | None = None,
                  ylim=(1e-3, 30.0), styles: dict | None = None):
     """Errors against epochs on a log scale (``series``: label -> values, drawn with
     ``styles``: label -> line properties), with the early-stopping epoch ``stop`` (a
-    black dashed line), the slider's epoch ``mark`` (dotted) and the noise variance
-    ``floor`` (a grey dash-dotted line). The top one and a half decades of the default
-    ``ylim`` are left free for the legend."""
-    curves(ax, epochs, series, "epoch", "mean squared error", markers=False, mark_x=mark,
-           styles=styles)
+    black dashed line), the slider's epoch ``mark`` (a pale grey band, with a dot on each
+    curve there) and the noise variance ``floor`` (a grey dash-dotted line). The top one
+    and a half decades of the default ``ylim`` are left free for the legend."""
+    curves(ax, epochs, series, "epoch", "mean squared error", markers=False, styles=styles)
     if floor is not None:
         ax.axhline(floor, color="0.5", lw=1, ls="-.", label="noise σ²")
     if stop is not None:
         ax.axvline(stop, color="k", lw=1.2, ls="--", label=f"early stop ({stop})")
+    if mark is not None:
+        ax.axvline(mark, color="0.6", lw=6, alpha=0.3, zorder=0, label="epoch shown")
+        for line in ax.get_lines()[:len(series)]:
+            x, y = line.get_data()
+            if len(x) and x[0] <= mark <= x[-1]:
+                ax.plot(mark, np.interp(mark, x, y), "o", ms=5, color=line.get_color(),
+                        zorder=3)
     ax.set(xlim=(epochs[0], epochs[-1]), ylim=ylim)
     ax.legend(loc="upper right", fontsize=8.5, ncol=2, framealpha=0.9, handlelength=1.6,
               columnspacing=1.0, borderpad=0.3, labelspacing=0.25)
