@@ -21,7 +21,7 @@ def use_batched(net, X) -> bool:
 
 
 def _args(net):
-    return net.table, net.layer_floats, net.aux
+    return layout.family(net.table), net.table, net.layer_floats, net.aux
 
 
 def buffers(net):

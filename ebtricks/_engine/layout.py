@@ -57,6 +57,25 @@ G_PIDX = 12     # where (from the geometry's start) the patch index starts
 G_MAPS = 13     # per output map: kernel offset, number of input maps, the maps
 
 
+class DenseOnly(NamedTuple):
+    """Family marker of a network whose layers are all dense: the drivers, given it,
+    compile the dense passes alone (see drivers._dispatchers)."""
+    dense_only: bool = True
+
+
+class AnyLayers(NamedTuple):
+    """Family marker of any other network: the drivers dispatch on the layer type."""
+    any_layers: bool = True
+
+
+DENSE_ONLY, ANY_LAYERS = DenseOnly(), AnyLayers()
+
+
+def family(table: np.ndarray):
+    """The family marker the drivers take first (a distinct type to Numba for each)."""
+    return DENSE_ONLY if all_dense(table) else ANY_LAYERS
+
+
 class Layout(NamedTuple):
     """The three arrays every kernel takes."""
     table: np.ndarray   # int64 (n_layers, N_COLS)

@@ -23,7 +23,8 @@ from numba import njit
 
 from .dense import FAST
 from .drivers import sample_loss_grad
-from .layout import ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF
+from .layout import (ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, all_dense,
+                     buffers, family)
 from .loss import loss_and_grad
 from .units import act_df_into, act_f_into
 
@@ -69,7 +70,7 @@ def rate_at(rate, t):
 
 
 @njit(cache=True)
-def sgd_epoch(table, lf, aux, params, loss, X, D, order, rate, t0, eta_vec, step, velocity,
+def sgd_epoch(fam, table, lf, aux, params, loss, X, D, order, rate, t0, eta_vec, step, velocity,
               murata, r, eta_state, rec, sample_losses, xs, ys, dxs, dys, grad):
     """One epoch, any network: mini-batches, momentum, per-weight rates, annealing, Murata's
     rate and recording. Returns the position in ``order`` where the cost became NaN/Inf, or
@@ -84,7 +85,7 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, rate, t0, eta_vec, step
     n_order = order.size
     for k in range(n_order):
         p = order[k]
-        e = sample_loss_grad(table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
+        e = sample_loss_grad(fam, table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
         sample_losses[k] = e
         if not math.isfinite(e):
             return k
@@ -432,7 +433,6 @@ class Epochs:
 
     def __init__(self, net, rate: Rate, eta_vec, step: Step, murata: MurataRule, eta_start,
                  traj_rows: int, record_every: int):
-        from .layout import all_dense, buffers
         n = net.n_params
         self.net, self.rate, self.eta_vec, self.step, self.murata = net, rate, eta_vec, step, murata
         self.bufs = buffers(net.table)
@@ -462,7 +462,7 @@ class Epochs:
                                         X, D, order, self.rate, float(t), self.eta_vec,
                                         self.row_rates, losses, *self.bufs)
             return status, order.size
-        status = sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X,
+        status = sgd_epoch(family(net.table), net.table, net.layer_floats, net.aux, net.params, net.loss_code, X,
                            D, order, self.rate, float(t), self.eta_vec, self.step,
                            self.velocity, self.murata, self.r, self.eta_state, self.rec, losses,
                            *self.bufs, self.grad)
