@@ -640,7 +640,9 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
         Units per layer, inputs first, each >= 1; at least two entries.
     activation : str, default "lecun_tanh"
         The hidden layers' activation, a name of :data:`ebtricks.activations.CODES`
-        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist").
+        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist",
+        "relu", "softplus", "softsign", "symmetric_logistic", or one added with
+        :func:`ebtricks.activations.define`).
     output_activation : str or None, default None
         The output layer's activation; None as described above.
     loss : {"mse", "softmax_ce"}, default "mse"

@@ -10,32 +10,82 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import config, njit, types
+from numba.extending import intrinsic
 
 
 IDENTITY, LOGISTIC, TANH, LECUN_TANH, RATIONAL_TANH, TANH_TWIST = range(6)
 
-class _Codes(dict):
-    """The activations the kernels know, by name. Read-only: a new name would map to a code
-    the kernels do not have, and silently compute another function."""
-
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("ebtricks' activations are compiled into its kernels; a name cannot "
-                        f"be added to activations.CODES (the built-in ones: {sorted(self)})")
-
-    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
-
-
-#: name -> integer code used by the kernels
-CODES = _Codes({
+#: name -> integer code of the units written into the kernels below (the paper's)
+CODES = {
     "identity": IDENTITY,
     "logistic": LOGISTIC,
     "tanh": TANH,
     "lecun_tanh": LECUN_TANH,        # 1.7159 tanh(2x/3), the paper's recommended sigmoid
     "rational_tanh": RATIONAL_TANH,  # the same with tanh replaced by a ratio of polynomials
     "tanh_twist": TANH_TWIST,        # tanh(x) + a x, tanh with a twisting term
-})
-NAMES = {code: name for name, code in CODES.items()}
+}
+
+# --- units compiled from Python: called through a function pointer ------------------------
+# Any other unit is a compiled C-callable ``double unit(int64 which, double x, double fx,
+# double a)`` returning f(x) (which = 0), f'(x) (1) or f''(x) (2), made by
+# :func:`compile_unit` from f, f' and f'' written in Python. Its code *is* its address, so
+# the kernels, compiled and cached once, reach it with no recompilation: the branches below
+# send every code >= ``FIRST_CALLED`` through :func:`call_unit`. The built-in codes come
+# first in every branch chain, so the paper's units pay nothing for this.
+FIRST_CALLED = 1 << 16
+_KEEP = []            # compiled units stay alive as long as the process (their address is used)
+_PY_UNITS = {}        # with NUMBA_DISABLE_JIT: code -> the Python function
+
+
+@intrinsic
+def _call_address(typingctx, address, which, x, fx, a):
+    """Call the C function at ``address`` with (which, x, fx, a)."""
+    sig = types.float64(types.int64, types.int64, types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.DoubleType(), [ir.IntType(64), ir.DoubleType(),
+                                                 ir.DoubleType(), ir.DoubleType()])
+        fn = builder.inttoptr(args[0], fnty.as_pointer())
+        return builder.call(fn, list(args[1:]))
+    return sig, codegen
+
+
+if config.DISABLE_JIT:
+    def call_unit(code, which, x, fx, a):
+        """f(x), f'(x) or f''(x) (which = 0, 1, 2) of a unit compiled from Python."""
+        return _PY_UNITS[code](which, x, fx, a)
+else:
+    @njit(cache=True)
+    def call_unit(code, which, x, fx, a):
+        """f(x), f'(x) or f''(x) (which = 0, 1, 2) of a unit compiled from Python."""
+        return _call_address(code, which, float(x), float(fx), float(a))
+
+
+def compile_unit(f, df, d2f) -> int:
+    """Compile a unit from three Python functions of (x, a) (plain arithmetic, ``math`` and
+    ``numpy`` scalar functions) and return its code for the kernels."""
+    if config.DISABLE_JIT:
+        def unit(which, x, fx, a):
+            return f(x, a) if which == 0 else df(x, a) if which == 1 else d2f(x, a)
+        code = FIRST_CALLED + len(_PY_UNITS)
+        _PY_UNITS[code] = unit
+        return code
+    from numba import cfunc
+    jf, jdf, jd2f = njit(f), njit(df), njit(d2f)
+
+    @cfunc(types.float64(types.int64, types.float64, types.float64, types.float64),
+           error_model="numpy")
+    def unit(which, x, fx, a):
+        if which == 0:
+            return jf(x, a)
+        if which == 1:
+            return jdf(x, a)
+        return jd2f(x, a)
+    _KEEP.append(unit)
+    assert unit.address >= FIRST_CALLED
+    return unit.address
 
 # 1.7159 tanh(2x/3): f(±1) = ±1, and the gain near 0 is 1.7159 * 2/3 ≈ 1.14.
 LECUN_A = 1.7159
@@ -207,6 +257,8 @@ def act_f(code, x, a):
         return e / (1.0 + e)
     if code == RATIONAL_TANH:
         return LECUN_A * _rat(LECUN_S * x)
+    if code >= FIRST_CALLED:
+        return call_unit(code, 0, x, 0.0, a)
     # TANH_TWIST
     return fast_tanh(x) + a * x
 
@@ -242,6 +294,8 @@ def act_df_from(code, x, fx, a):
         return fx * (1.0 - fx)
     if code == RATIONAL_TANH:
         return LECUN_A * LECUN_S * _rat_d(LECUN_S * x)
+    if code >= FIRST_CALLED:
+        return call_unit(code, 1, x, fx, a)
     t = fx - a * x
     return 1.0 - t * t + a
 
@@ -298,6 +352,8 @@ def act_d2f(code, x, a):
         return s * (1.0 - s) * (1.0 - 2.0 * s)
     if code == RATIONAL_TANH:
         return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
+    if code >= FIRST_CALLED:
+        return call_unit(code, 2, x, 0.0, a)
     t = fast_tanh(x)
     return -2.0 * t * (1.0 - t * t)
 
