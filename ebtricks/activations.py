@@ -13,10 +13,10 @@ import math
 import numpy as np
 
 from ._engine import units as _units
-from ._engine.units import TANH_TWIST, evaluate
+from ._engine.units import TANH_TWIST, apply_f, evaluate  # apply_f: used by book pages
 from ._validate import check_array, check_choice, check_finite_scalar
 
-__all__ = ["Activation", "CODES", "activation_code", "define"]
+__all__ = ["Activation", "CODES", "activation_code", "apply_f", "define"]
 
 
 class _Codes(dict):
