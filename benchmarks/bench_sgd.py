@@ -29,8 +29,8 @@ from numba import njit
 
 import ebtricks as eb
 from _timing import best_seconds
-from ebtricks import _kernels as K
-from ebtricks import _sgd_kernels as S
+from ebtricks._engine import layout as K
+from ebtricks._engine import sgd as S
 
 SIZES = (784, 30, 10)
 ETA = 0.005
@@ -257,8 +257,8 @@ def main():
     losses = np.empty(P)
     ones = np.ones(SIZES[1])
     ours32 = best_rate(lambda: S.online_dense_epoch(net.table, net.layer_floats, p32, 0, X32, D32,
-                                                    order, ETA, np.empty(0), ones, 0, 1.0, 0.0,
-                                                    losses, *bufs32), P)
+                                                    order, S.Rate(ETA, S.CONSTANT, 1.0), 0.0,
+                                                    np.empty(0), ones, losses, *bufs32), P)
     rows.append(("ebtricks online kernel (float32)", ours32))
 
     w = [a.copy() for a in (net.weights(0), net.bias(0), net.weights(1), net.bias(1))]

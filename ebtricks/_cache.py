@@ -3,7 +3,9 @@
 Numba keys a cached kernel on its own source file only. A kernel in one file that calls a
 kernel in another keeps its cached machine code when the callee's file changes, and runs
 the old callee: stale code with no warning. Here every ``@njit(cache=True)`` function of
-ebtricks gets one stamp, a hash of all the package's files that define kernels, so a
+ebtricks gets one stamp, a hash of all the package's files that define kernels (every
+file that mentions numba, and every file of the engine, whose layout constants are
+compiled into the kernels), so a
 change to any of them recompiles every kernel the next time it is used. This runs when
 :mod:`ebtricks` is imported, before any kernel is defined; functions outside ebtricks keep
 Numba's usual locators.
@@ -16,11 +18,13 @@ from pathlib import Path
 from numba.core import caching
 
 PACKAGE = Path(__file__).resolve().parent
+ENGINE = PACKAGE / "_engine"   # all of it: layout.py's constants are compiled into kernels
 
 
 def _kernel_sources() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py")
-                  if "__pycache__" not in p.parts and b"numba" in p.read_bytes())
+                  if "__pycache__" not in p.parts
+                  and (ENGINE in p.parents or b"numba" in p.read_bytes()))
 
 
 def _stamp() -> bytes:

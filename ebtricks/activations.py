@@ -1,447 +1,57 @@
-"""Units: each activation's f, f' and f'' side by side (§4.4, Figure 4).
+"""Units: the activations a layer can use (§4.4, Figure 4), by name.
 
-Kernels pick an activation by an integer code (:data:`CODES`), so one compiled kernel
-serves every network. ``a`` is the activation's own parameter: the slope of the twisting
-term for ``tanh_twist`` and unused otherwise.
+Each activation's f, f' and f'' are written once, side by side: the paper's units in
+:mod:`ebtricks._engine.units`, the others with :func:`define`, from three Python
+expressions that are compiled once and called by every pass of every layer (training,
+SDLM, H v, the diagonal), with no change to the kernels. ``relu``, ``softplus``,
+``softsign`` and ``symmetric_logistic`` are defined that way below.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numba import njit
 
+from ._engine import units as _units
+from ._engine.units import TANH_TWIST, apply_f, evaluate  # apply_f: used by book pages
 from ._validate import check_array, check_choice, check_finite_scalar
 
-IDENTITY, LOGISTIC, TANH, LECUN_TANH, RATIONAL_TANH, TANH_TWIST = range(6)
+__all__ = ["Activation", "CODES", "activation_code", "apply_f", "define"]
+
 
 class _Codes(dict):
-    """The activations the kernels know, by name. Read-only: a new name would map to a code
-    the kernels do not have, and silently compute another function."""
+    """The activations by name, with their codes for the kernels. Read-only: a name is
+    added only by :func:`define`, which compiles its unit (an unknown code would silently
+    compute another function). A defined unit is compiled the first time its code is
+    asked for."""
 
     def _refuse(self, *args, **kwargs):
-        raise TypeError("ebtricks' activations are compiled into its kernels; a name cannot "
-                        f"be added to activations.CODES (the built-in ones: {sorted(self)})")
+        raise TypeError("activations.CODES is read-only: add an activation with "
+                        "ebtricks.activations.define(name, f, df, d2f) (the ones known: "
+                        f"{sorted(self)})")
 
     __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
 
+    def __getitem__(self, name):
+        code = dict.__getitem__(self, name)
+        if isinstance(code, _Defined):
+            code = code.compile()
+            dict.__setitem__(self, name, code)
+        return code
+
+
+class _Defined:
+    """A unit given as Python functions of (x, a), compiled on first use."""
+
+    def __init__(self, f, df, d2f):
+        self.funcs = (f, df, d2f)
+
+    def compile(self) -> int:
+        return _units.compile_unit(*self.funcs)
+
 
 #: name -> integer code used by the kernels
-CODES = _Codes({
-    "identity": IDENTITY,
-    "logistic": LOGISTIC,
-    "tanh": TANH,
-    "lecun_tanh": LECUN_TANH,        # 1.7159 tanh(2x/3), the paper's recommended sigmoid
-    "rational_tanh": RATIONAL_TANH,  # the same with tanh replaced by a ratio of polynomials
-    "tanh_twist": TANH_TWIST,        # tanh(x) + a x, tanh with a twisting term
-})
-NAMES = {code: name for name, code in CODES.items()}
-
-# 1.7159 tanh(2x/3): f(±1) = ±1, and the gain near 0 is 1.7159 * 2/3 ≈ 1.14.
-LECUN_A = 1.7159
-LECUN_S = 2.0 / 3.0
-
-
-@njit(cache=True)
-def fast_tanh(z):
-    """tanh through exp/expm1: within 5e-16 relative of math.tanh and about 40 % faster
-    here (glibc's tanh is a slower general routine). For |z| > 0.625 the result is at least
-    0.55, so 1 - 2/(e^{2|z|} + 1) loses nothing to cancellation; below, expm1 keeps the small
-    values exact. exp(2|z|) overflowing to inf still gives exactly 1.
-
-    Parameters
-    ----------
-    z : float
-        The argument.
-
-    Returns
-    -------
-    float
-        tanh(z).
-
-    Examples
-    --------
-    >>> import math
-    >>> bool(abs(fast_tanh(0.3) - math.tanh(0.3)) < 1e-15)
-    True
-    """
-    az = abs(z)
-    if az > 0.625:
-        t = 1.0 - 2.0 / (math.exp(2.0 * az) + 1.0)
-    else:
-        e = math.expm1(2.0 * az)
-        t = e / (e + 2.0)
-    return t if z >= 0 else -t
-
-
-# --- tanh over a whole vector, in loops LLVM vectorises ----------------------------------
-# fast_tanh branches on |z| and calls libm's exp, so a layer's units are done one at a
-# time, and with varied inputs the branch is often mispredicted. tanh_into computes every
-# unit both ways without branches: exp(2|z|) by Cody-Waite range reduction, a Padé form
-# for exp(r) on |r| <= ln2/2 and 2^k assembled in the exponent bits (the Cephes method),
-# and Cephes' rational form for |z| < 0.625. It agrees with math.tanh to 4e-16 relative
-# (tests/test_activations.py checks that). error_model="numpy": Numba otherwise guards every
-# division against zero, and that branch alone stops the vectorisation. (Not inline="always":
-# inlined code takes the caller's error model.)
-_LOG2E = 1.4426950408889634
-_LN2_HI = 6.93145751953125e-1
-_LN2_LO = 1.42860682030941723212e-6
-_EP0, _EP1, _EP2 = 1.26177193074810590878e-4, 3.02994407707441961300e-2, 9.99999999999999999910e-1
-_EQ0, _EQ1 = 3.00198505138664455042e-6, 2.52448340349684104192e-3
-_EQ2, _EQ3 = 2.27265548208155028766e-1, 2.00000000000000000009e0
-_TP0, _TP1, _TP2 = -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3
-_TQ0, _TQ1, _TQ2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3
-
-
-@njit(cache=True, error_model="numpy")
-def tanh_into(x, scale, gain, out, tf, ti):
-    """out[j] = gain * tanh(scale * x[j]) for j < x.size. out may be x itself; tf (float64)
-    and ti (int64) are scratch arrays of at least x.size entries. NaN stays NaN, and
-    ``|scale x| >= 20`` gives exactly ±gain, as tanh does in double precision.
-
-    Parameters
-    ----------
-    x : ndarray of float64, 1-D
-        The arguments.
-    scale : float
-        Multiplies x inside the tanh.
-    gain : float
-        Multiplies the tanh.
-    out : ndarray of float64, 1-D
-        Receives the results (at least x.size entries); may be x.
-    tf : ndarray of float64, 1-D
-        Scratch, at least x.size entries.
-    ti : ndarray of int64, 1-D
-        Scratch, at least x.size entries.
-
-    Returns
-    -------
-    None
-        The results are written to ``out``.
-    """
-    n = x.size
-    pow2 = ti.view(np.float64)
-    for j in range(n):
-        t = 2.0 * min(abs(scale * x[j]), 20.0)
-        t = t if t <= 40.0 else 0.0                    # NaN: any finite k (the result stays NaN)
-        k = math.floor(t * _LOG2E + 0.5)
-        r = t - k * _LN2_HI - k * _LN2_LO
-        r2 = r * r
-        px = r * ((_EP0 * r2 + _EP1) * r2 + _EP2)
-        tf[j] = 1.0 + 2.0 * px / ((((_EQ0 * r2 + _EQ1) * r2 + _EQ2) * r2 + _EQ3) - px)
-        ti[j] = (np.int64(k) + 1023) << 52            # the bits of 2^k
-    for j in range(n):
-        zs = scale * x[j]
-        z = abs(zs)
-        big = 1.0 - 2.0 / (tf[j] * pow2[j] + 1.0)     # exp(2z) = exp(r) 2^k
-        zc = min(z, 0.625)                             # the small-|z| form, kept in range
-        z2 = zc * zc
-        small = zc + zc * z2 * (((_TP0 * z2 + _TP1) * z2 + _TP2)
-                                / (((z2 + _TQ0) * z2 + _TQ1) * z2 + _TQ2))
-        t = big if z >= 0.625 else small
-        out[j] = gain * math.copysign(t, zs)
-
-
-# --- a rational approximation of tanh -------------------------------------------------
-# The paper says tanh "can be approximated by a ratio of polynomials" without giving one.
-# We use z (27 + z^2) / (27 + 9 z^2), from Lambert's continued fraction for tanh. At |z| = 3
-# it reaches exactly ±1 with zero slope, so clamping beyond keeps f and f' continuous.
-# Its largest error against tanh is about 0.024 (near |z| = 1.9).
-@njit(cache=True)
-def _rat(z):
-    if z >= 3.0:
-        return 1.0
-    if z <= -3.0:
-        return -1.0
-    z2 = z * z
-    return z * (27.0 + z2) / (27.0 + 9.0 * z2)
-
-
-@njit(cache=True)
-def _rat_d(z):
-    if z >= 3.0 or z <= -3.0:
-        return 0.0
-    z2 = z * z
-    q = 27.0 + 9.0 * z2
-    return (729.0 - 162.0 * z2 + 9.0 * z2 * z2) / (q * q)
-
-
-@njit(cache=True)
-def _rat_d2(z):
-    if z >= 3.0 or z <= -3.0:
-        return 0.0
-    z2 = z * z
-    q = 27.0 + 9.0 * z2
-    # d/dz of (729 - 162 z^2 + 9 z^4) / q^2
-    return ((-324.0 * z + 36.0 * z2 * z) * q - 36.0 * z * (729.0 - 162.0 * z2 + 9.0 * z2 * z2)) / (q * q * q)
-
-
-@njit(cache=True)
-def act_f(code, x, a):
-    """f(x) for the activation ``code``.
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    x : float
-        The unit's total input.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-
-    Returns
-    -------
-    float
-        f(x).
-    """
-    if code == LECUN_TANH:
-        return LECUN_A * fast_tanh(LECUN_S * x)
-    if code == IDENTITY:
-        return x
-    if code == TANH:
-        return fast_tanh(x)
-    if code == LOGISTIC:
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
-        return e / (1.0 + e)
-    if code == RATIONAL_TANH:
-        return LECUN_A * _rat(LECUN_S * x)
-    # TANH_TWIST
-    return fast_tanh(x) + a * x
-
-
-@njit(cache=True)
-def act_df_from(code, x, fx, a):
-    """f'(x), given fx = f(x) already computed (cheaper for the tanh family).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    x : float
-        The unit's total input.
-    fx : float
-        f(x).
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-
-    Returns
-    -------
-    float
-        f'(x).
-    """
-    if code == LECUN_TANH:
-        t = fx / LECUN_A
-        return LECUN_A * LECUN_S * (1.0 - t * t)
-    if code == IDENTITY:
-        return 1.0
-    if code == TANH:
-        return 1.0 - fx * fx
-    if code == LOGISTIC:
-        return fx * (1.0 - fx)
-    if code == RATIONAL_TANH:
-        return LECUN_A * LECUN_S * _rat_d(LECUN_S * x)
-    t = fx - a * x
-    return 1.0 - t * t + a
-
-
-@njit(cache=True)
-def act_df(code, x, a):
-    """f'(x).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    x : float
-        The unit's total input.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-
-    Returns
-    -------
-    float
-        f'(x).
-    """
-    return act_df_from(code, x, act_f(code, x, a), a)
-
-
-@njit(cache=True)
-def act_d2f(code, x, a):
-    """f''(x).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    x : float
-        The unit's total input.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-
-    Returns
-    -------
-    float
-        f''(x).
-    """
-    if code == LECUN_TANH:
-        t = fast_tanh(LECUN_S * x)
-        return -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t)
-    if code == IDENTITY:
-        return 0.0
-    if code == TANH:
-        t = fast_tanh(x)
-        return -2.0 * t * (1.0 - t * t)
-    if code == LOGISTIC:
-        s = act_f(LOGISTIC, x, a)
-        return s * (1.0 - s) * (1.0 - 2.0 * s)
-    if code == RATIONAL_TANH:
-        return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
-    t = fast_tanh(x)
-    return -2.0 * t * (1.0 - t * t)
-
-
-@njit(cache=True, error_model="numpy")
-def act_f_into(code, y, a, out, tf, ti):
-    """out = f(y) over a vector; the tanh family goes through :func:`tanh_into`.
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    y : ndarray of float64, 1-D
-        Total inputs.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-    out : ndarray of float64, 1-D
-        Receives f(y) (at least y.size entries); may be y.
-    tf : ndarray of float64, 1-D
-        Scratch for :func:`tanh_into`, at least y.size entries.
-    ti : ndarray of int64, 1-D
-        Scratch for :func:`tanh_into`, at least y.size entries.
-
-    Returns
-    -------
-    None
-        The results are written to ``out``.
-    """
-    if code == LECUN_TANH:
-        tanh_into(y, LECUN_S, LECUN_A, out, tf, ti)
-    elif code == TANH:
-        tanh_into(y, 1.0, 1.0, out, tf, ti)
-    elif code == IDENTITY:
-        for j in range(y.size):
-            out[j] = y[j]
-    else:
-        for j in range(y.size):
-            out[j] = act_f(code, y[j], a)
-
-
-@njit(cache=True, error_model="numpy")
-def act_df_into(code, y, fy, a, out):
-    """out = f'(y) over a vector, from fy = f(y).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    y : ndarray of float64, 1-D
-        Total inputs.
-    fy : ndarray of float64, 1-D
-        f(y).
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-    out : ndarray of float64, 1-D
-        Receives f'(y) (at least y.size entries).
-
-    Returns
-    -------
-    None
-        The results are written to ``out``.
-    """
-    if code == LECUN_TANH:
-        for j in range(y.size):
-            t = fy[j] / LECUN_A
-            out[j] = LECUN_A * LECUN_S * (1.0 - t * t)
-    elif code == TANH:
-        for j in range(y.size):
-            out[j] = 1.0 - fy[j] * fy[j]
-    elif code == IDENTITY:
-        for j in range(y.size):
-            out[j] = 1.0
-    else:
-        for j in range(y.size):
-            out[j] = act_df_from(code, y[j], fy[j], a)
-
-
-@njit(cache=True)
-def _apply(which, code, x, a, out):
-    for i in range(x.size):
-        if which == 0:
-            out[i] = act_f(code, x[i], a)
-        elif which == 1:
-            out[i] = act_df(code, x[i], a)
-        else:
-            out[i] = act_d2f(code, x[i], a)
-
-
-@njit(cache=True)
-def derivatives_from(code, y, fy, a, d1, d2):
-    """Elementwise over equal-shaped C-contiguous arrays: d1 = f'(y) (from fy = f(y)) and,
-    when d2 is not empty, d2 = f''(y).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    y : ndarray of float64
-        Total inputs.
-    fy : ndarray of float64
-        f(y), of y's shape.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-    d1 : ndarray of float64
-        Receives f'(y), of y's shape.
-    d2 : ndarray of float64
-        Receives f''(y) when it has y's size; pass an empty array to skip f''.
-
-    Returns
-    -------
-    None
-        The results are written to ``d1`` and ``d2``.
-    """
-    yf, ff, g1 = y.ravel(), fy.ravel(), d1.ravel()
-    g2 = d2.ravel()
-    want2 = g2.size == yf.size
-    for i in range(yf.size):
-        g1[i] = act_df_from(code, yf[i], ff[i], a)
-        if want2:
-            g2[i] = act_d2f(code, yf[i], a)
-
-
-@njit(cache=True)
-def apply_f(code, y, a, out):
-    """out = f(y) elementwise over equal-shaped C-contiguous arrays.
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    y : ndarray of float64
-        Total inputs.
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-    out : ndarray of float64
-        Receives f(y), of y's shape.
-
-    Returns
-    -------
-    None
-        The results are written to ``out``.
-    """
-    yf, of = y.ravel(), out.ravel()
-    act_f_into(code, yf, a, of, np.empty(yf.size), np.empty(yf.size, dtype=np.int64))
+CODES = _Codes(_units.CODES)
 
 
 class Activation:
@@ -453,7 +63,9 @@ class Activation:
     ----------
     name : str, default "lecun_tanh"
         A name of :data:`CODES`: "identity", "logistic", "tanh", "lecun_tanh"
-        (1.7159 tanh(2x/3), §4.4), "rational_tanh" or "tanh_twist" (tanh(x) + a x).
+        (1.7159 tanh(2x/3), §4.4), "rational_tanh", "tanh_twist" (tanh(x) + a x),
+        "relu", "softplus", "softsign", "symmetric_logistic" (2 logistic(x) - 1), or one
+        added with :func:`define`.
     a : float, default 0.0
         The slope of the twisting term of "tanh_twist"; unused by the others.
 
@@ -477,7 +89,7 @@ class Activation:
     def _eval(self, which, x):
         x = check_array("x", x, finite=False)
         out = np.empty_like(x)
-        _apply(which, self.code, x.ravel(), self.a, out.ravel())
+        evaluate(which, self.code, x.ravel(), self.a, out.ravel())
         return out if out.ndim else float(out)
 
     def __call__(self, x):
@@ -548,7 +160,132 @@ def activation_code(name: str) -> int:
 
     Examples
     --------
-    >>> activation_code("lecun_tanh") == LECUN_TANH
-    True
+    >>> activation_code("identity")
+    0
     """
     return CODES[check_choice("activation", name, CODES)]
+
+
+_BUILTINS = {"abs": abs, "max": max, "min": min, "float": float}
+
+
+def _function(name: str, expr):
+    """A Python function of (x, a) from an expression string or a callable of x or (x, a)."""
+    if isinstance(expr, str):
+        try:
+            code = compile(f"lambda x, a: ({expr})", f"<{name}>", "eval")
+        except SyntaxError as err:
+            raise ValueError(f"{name} is not a valid Python expression in x and a: "
+                             f"{expr!r} ({err.msg})") from None
+        return eval(code, {"np": np, "math": math, "__builtins__": _BUILTINS})
+    if not callable(expr):
+        raise TypeError(f"{name} must be an expression string in x (and a) or a function, "
+                        f"got {type(expr).__name__}")
+    import inspect
+    try:
+        n_args = len(inspect.signature(expr).parameters)
+    except (TypeError, ValueError):
+        n_args = 2
+    if n_args == 1:
+        from numba import njit
+        of_x = njit(expr)   # compiled kernels can call it (the plain function, without JIT)
+        return lambda x, a: of_x(x)
+    return expr
+
+
+def define(name: str, f, df, d2f, *, check: bool = True) -> Activation:
+    """Add an activation from its f, f' and f'' written in Python, usable by every layer
+    (``Dense(3, 2, "swish")``) and every pass: training, SDLM, H v, the diagonal.
+
+    The three are compiled with Numba for you (the first time a network or an
+    :class:`Activation` uses the name, a second or so); write them with plain arithmetic
+    and ``np.``/``math.`` functions of a scalar x. Every pass calls f, f' and f'' through
+    one compiled function, so a defined unit is somewhat slower than the paper's, which
+    are written into the kernels.
+
+    Parameters
+    ----------
+    name : str
+        The new activation's name; not one already in :data:`CODES`.
+    f : str or callable
+        f(x): an expression in ``x`` (and the layer's parameter ``a``), such as
+        ``"x / (1 + np.exp(-x))"``, or a function of x or of (x, a).
+    df : str or callable
+        f'(x), in the same form.
+    d2f : str or callable
+        f''(x), in the same form.
+    check : bool, default True
+        Compare df and d2f with central differences of f and df at 12 points in
+        [-3, 3] (relative or absolute error 1e-5), and raise when they disagree.
+
+    Returns
+    -------
+    Activation
+        The new activation (with ``a = 0``), for plotting or a quick look.
+
+    Raises
+    ------
+    ValueError
+        When the name is taken, an expression does not parse or compile, or (with
+        ``check``) df or d2f is not the derivative of f or df.
+    TypeError
+        When name is not a string, or f, df or d2f neither a string nor a function.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> swish = define("swish_example", "x / (1 + np.exp(-x))",
+    ...                "(1 + np.exp(-x) + x * np.exp(-x)) / (1 + np.exp(-x))**2",
+    ...                "np.exp(-x) * (x * np.exp(-x) - x + 2 * np.exp(-x) + 2)"
+    ...                " / (1 + np.exp(-x))**3")
+    >>> round(swish(1.0), 4)
+    0.7311
+    >>> net = eb.mlp([2, 3, 1], activation="swish_example")
+    """
+    _register(name, f, df, d2f, check)
+    try:
+        return Activation(name)
+    except Exception as err:
+        dict.__delitem__(CODES, name)
+        raise ValueError(f"activation {name!r} did not compile: f, df and d2f must be "
+                         f"expressions of a scalar x Numba can compile ({err})") from None
+
+
+def _register(name, f, df, d2f, check=True):
+    """Add the name to CODES; its unit compiles the first time its code is asked for."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if name in CODES:
+        raise ValueError(f"name {name!r} is already an activation; choose another name")
+    funcs = [_function(arg, expr) for arg, expr in (("f", f), ("df", df), ("d2f", d2f))]
+    if check:
+        _check_derivatives(name, *funcs)
+    dict.__setitem__(CODES, name, _Defined(*funcs))
+
+
+def _check_derivatives(name, f, df, d2f, h=1e-5):
+    x = np.linspace(-3.0, 3.0, 12) + 0.0137    # off 0, where relu-like units have a kink
+    for arg, g, dg in (("df", f, df), ("d2f", df, d2f)):
+        try:
+            num = np.array([(g(t + h, 0.0) - g(t - h, 0.0)) / (2 * h) for t in x])
+            val = np.array([dg(t, 0.0) for t in x], dtype=float)
+        except Exception as err:
+            raise ValueError(f"activation {name!r}: evaluating {arg} or the function it "
+                             f"differentiates failed: {err}") from None
+        bad = ~(np.abs(val - num) <= 1e-5 * np.maximum(1.0, np.abs(num)))
+        if np.any(bad):
+            k = int(np.argmax(bad))
+            raise ValueError(f"activation {name!r}: {arg} is not the derivative of "
+                             f"{'f' if arg == 'df' else 'df'}: at x = {x[k]:.4f} it gives "
+                             f"{val[k]:.6g}, central differences {num[k]:.6g}")
+
+
+# --- built-ins defined through the same path (compiled when first used) -------------------
+_register("relu", "max(x, 0.0)", "1.0 if x > 0 else 0.0", "0.0")
+_register("softplus", "max(x, 0.0) + np.log1p(np.exp(-abs(x)))", "1.0 / (1.0 + np.exp(-x))",
+          "np.exp(-abs(x)) / (1.0 + np.exp(-abs(x)))**2")
+_register("softsign", "x / (1.0 + abs(x))", "1.0 / (1.0 + abs(x))**2",
+          "-2.0 * np.sign(x) / (1.0 + abs(x))**3")
+_register("symmetric_logistic", "2.0 / (1.0 + np.exp(-x)) - 1.0",
+          "2.0 * np.exp(-abs(x)) / (1.0 + np.exp(-abs(x)))**2",
+          "-2.0 * np.tanh(x / 2) * np.exp(-abs(x)) / (1.0 + np.exp(-abs(x)))**2")

@@ -41,9 +41,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _batched as B
-from . import _curv_kernels as C
-from . import _kernels as K
+from . import _engine as engine
 from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .network import Network
 
@@ -59,7 +57,7 @@ def _setup(net, X, D, params):
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network, got {type(net).__name__}")
     X, D = net.check_data(X, D)
-    w = net._params_arg(params)
+    w = net.params_or(params)
     return X, D, w
 
 
@@ -72,12 +70,6 @@ def _dense_ok(net, what):
         raise ValueError(f"{what} builds a {net.n_params} x {net.n_params} matrix; that is "
                          f"refused above {DENSE_LIMIT} weights. Use hessian_vector_product, "
                          f"diag_hessian or top_eigenvalues instead.")
-
-
-def _r_buffers(net):
-    """xs, ys, dxs, dys, and R{x}, R{y}, R{dE/dx}; R{y} has room for R{x}'s patches."""
-    xs, ys, dxs, dys = K.buffers(net.table)
-    return xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(ys), np.zeros_like(xs)
 
 
 # --- products with a vector --------------------------------------------------------------
@@ -134,12 +126,7 @@ def hessian_vector_product(net: Network, X, D, v, params=None, method: str = "ex
     v = _vector(net, v)
     check_choice("method", method, {"exact", "fd", "fd_central"})
     if method == "exact":
-        if net.batched(X):
-            return B.hvp(net, w, v, X, D) / X.shape[0]
-        hv = np.empty(net.n_params)
-        C.batch_hvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D,
-                    *_r_buffers(net), hv)
-        return hv / X.shape[0]
+        return engine.hvp(net, w, v, X, D) / X.shape[0]
     r = check_positive("r", r)
     if method == "fd":
         return (net.gradient(X, D, w + r * v)[1] - net.gradient(X, D, w)[1]) / r
@@ -186,13 +173,7 @@ def gauss_newton_vector_product(net: Network, X, D, v, params=None) -> np.ndarra
     """
     X, D, w = _setup(net, X, D, params)
     v = _vector(net, v)
-    if net.batched(X):
-        return B.gnvp(net, w, v, X, D) / X.shape[0]
-    xs, ys, dxs, dys = K.buffers(net.table)
-    out = np.empty(net.n_params)
-    C.batch_gnvp(net.table, net.layer_floats, net.aux, w, net.loss_code, v, X, D, xs, ys, dxs, dys,
-                 np.zeros_like(xs), np.zeros_like(ys), out)
-    return out / X.shape[0]
+    return engine.gnvp(net, w, v, X, D) / X.shape[0]
 
 
 # --- dense matrices (small networks) -------------------------------------------------------
@@ -200,28 +181,17 @@ def _hessian_columns(net, X, D, w):
     """Yield (k, sum_p H_p e_k) for every weight k: one exact R-operator pass per column."""
     n = net.n_params
     e = np.zeros(n)
-    hv = np.empty(n)
-    bufs = _r_buffers(net)
+    bufs = engine.r_buffers(net)
     for k in range(n):
         e[k] = 1.0
-        C.batch_hvp(net.table, net.layer_floats, net.aux, w, net.loss_code, e, X, D, *bufs, hv)
+        hv = engine.hvp(net, w, e, X, D, bufs, batched_ok=False)
         e[k] = 0.0
         yield k, hv
 
 
 def _jacobians_and_loss_hessians(net, X, D, w):
     """Yield, for every sample, J_p = dy/dw and d^2E_p/dy^2 (the identity for mse)."""
-    xs, ys, dxs, dys = K.buffers(net.table)
-    m = net.n_outputs
-    J = np.empty((m, net.n_params))
-    HL = np.empty((m, m))
-    o0 = int(net.table[-1, K.OUT_OFF])
-    for p in range(X.shape[0]):
-        C.sample_jacobian(net.table, net.layer_floats, net.aux, w, X[p], xs, ys, dxs, dys, J)
-        y = xs[o0:o0 + m].copy()
-        for k in range(m):
-            C.loss_hessian_times(net.loss_code, y, D[p], np.eye(m)[k], HL[:, k])
-        yield J, HL
+    return engine.jacobians(net, w, X, D)
 
 
 def hessian(net: Network, X, D, params=None) -> np.ndarray:
@@ -362,10 +332,8 @@ def output_jacobian(net: Network, x, params=None) -> np.ndarray:
     x = net.check_inputs(x, "x")
     if x.shape[0] != 1:
         raise ValueError(f"x must be a single input row, got {x.shape[0]} rows")
-    w = net._params_arg(params)
-    xs, ys, dxs, dys = K.buffers(net.table)
-    J = np.empty((net.n_outputs, net.n_params))
-    C.sample_jacobian(net.table, net.layer_floats, net.aux, w, x[0], xs, ys, dxs, dys, J)
+    w = net.params_or(params)
+    J, _ = next(engine.jacobians(net, w, x))
     return J
 
 
@@ -473,13 +441,7 @@ def diag_hessian(net: Network, X, D, params=None, method: str = "backprop") -> n
     check_choice("method", method, {"backprop", "backprop_f2", "gauss_newton", "exact"})
     n = net.n_params
     if method in ("backprop", "backprop_f2"):
-        if net.batched(X):
-            return B.diag_backprop(net, w, X, D, method == "backprop_f2") / X.shape[0]
-        xs, ys, dxs, _ = K.buffers(net.table)
-        out = np.empty(n)
-        C.batch_diag_backprop(net.table, net.layer_floats, net.aux, w, net.loss_code, X, D, xs, ys,
-                              dxs, np.zeros_like(xs), method == "backprop_f2", out)
-        return out / X.shape[0]
+        return engine.diag(net, w, X, D, method == "backprop_f2") / X.shape[0]
     out = np.zeros(n)
     if method == "gauss_newton":
         for J, HL in _jacobians_and_loss_hessians(net, X, D, w):
@@ -837,17 +799,14 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
         idx = np.concatenate([rng.permutation(n) for _ in range(-(-presentations // n))])
     else:
         idx = np.arange(presentations) % n
-    bufs = K.buffers(net.table)
-    g0 = np.empty(net.n_params)
-    g1 = np.empty(net.n_params)
+    bufs = engine.buffers(net)
     est = np.empty(presentations)
     rayleigh = 0.0       # running average of psi^T H_p psi / ||psi||^2: the sign
     for t in range(presentations):
         p = idx[t]
         xp, dp = X[p:p + 1], D[p:p + 1]
-        K.batch_loss_grad(net.table, net.layer_floats, net.aux, w, net.loss_code, xp, dp, *bufs, g0)
-        K.batch_loss_grad(net.table, net.layer_floats, net.aux, w + alpha * psi / np.linalg.norm(psi),
-                          net.loss_code, xp, dp, *bufs, g1)
+        g0 = engine.gradient(net, w, xp, dp, bufs)[1]
+        g1 = engine.gradient(net, w + alpha * psi / np.linalg.norm(psi), xp, dp, bufs)[1]
         h_psi = (g1 - g0) / alpha                 # H_p psi / ||psi||
         rayleigh = (1 - gamma) * rayleigh + gamma * float(psi @ h_psi) / np.linalg.norm(psi)
         psi = (1 - gamma) * psi + gamma * h_psi

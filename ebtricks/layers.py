@@ -22,9 +22,6 @@ from .activations import CODES as ACTIVATIONS
 
 __all__ = ["Dense", "Conv2D", "Subsample", "RBF"]
 
-DENSE, SHARED, RBF_TYPE = 0, 1, 2
-
-
 class _PerUnit:
     """Parameters of a layer whose every unit owns a row of n_in numbers and one more
     (Dense: weights and bias; RBF: centre and width), none shared."""
@@ -100,7 +97,7 @@ class Dense(_PerUnit):
     activation: str = "lecun_tanh"
     a: float = 0.0  # activation parameter (slope of the twisting term for tanh_twist)
 
-    type_code = DENSE
+    kind = "dense"   # how the engine runs it (ebtricks._engine.layout.TYPES)
 
     def __post_init__(self):
         check_int("n_in", self.n_in, minimum=1)
@@ -131,7 +128,7 @@ class _Shared:
         object.__setattr__(self, "_lists", (np.asarray(start, np.int64), np.asarray(cin, np.int64),
                                             np.asarray(cw, np.int64), np.asarray(bof, np.int64)))
 
-    type_code = SHARED
+    kind = "shared"
 
     @property
     def lists(self):
@@ -242,6 +239,8 @@ class Conv2D(_Shared):
     a: float = 0.0
     const: float = field(default=0.0, init=False)
 
+    kind = "conv"
+
     def __post_init__(self):
         check_int("in_maps", self.in_maps, 1)
         check_int("out_maps", self.out_maps, 1)
@@ -287,7 +286,7 @@ class Conv2D(_Shared):
                                     cw.append(kernel_off[o] + (ci * kh + u) * kw + v)
                     start.append(len(cin))
         bof = np.repeat(np.arange(self.out_maps), oh * ow)
-        # geometry for the fast convolution loops (see _shared_kernels): a 13-int header,
+        # geometry for the convolution's matrix products (see _engine/conv.py): a 13-int header,
         # per output map (kernel offset, number of input maps, the maps), then for every
         # output position, input map and kernel tap the input index it reads (-1: padding)
         # (the kernels take dot products along (map, tap) for each output position)
@@ -453,7 +452,7 @@ class RBF(_PerUnit):
     n_out: int
     sigma: float = 1.0
 
-    type_code = RBF_TYPE
+    kind = "rbf"
     activation = "identity"
     a = 0.0
     const = 0.0

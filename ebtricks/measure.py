@@ -300,7 +300,7 @@ def cost_surface(net: Network, X, D, indices, values_a, values_b, params=None) -
         raise ValueError(f"indices must be < n_params ({net.n_params}), got {indices}")
     a = check_array("values_a", values_a, ndim=1)
     b = check_array("values_b", values_b, ndim=1)
-    w = net._params_arg(params).copy()
+    w = net.params_or(params).copy()
     out = np.empty((b.size, a.size))
     for r, vb in enumerate(b):
         for c, va in enumerate(a):
@@ -827,7 +827,7 @@ def finite_difference_gradient(net: Network, X, D, h: float = 1e-6, params=None)
     """
     h = check_positive("h", h)
     X, D = net.check_data(X, D)
-    w = net._params_arg(params).copy()
+    w = net.params_or(params).copy()
     g = np.empty(w.size)
     for i in range(w.size):
         keep = w[i]

@@ -1,20 +1,21 @@
 """Networks: a stack of modules X_n = F_n(W_n, X_{n-1}) (§3) over one flat parameter vector.
 
 Each layer owns a slice of ``Network.params``; ``net.weights(i)`` and ``net.bias(i)`` are
-*views* into it, so changing one changes the network. The kernels see the network as an
-integer table (one row per layer) built here, so new layer types (shared-weight, RBF) plug
-in by adding a row type.
+*views* into it, so changing one changes the network. The numerical work is done by the
+private engine (:mod:`ebtricks._engine`), which sees the network as the tables of
+:mod:`ebtricks._engine.layout`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import _batched as B
-from . import _kernels as K
+from . import _engine as engine
+from ._engine import layout
 from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .activations import CODES as ACTIVATIONS
 from .layers import RBF, Conv2D, Dense, Subsample
-from .losses import CODES as LOSSES
+
+LOSSES = engine.LOSSES
 
 __all__ = ["Dense", "Conv2D", "Subsample", "RBF", "Network", "mlp", "init_rbf_from_data"]
 LAYER_TYPES = (Dense, Conv2D, Subsample, RBF)
@@ -70,7 +71,7 @@ class Network:
         self.layers = tuple(layers)
         self.loss = check_choice("loss", loss, LOSSES)
         self.loss_code = LOSSES[loss]
-        self.table, self.layer_floats, self.aux = self._build_tables()
+        self.table, self.layer_floats, self.aux = layout.build(self.layers, ACTIVATIONS)
         self._params = np.zeros(self.n_params)
         self.init_weights(init, init_scale, seed)
 
@@ -86,50 +87,6 @@ class Network:
         self._params[...] = check_array("params", value, shape=(self.n_params,))
 
     # --- structure ----------------------------------------------------------------------
-    def _build_tables(self):
-        table = np.zeros((len(self.layers), K.N_COLS), dtype=np.int64)
-        lf = np.zeros((len(self.layers), 4))
-        aux = [np.zeros(1, dtype=np.int64)]
-        a_off = 1
-        p_off, x_off = 0, 0
-        for l, layer in enumerate(self.layers):
-            row = table[l]
-            row[K.TYPE] = layer.type_code
-            row[K.N_IN], row[K.N_OUT] = layer.n_in, layer.n_out
-            row[K.W_OFF] = p_off
-            row[K.B_OFF] = p_off + layer.n_weights
-            row[K.ACT] = ACTIVATIONS[layer.activation]
-            row[K.IN_OFF] = x_off
-            x_off += layer.n_in
-            row[K.OUT_OFF] = x_off
-            if layer.type_code == K.SHARED:
-                start, cin, cw, bof = layer.lists
-                row[K.AUX_OFF], row[K.N_CONN] = a_off, cin.size
-                aux.extend([start, cin, cw, bof])
-                a_off += start.size + cin.size + cw.size + bof.size
-                geometry = getattr(layer, "geometry", None)
-                if geometry is not None:   # convolutions also get loops without index lists
-                    row[K.GEO_OFF] = a_off
-                    aux.append(geometry)
-                    a_off += geometry.size
-            lf[l, 0] = layer.a
-            lf[l, 1] = getattr(layer, "const", 0.0)   # fixed weight of a shared layer
-            p_off += layer.n_params
-        # room in ys, past the units, for each convolution's gathered input patches
-        patch_off = x_off + self.layers[-1].n_out
-        for l, layer in enumerate(self.layers):
-            if getattr(layer, "geometry", None) is not None:
-                kh, kw = layer.kernel
-                oh, ow = layer.out_size
-                nc, m = oh * ow * layer.in_maps * kh * kw, layer.n_out
-                c = max(layer.in_maps * kh * kw, layer.out_maps)
-                table[l, K.PATCH_OFF] = patch_off
-                # patches, then scratch: the activations' (2 m), the patch gradients and a
-                # transposed matrix (see _shared_kernels.conv_backward)
-                table[l, K.PATCH_LEN] = 2 * nc + 2 * m + c * c
-                patch_off += table[l, K.PATCH_LEN]
-        return table, lf, np.concatenate(aux)
-
     @property
     def n_params(self) -> int:
         """Number of weights and biases, the length of ``params``."""
@@ -154,7 +111,7 @@ class Network:
             One tuple per layer: where its weights and its biases start in ``params``, its
             outputs and its inputs.
         """
-        return [(int(r[K.W_OFF]), int(r[K.B_OFF]), int(r[K.N_OUT]), int(r[K.N_IN]))
+        return [(int(r[layout.W_OFF]), int(r[layout.B_OFF]), int(r[layout.N_OUT]), int(r[layout.N_IN]))
                 for r in self.table]
 
     def summary(self) -> dict:
@@ -208,7 +165,7 @@ class Network:
         """
         i = self._layer_index(i)
         layer = self.layers[i]
-        w0 = int(self.table[i, K.W_OFF])
+        w0 = int(self.table[i, layout.W_OFF])
         flat = self.params[w0:w0 + layer.n_weights]
         return flat if isinstance(layer, (Conv2D, Subsample)) else flat.reshape(layer.n_out, layer.n_in)
 
@@ -232,7 +189,7 @@ class Network:
             When there is no layer i.
         """
         i = self._layer_index(i)
-        b0 = int(self.table[i, K.B_OFF])
+        b0 = int(self.table[i, layout.B_OFF])
         return self.params[b0:b0 + self.layers[i].n_biases]
 
     def layer_of_param(self) -> np.ndarray:
@@ -245,7 +202,7 @@ class Network:
         """
         out = np.empty(self.n_params, dtype=np.int64)
         for l, layer in enumerate(self.layers):
-            w0 = int(self.table[l, K.W_OFF])
+            w0 = int(self.table[l, layout.W_OFF])
             out[w0:w0 + layer.n_params] = l
         return out
 
@@ -424,7 +381,25 @@ class Network:
                              f"[{D.min():g}, {D.max():g}]; for +-1 targets use loss='mse'")
         return X, D
 
-    def _params_arg(self, params):
+    def params_or(self, params) -> np.ndarray:
+        """``params`` checked, or ``net.params`` when it is None (the ``params=`` argument
+        of the evaluation methods).
+
+        Parameters
+        ----------
+        params : array_like of shape (n_params,) or None
+            Weights to use instead of ``net.params``.
+
+        Returns
+        -------
+        ndarray, shape (n_params,)
+            The weights to use (``net.params`` itself for None, never copied).
+
+        Raises
+        ------
+        ValueError
+            When params has the wrong shape or is not finite.
+        """
         if params is None:
             return self.params
         return check_array("params", params, shape=(self.n_params,))
@@ -462,13 +437,8 @@ class Network:
         [[0.0], [0.0], [0.0]]
         """
         X = self.check_inputs(X)
-        w = self._params_arg(params)
-        if self.batched(X):
-            out = B.outputs(self, w, X)
-        else:
-            out = np.empty((X.shape[0], self.n_outputs))
-            xs, ys, _, _ = K.buffers(self.table)
-            K.batch_forward(self.table, self.layer_floats, self.aux, w, X, xs, ys, out)
+        w = self.params_or(params)
+        out = engine.outputs(self, w, X)
         if not np.all(np.isfinite(out)):
             raise FloatingPointError("the network's output is not finite: the weights hold "
                                      "NaN or Inf, or are so large that a unit overflowed")
@@ -579,13 +549,8 @@ class Network:
             The cost of each row.
         """
         X, D = self.check_data(X, D)
-        w = self._params_arg(params)
-        if self.batched(X):
-            return B.sample_losses(self, w, X, D)
-        xs, ys, _, _ = K.buffers(self.table)
-        out = np.empty(X.shape[0])
-        K.batch_losses(self.table, self.layer_floats, self.aux, w, self.loss_code, X, D, xs, ys, out)
-        return out
+        w = self.params_or(params)
+        return engine.sample_costs(self, w, X, D)
 
     def gradient(self, X, D, params=None):
         """(E, dE/dW) of the average cost over the rows of X, by backpropagation (eqs 4-9).
@@ -616,14 +581,8 @@ class Network:
         (0.5, [0.0, 0.0, -1.0])
         """
         X, D = self.check_data(X, D)
-        w = self._params_arg(params)
-        if self.batched(X):
-            total, grad = B.gradient(self, w, X, D)
-        else:
-            bufs = K.buffers(self.table)
-            grad = np.zeros(self.n_params)
-            total = K.batch_loss_grad(self.table, self.layer_floats, self.aux, w, self.loss_code, X, D,
-                                      *bufs, grad)
+        w = self.params_or(params)
+        total, grad = engine.gradient(self, w, X, D)
         grad /= X.shape[0]
         return total / X.shape[0], grad
 
@@ -631,7 +590,8 @@ class Network:
     BATCH_MIN = 8
 
     def batched(self, X) -> bool:
-        """Whether a pass over X goes through the matrix-product path (_batched).
+        """Whether a pass over X goes through the matrix-product path (the engine's batched
+        driver).
 
         Parameters
         ----------
@@ -643,7 +603,7 @@ class Network:
         bool
             True for an all-dense network and at least :attr:`BATCH_MIN` rows.
         """
-        return X.shape[0] >= self.BATCH_MIN and B.is_dense(self)
+        return engine.use_batched(self, X)
 
     def layer_outputs(self, X, params=None) -> list[np.ndarray]:
         """Every layer's output X_n for each row of X (for the §4.6 variance measurements).
@@ -662,15 +622,8 @@ class Network:
             One array (P, layer.n_out) per layer, input side first.
         """
         X = self.check_inputs(X)
-        w = self._params_arg(params)
-        xs, ys, _, _ = K.buffers(self.table)
-        outs = [np.empty((X.shape[0], l.n_out)) for l in self.layers]
-        for p in range(X.shape[0]):
-            K.forward(self.table, self.layer_floats, self.aux, w, X[p], xs, ys)
-            for l, o in enumerate(outs):
-                o0 = self.table[l, K.OUT_OFF]
-                o[p] = xs[o0:o0 + o.shape[1]]
-        return outs
+        w = self.params_or(params)
+        return engine.layer_outputs(self, w, X)
 
 
 def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = None,
@@ -687,7 +640,9 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
         Units per layer, inputs first, each >= 1; at least two entries.
     activation : str, default "lecun_tanh"
         The hidden layers' activation, a name of :data:`ebtricks.activations.CODES`
-        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist").
+        ("identity", "logistic", "tanh", "lecun_tanh", "rational_tanh", "tanh_twist",
+        "relu", "softplus", "softsign", "symmetric_logistic", or one added with
+        :func:`ebtricks.activations.define`).
     output_activation : str or None, default None
         The output layer's activation; None as described above.
     loss : {"mse", "softmax_ce"}, default "mse"

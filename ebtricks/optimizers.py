@@ -20,9 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _batched as B
-from . import _curv_kernels as C
-from . import _kernels as K
+from . import _engine as engine
 from ._validate import (check_array, check_choice, check_finite_scalar, check_int, make_rng,
                         check_nonnegative, check_positive, check_unit_interval)
 from ._progress import Progress
@@ -30,7 +28,6 @@ from .linesearch import LineSearchError, strong_wolfe
 from .network import Network
 from .objective import NetworkObjective
 from .sgd import History, Murata, TrainingDiverged, train_sgd
-from numba import njit
 
 __all__ = ["train", "minimize", "OptimizationError", "SGD", "SDLM", "GradientDescent",
            "ConjugateGradient", "BFGS", "LBFGS", "Newton", "GaussNewton", "LevenbergMarquardt"]
@@ -180,17 +177,6 @@ class SGD:
                          record_weights=record_weights, seed=seed, **kw)
 
 
-@njit(cache=True)
-def _running_diag(table, lf, aux, params, loss, X, D, idx, gamma, hbar, xs, ys, dxs, d2xs, tmp):
-    """eq 62: <h> <- (1 - gamma) <h> + gamma h_p, pattern by pattern."""
-    for k in range(idx.size):
-        p = idx[k]
-        C.batch_diag_backprop(table, lf, aux, params, loss, X[p:p + 1], D[p:p + 1], xs, ys, dxs,
-                              d2xs, False, tmp)
-        for i in range(hbar.size):
-            hbar[i] = (1.0 - gamma) * hbar[i] + gamma * tmp[i]
-
-
 @dataclass(frozen=True)
 class SDLM:
     """Stochastic diagonal Levenberg-Marquardt (§9.1, eqs 61-62).
@@ -293,16 +279,7 @@ class SDLM:
         if hbar is None:
             from .curvature import diag_hessian
             return diag_hessian(net, Xs, Ds)
-        if net.batched(Xs):
-            # eq 62 applied m times is a weighted sum: (1-g)^m <h> + sum_k g (1-g)^(m-1-k) h_k,
-            # which one matrix-product pass computes
-            decay = (1.0 - self.gamma) ** np.arange(m - 1, -1, -1)
-            return ((1.0 - self.gamma) ** m * hbar
-                    + B.diag_backprop(net, net.params, Xs, Ds, row_weights=self.gamma * decay))
-        xs, ys, dxs, _ = K.buffers(net.table)
-        _running_diag(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D, idx,
-                      self.gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
-        return hbar
+        return engine.running_diag(net, X, D, idx, self.gamma, hbar)
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, resume=None,
             progress=None, **kw):

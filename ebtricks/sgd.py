@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kernels as K
-from . import _sgd_kernels as S
+from ._engine import sgd as S
 from ._validate import (check_array, check_choice, check_int, check_nonnegative,
                         check_positive, check_unit_interval, make_rng)
 from ._progress import Progress
@@ -307,21 +306,6 @@ def _rates(net: Network, rates) -> np.ndarray:
     return arr
 
 
-def _first_layer_row_rates(net: Network, eta_vec: np.ndarray) -> np.ndarray:
-    """The rate multiplier of each row of the first layer's W when it is constant along the
-    row (no per-weight rates, the fan-in rule, per-layer rates), which lets the online kernel
-    take its blocked path; otherwise an empty array."""
-    row = net.table[0]
-    nin, nout = int(row[K.N_IN]), int(row[K.N_OUT])
-    if eta_vec.size == 0:
-        return np.ones(nout)
-    w0 = int(row[K.W_OFF])
-    W = eta_vec[w0:w0 + nin * nout].reshape(nout, nin)
-    if np.all(W == W[:, :1]):
-        return W[:, 0].astype(np.float64)
-    return np.empty(0)
-
-
 def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
@@ -491,23 +475,16 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     labels = class_labels(D) if order == "alternate" else None
 
     rng = make_rng(seed)
-    n = net.n_params
-    xs, ys, dxs, dys = K.buffers(net.table)
-    grad = np.zeros(n)
-    velocity = np.zeros(n)
-    r = np.zeros(n)
-    eta_state = np.array([eta])
-    fused = (batch_size == 1 and momentum == 0 and murata is None and not per_update
-             and np.all(net.table[:, K.TYPE] == K.DENSE))
-    row_rates = _first_layer_row_rates(net, eta_vec) if fused else np.empty(0)
     mur = murata or Murata()
     traj_rows = (epochs * math.ceil(P * (emphasis if order == "emphasize" else 1) / batch_size)
                  // record_every + 1) if per_update else (epochs + 1 if per_epoch else 0)
-    traj = np.zeros((traj_rows, n))
-    traj_count = np.zeros(1, dtype=np.int64)
+    run = S.Epochs(net, S.Rate(float(eta), sched, float(tau)), eta_vec,
+                   S.Step(batch_size, float(momentum)),
+                   S.MurataRule(murata is not None, float(mur.delta), float(mur.alpha),
+                                float(mur.beta)),
+                   eta, traj_rows, record_every if per_update else 0)
     if per_update or per_epoch:
-        traj[0] = net.params
-        traj_count[0] = 1
+        run.record()
 
     check_positive("diverge_factor", diverge_factor)
     # a bounded cost (mse on sigmoid outputs) cannot blow up: runaway weights show divergence
@@ -528,7 +505,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                             f"{type(resume).__name__}")
         t = resume.updates
         if murata is not None and resume.eta:
-            eta_state[0] = resume.eta[-1]
+            run.eta_state[0] = resume.eta[-1]
     t_start = time.perf_counter()
     bar = Progress("epoch", epochs, progress)
     try:
@@ -536,18 +513,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
             idx = presentation_order(order, P, rng, labels, errors, emphasis)
             losses = np.empty(idx.size)
             start = net.params.copy()
-            if fused:
-                status = S.online_dense_epoch(net.table, net.layer_floats, net.params,
-                                              net.loss_code, X, D, idx, eta, eta_vec, row_rates,
-                                              sched, tau, float(t), losses, xs, ys, dxs, dys)
-                updates = idx.size
-            else:
-                status = S.sgd_epoch(net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D,
-                                     idx, eta, eta_vec, batch_size, momentum, velocity, sched, tau,
-                                     float(t), murata is not None, r, mur.delta, mur.alpha,
-                                     mur.beta, eta_state, traj, record_every if per_update else 0,
-                                     traj_count, losses, xs, ys, dxs, dys, grad)
-                updates = math.ceil(idx.size / batch_size)
+            status, updates = run.run(X, D, idx, t, losses)
             mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
             with np.errstate(over="ignore"):
                 w_norm = float(np.linalg.norm(net.params))
@@ -566,7 +532,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                 raise TrainingDiverged(
                     f"training diverged {what}. "
                     f"The weights were restored to their values at the start of epoch {epoch}. "
-                    f"Lower eta (it was {eta:g}{', adapted to %g' % eta_state[0] if murata else ''}).")
+                    f"Lower eta (it was {eta:g}{', adapted to %g' % run.eta_state[0] if murata else ''}).")
             if epoch == 1 and not track_cost:
                 limit = diverge_factor * max(1.0, mean_loss)
             t += updates
@@ -574,9 +540,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
             hist.updates += updates
             hist.online_cost.append(mean_loss)
             if per_epoch:
-                traj[traj_count[0]] = net.params
-                traj_count[0] += 1
-            hist.eta.append(float(eta_state[0]) if murata else S._rate(eta, sched, tau, float(t)))
+                run.record()
+            hist.eta.append(run.eta(t))
             if order == "emphasize":
                 errors = net.sample_costs(X, D)
             if track_cost:
@@ -598,5 +563,5 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         if patience is not None:
             net.params[...] = best[1]
     if per_update or per_epoch:
-        hist.weights = traj[:traj_count[0]].copy()
+        hist.weights = run.trajectory()
     return hist

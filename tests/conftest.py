@@ -19,3 +19,15 @@ def load_run_py():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+# A unit defined the way a student would (ebtricks.activations.define, no Numba): every
+# random architecture of the gradient, Hessian and diagonal tests may draw it, as it may
+# draw the built-in ones (reference.activation has its autograd twin).
+import ebtricks  # noqa: E402
+
+if "student_swish" not in ebtricks.activations.CODES:
+    ebtricks.activations.define(
+        "student_swish", "x / (1 + np.exp(-x))",
+        "(1 + np.exp(-x) + x * np.exp(-x)) / (1 + np.exp(-x))**2",
+        "np.exp(-x) * (x * np.exp(-x) - x + 2 * np.exp(-x) + 2) / (1 + np.exp(-x))**3")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ebtricks import activations as A
+from ebtricks._engine import units as A
 
 
 def grid():

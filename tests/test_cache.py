@@ -34,3 +34,13 @@ def test_changing_a_callee_in_another_file_recompiles_its_callers(tmp_path):
     assert _run(tmp_path) == 4.0                      # loaded from the cache
     (pkg / "_probe_callee.py").write_text(CALLEE.format(k=2))
     assert _run(tmp_path) == 6.0                      # 2 * (1 + 2): the caller saw the change
+
+
+def test_the_stamp_covers_every_engine_file():
+    """layout.py has no kernel, but its column numbers are compiled into every kernel."""
+    from ebtricks import _cache
+    sources = {p.relative_to(_cache.PACKAGE).as_posix() for p in _cache._kernel_sources()}
+    engine = {p.relative_to(_cache.PACKAGE).as_posix()
+              for p in (_cache.PACKAGE / "_engine").glob("*.py")}
+    assert "_engine/layout.py" in engine
+    assert engine <= sources

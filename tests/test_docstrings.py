@@ -118,7 +118,7 @@ def test_the_modules_have_callables():
     assert len(CASES) > 100
     assert "ebtricks.optimizers.train" in CASES
     assert "ebtricks.network.Network.gradient" in CASES
-    assert "ebtricks.activations.act_f" in CASES
+    assert "ebtricks.activations.Activation" in CASES
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -245,7 +245,7 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
                                                              stride, padding, table, conv_first):
     """The im2col + matrix-product kernels against the plain per-connection loops the layer
     also carries: same outputs, gradients, input gradients, H v, G v and diagonals."""
-    from ebtricks import _kernels as K
+    from ebtricks._engine import drivers as K, layout
     conv = eb.Conv2D(in_maps, size, out_maps, kernel=kernel, stride=stride, padding=padding,
                      table=table, activation="lecun_tanh")
     layers = [conv, eb.Dense(conv.n_out, 3, "identity")]
@@ -256,12 +256,12 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
     net.params += 0.1 * np.random.default_rng(2).normal(size=net.n_params)
     x, d = np.random.default_rng(3).normal(size=(2, in_maps * size * size))[0], np.ones(3)
     lists = net.table.copy()
-    lists[c, K.GEO_OFF] = 0                       # no geometry: the connection-list loops
+    lists[c, layout.TYPE] = layout.SHARED         # the connection-list loops
     out = []
     for table_ in (net.table, lists):
-        bufs = K.buffers(table_)
+        bufs = layout.buffers(table_)
         g = np.zeros(net.n_params)
-        e = K.sample_loss_grad(table_, net.layer_floats, net.aux, net.params, net.loss_code, x,
+        e = K.sample_loss_grad(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, x,
                                d, *bufs, g)
         out.append((e, bufs[0].copy(), g, bufs[2].copy()))
     (e1, x1, g1, dx1), (e2, x2, g2, dx2) = out
@@ -270,22 +270,21 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
     np.testing.assert_allclose(g1, g2, rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(dx1, dx2, rtol=1e-11, atol=1e-13)
     # the curvature passes: H v (R-operator), G v, and the backpropagated diagonal
-    from ebtricks import _curv_kernels as CK
     v = np.random.default_rng(4).normal(size=net.n_params)
     X, D = x[None, :], d[None, :]
     res = []
     for table_ in (net.table, lists):
-        xs, ys, dxs, dys = K.buffers(table_)
+        xs, ys, dxs, dys = layout.buffers(table_)
         r = (np.zeros_like(xs), np.zeros_like(ys), np.zeros_like(xs))
         hv, gv = np.zeros(net.n_params), np.empty(net.n_params)
-        CK.batch_hvp(table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+        K.batch_hvp(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
                      xs, ys, dxs, dys, *r, hv)
-        CK.batch_gnvp(table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+        K.batch_gnvp(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
                       xs, ys, dxs, dys, r[0], r[1], gv)
         diags = []
         for keep_f2 in (False, True):
             dg = np.empty(net.n_params)
-            CK.batch_diag_backprop(table_, net.layer_floats, net.aux, net.params, net.loss_code,
+            K.batch_diag_backprop(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code,
                                    X, D, xs, ys, dxs, np.zeros_like(xs), keep_f2, dg)
             diags.append(dg)
         res.append((hv, gv, *diags))

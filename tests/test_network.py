@@ -124,7 +124,7 @@ def test_lecun_init_standard_deviation_and_layer_outputs():
 @pytest.mark.parametrize("call,err,word", [
     (lambda: eb.Dense(0, 3), ValueError, "n_in"),
     (lambda: eb.Dense(3, -1), ValueError, "n_out"),
-    (lambda: eb.Dense(3, 2, "relu"), ValueError, "activation"),
+    (lambda: eb.Dense(3, 2, "relu6"), ValueError, "activation"),
     (lambda: eb.Dense(3.5, 2), TypeError, "n_in"),
     (lambda: eb.Network([eb.Dense(3, 2), eb.Dense(3, 1)]), ValueError, "layers\\[1\\]"),
     (lambda: eb.Network([]), ValueError, "layers"),

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import ebtricks as eb
+from ebtricks._engine import sgd as S
 
 
 def small_problem(seed=0, sizes=(3, 4, 2), P=12, loss="mse"):
@@ -217,11 +218,11 @@ def _rates_for(kind, net):
 def test_online_kernel_equals_reference_for_every_block_and_rate(sizes, kind, P):
     """Blocks of 4 samples (rates constant along each row of W_0) or 2 (per-weight rates),
     short last blocks included: the same weights as one plain update per sample."""
-    from ebtricks.sgd import _first_layer_row_rates, _rates
+    from ebtricks.sgd import _rates
     net, X, D = small_problem(seed=P, sizes=sizes, P=P)
     rates = _rates_for(kind, net)
     eta_vec = _rates(net, rates)
-    assert (_first_layer_row_rates(net, eta_vec).size > 0) == (kind not in ("per_weight",
+    assert (S.first_layer_row_rates(net.table, eta_vec).size > 0) == (kind not in ("per_weight",
                                                                            "per_weight_f32"))
     ref = numpy_sgd(net, X, D, np.arange(P), 0.05,
                     eta_vec=eta_vec.astype(float) if eta_vec.size else None, tau=4.0)
@@ -234,16 +235,16 @@ def test_online_kernel_equals_reference_for_every_block_and_rate(sizes, kind, P)
 @pytest.mark.parametrize("kind", [None, "per_weight"])
 def test_online_kernel_with_repeated_samples_equals_reference(kind):
     """Emphasizing presents a sample several times, sometimes twice in one block."""
-    from ebtricks import _kernels as K, _sgd_kernels as S
-    from ebtricks.sgd import _first_layer_row_rates, _rates
+    from ebtricks._engine import layout as K, sgd as S
+    from ebtricks.sgd import _rates
     net, X, D = small_problem(seed=7, sizes=(10, 6, 3), P=6)
     order = np.array([0, 0, 1, 1, 1, 2, 5, 5, 5, 5, 3, 4, 4], dtype=np.int64)
     eta_vec = _rates(net, _rates_for(kind, net))
     ref = numpy_sgd(net, X, D, order, 0.05, eta_vec=eta_vec if eta_vec.size else None)
     losses = np.empty(order.size)
     status = S.online_dense_epoch(net.table, net.layer_floats, net.params, net.loss_code, X, D,
-                                  order, 0.05, eta_vec, _first_layer_row_rates(net, eta_vec),
-                                  0, 1.0, 0.0, losses, *K.buffers(net.table))
+                                  order, S.Rate(0.05, 0, 1.0), 0.0, eta_vec,
+                                  S.first_layer_row_rates(net.table, eta_vec), losses, *K.buffers(net.table))
     assert status == -1
     np.testing.assert_allclose(net.params, ref, rtol=1e-12, atol=1e-13)
 
@@ -253,8 +254,8 @@ def test_online_kernel_with_repeated_samples_equals_reference(kind):
 def test_online_kernel_stops_at_the_first_non_finite_cost_with_earlier_updates_applied(kind):
     """A linear net with a huge rate overflows; the kernel reports where, and W holds
     exactly the updates of the samples before that one, mid-block or not."""
-    from ebtricks import _kernels as K, _sgd_kernels as S
-    from ebtricks.sgd import _first_layer_row_rates, _rates
+    from ebtricks._engine import layout as K, sgd as S
+    from ebtricks.sgd import _rates
     rng = np.random.default_rng(3)
     net = eb.mlp([6, 3], activation="identity", seed=3)
     X, D = rng.normal(size=(400, 6)), rng.normal(size=(400, 3))
@@ -263,8 +264,8 @@ def test_online_kernel_stops_at_the_first_non_finite_cost_with_earlier_updates_a
     losses = np.empty(400)
     with np.errstate(over="ignore", invalid="ignore"):
         status = S.online_dense_epoch(net.table, net.layer_floats, net.params, net.loss_code,
-                                      X, D, np.arange(400), 40.0, eta_vec,
-                                      _first_layer_row_rates(net, eta_vec), 0, 1.0, 0.0,
+                                      X, D, np.arange(400), S.Rate(40.0, 0, 1.0), 0.0, eta_vec,
+                                      S.first_layer_row_rates(net.table, eta_vec),
                                       losses, *K.buffers(net.table))
         assert 4 < status < 400 and not np.isfinite(losses[status])
         assert np.all(np.isfinite(losses[:status]))
@@ -276,13 +277,13 @@ def test_online_kernel_stops_at_the_first_non_finite_cost_with_earlier_updates_a
 
 
 def test_online_kernel_in_float32_follows_float64():
-    from ebtricks import _kernels as K, _sgd_kernels as S
+    from ebtricks._engine import layout as K, sgd as S
     net, X, D = small_problem(seed=8, sizes=(30, 8, 4), P=50)
     p32 = net.params.astype(np.float32)
     losses = np.empty(50)
     S.online_dense_epoch(net.table, net.layer_floats, p32, net.loss_code, X.astype(np.float32),
-                         D.astype(np.float32), np.arange(50), 0.02, np.empty(0), np.ones(8),
-                         0, 1.0, 0.0, losses, *K.buffers(net.table, np.float32))
+                         D.astype(np.float32), np.arange(50), S.Rate(0.02, 0, 1.0), 0.0, np.empty(0),
+                         np.ones(8), losses, *K.buffers(net.table, np.float32))
     eb.train_sgd(net, X, D, epochs=1, eta=0.02, order="sequential")
     assert p32.dtype == np.float32
     np.testing.assert_allclose(p32, net.params, rtol=1e-4, atol=1e-5)

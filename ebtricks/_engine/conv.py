@@ -1,60 +1,34 @@
-"""Kernels of the shared-weight layer: each output unit j computes
-y_j = b_{bias(j)} + sum over its connections c of w_{k(c)} x_{i(c)}, then x_out_j = f(y_j).
+"""The convolution layer (Conv2D), every pass as matrix products over gathered patches.
 
-Convolutions (any kernel, stride, padding and map-connection table) and LeNet's trainable
-subsampling are both this layer with different connection lists, built once in Python
-(:mod:`ebtricks.layers`). A weight index of -1 means a fixed weight (the layer's constant,
-e.g. 1/4 for plain 2x2 average pooling); a bias index of -1 means no bias.
+A convolution is a shared-weight layer (:mod:`.shared` computes the same numbers from
+its connection lists, and the tests hold the two paths together); here it runs from its
+geometry instead, which no list larger than the weights streams through the cache for.
 
-Connection lists live in the network's int64 ``aux`` array at the row's AUX_OFF:
-start (n_out + 1), input index (n_conn), weight index (n_conn), bias index (n_out).
-Every routine mirrors its dense counterpart in _kernels / _curv_kernels. A convolution also
-carries its geometry, and every pass over it (training and curvature) runs as matrix
-products over gathered patches instead of the lists (below); the lists stay the reference
-the tests compare those products with, and serve subsampling layers.
+For training speed a Conv2D layer also carries its geometry (at GEO_OFF in aux):
+in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw, the offset of the patch index,
+then per output map its kernel offset, its number of input maps and their indices, then
+the patch index (see layers.Conv2D). Per sample the input patches are gathered once
+("im2col") into a matrix PT with one row per output position and one column per (input map,
+kernel tap), zeros in the padding. With the kernels as a matrix Kd (output map x (input
+map, tap); zeros where the connection table leaves a map out), a convolution is three
+small matrix products:
+    Y = Kd PT^T + b,    dE/dKd = G PT,    dE/dPT = G^T Kd    (G = dE/dY),
+done by _mm_dot / _mm_axpy in blocks that vectorise; no connection list (larger than the
+weights it indexes) streams through the cache. Activations go a whole layer at a time.
+The forward pass leaves the patches in ys past the units (at the row's PATCH_OFF), where
+the backward pass and the curvature passes find them; the scratch of those passes follows.
+The R-operator and the backpropagated diagonal (eqs 54-56) use the same products.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from .activations import act_d2f, act_df_from, act_df_into, act_f_into
-
-# layer-table columns shared with _kernels (kept in one place there; repeated here as
-# plain ints to avoid an import cycle)
-N_IN, N_OUT, W_OFF, B_OFF, ACT, IN_OFF, OUT_OFF, AUX_OFF, N_CONN, GEO_OFF, PATCH_OFF = range(1, 12)
+from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF, PATCH_OFF,
+                     W_OFF)
+from .units import act_d2f, act_df_into, act_f_into
 
 
-@njit(cache=True)
-def _lists(row, aux):
-    nout, nc, ao = row[N_OUT], row[N_CONN], row[AUX_OFF]
-    start = aux[ao:ao + nout + 1]
-    cin = aux[ao + nout + 1:ao + nout + 1 + nc]
-    cw = aux[ao + nout + 1 + nc:ao + nout + 1 + 2 * nc]
-    bof = aux[ao + nout + 1 + 2 * nc:ao + 2 * nout + 1 + 2 * nc]
-    return start, cin, cw, bof
-
-
-@njit(cache=True)
-def _w(params, w0, k, const):
-    return params[w0 + k] if k >= 0 else const
-
-
-# --- convolutions without connection lists ---------------------------------------------------
-# For training speed a Conv2D layer also carries its geometry (at GEO_OFF in aux):
-# in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw, the offset of the patch index,
-# then per output map its kernel offset, its number of input maps and their indices, then
-# the patch index (see layers.Conv2D). Per sample the input patches are gathered once
-# ("im2col") into a matrix PT with one row per output position and one column per (input map,
-# kernel tap), zeros in the padding. With the kernels as a matrix Kd (output map x (input
-# map, tap); zeros where the connection table leaves a map out), a convolution is three
-# small matrix products:
-#     Y = Kd PT^T + b,    dE/dKd = G PT,    dE/dPT = G^T Kd    (G = dE/dY),
-# done by _mm_dot / _mm_axpy in blocks that vectorise; no connection list (larger than the
-# weights it indexes) streams through the cache. Activations go a whole layer at a time.
-# The forward pass leaves the patches in ys past the units (at the row's PATCH_OFF), where
-# the backward pass and the curvature passes find them; the scratch of those passes follows.
-# The R-operator and the backpropagated diagonal (eqs 54-56) use the same products.
 @njit(cache=True)
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
@@ -133,7 +107,7 @@ def _mm_axpy(A, B, Y):
 def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
     """Kd[o, (c, t)] = the weight of output map o, input map c, tap t (0 if not connected).
     Returns True when Kd is just a view of the parameters (every map connected, in order)."""
-    q = g + 13
+    q = g + G_MAPS
     Kd[:] = 0.0
     for o in range(out_maps):
         koff, nmaps = aux[q], aux[q + 1]
@@ -147,7 +121,7 @@ def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
 @njit(cache=True)
 def _full_table(aux, g, out_maps, in_maps, K2):
     """Every output map sees every input map, in order, kernels back to back."""
-    q = g + 13
+    q = g + G_MAPS
     for o in range(out_maps):
         koff, nmaps = aux[q], aux[q + 1]
         if nmaps != in_maps or koff != o * in_maps * K2:
@@ -162,7 +136,7 @@ def _full_table(aux, g, out_maps, in_maps, K2):
 @njit(cache=True)
 def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
     """Gather the input patches: out[c, p] (``wide``: C x n) or out[p, c] (n x C)."""
-    pidx = aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    pidx = aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
     xm = xs[i0:i0 + n_in]
     for p in range(n):
         for c in range(C):
@@ -203,7 +177,7 @@ def _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full):
 
 
 @njit(cache=True, error_model="numpy")
-def conv_forward(row, lfrow, aux, params, xs, ys):
+def forward(row, lfrow, aux, params, xs, ys):
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
@@ -215,20 +189,20 @@ def conv_forward(row, lfrow, aux, params, xs, ys):
         Y[o, :] = params[b0 + o]
     _times_patches(Kd, P, Y, wide)
     s0 = row[PATCH_OFF] + n * C   # scratch past the patches
-    act_f_into(code, ys[o0:o0 + m], lfrow[0], xs[o0:o0 + m], ys[s0:s0 + m],
+    act_f_into(code, ys[o0:o0 + m], lfrow[ACT_PARAM], xs[o0:o0 + m], ys[s0:s0 + m],
                ys[s0 + m:s0 + 2 * m].view(np.int64))
 
 
 @njit(cache=True, error_model="numpy")
-def conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
+def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     """Follows conv_forward on the same buffers: it reuses the patches that pass left in ys
-    (every caller, through _kernels.backward, runs forward first)."""
+    (every caller, through drivers.backward, runs forward first)."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
     pidx = _patch_index(aux, g, n, C)
     dY = dys[o0:o0 + m]
-    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], dY)
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[ACT_PARAM], dY)
     for k in range(m):
         dY[k] *= dxs[o0 + k]
     G = dY.reshape(out_maps, n)
@@ -321,13 +295,13 @@ def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
 
 @njit(cache=True)
 def _patch_index(aux, g, n, C):
-    return aux[g + aux[g + 12]:g + aux[g + 12] + n * C]
+    return aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
 
 
 @njit(cache=True)
 def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
     """out[kernel weights] += the connected entries of the out_maps x C matrix dK."""
-    q = g + 13
+    q = g + G_MAPS
     for o in range(out_maps):
         koff, nmaps = aux[q], aux[q + 1]
         for ci in range(nmaps):
@@ -341,7 +315,7 @@ def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
 # The same products as training. The R-forward pass keeps R{x}'s patches in R{y}'s buffer
 # (laid out like ys), where the R-backward pass finds them.
 @njit(cache=True, error_model="numpy")
-def conv_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
+def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     """R{y} = V * x + W * R{x} + v_b (convolutions);  R{x_out} = f'(y) R{y}."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -356,21 +330,21 @@ def conv_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
         _patches(aux, g, rxs, i0, in_maps * h * w, n, C, wide, RP)
         _times_patches(_kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full), RP,
                        RY, wide)
-    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[0], rxs[o0:o0 + m])
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[ACT_PARAM], rxs[o0:o0 + m])
     for k in range(m):
         rxs[o0 + k] *= rys[o0 + k]
 
 
 @njit(cache=True, error_model="numpy")
-def conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
-                    first):
-    """The backward pass and its R-derivative (as dense_r_backward, with convolutions):
+def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
+               first):
+    """The backward pass and its R-derivative (as dense.r_backward, with convolutions):
     dE/dy = f' dE/dx;  R{dE/dy} = f'' R{y} dE/dx + f' R{dE/dx};
     R{dE/dW} = R{dE/dy} * x + dE/dy * R{x};  R{dE/dx_prev} = V^T dE/dy + W^T R{dE/dy}."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
-    a = lfrow[0]
+    a = lfrow[ACT_PARAM]
     full = _full_table(aux, g, out_maps, in_maps, K2)
     fp = np.empty(m)
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
@@ -406,13 +380,13 @@ def conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv,
 
 
 @njit(cache=True, error_model="numpy")
-def conv_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
+def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 54-56 for a convolution: h = f'^2 d2E/dx^2 (+ f'' dE/dx) per output; a kernel
     weight sums h x^2 over the positions it is used at; d2E/dx_in^2 = sum of w^2 h."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
-    a = lfrow[0]
+    a = lfrow[ACT_PARAM]
     full = _full_table(aux, g, out_maps, in_maps, K2)
     fp = np.empty(m)
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
@@ -457,132 +431,3 @@ def _transposed(A, buf):
             T[j, i] = A[i, j]
     return T
 
-
-@njit(cache=True)
-def shared_forward(row, lfrow, aux, params, xs, ys):
-    if row[GEO_OFF] > 0:
-        conv_forward(row, lfrow, aux, params, xs, ys)
-        return
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const = lfrow[1]
-    nout = row[N_OUT]
-    for j in range(nout):
-        s = params[b0 + bof[j]] if bof[j] >= 0 else 0.0
-        for c in range(start[j], start[j + 1]):
-            s += _w(params, w0, cw[c], const) * xs[i0 + cin[c]]
-        ys[o0 + j] = s
-    act_f_into(code, ys[o0:o0 + nout], lfrow[0], xs[o0:o0 + nout], np.empty(nout),
-               np.empty(nout, dtype=np.int64))
-
-
-@njit(cache=True)
-def shared_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
-    if row[GEO_OFF] > 0:
-        conv_backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx)
-        return
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const, a = lfrow[1], lfrow[0]
-    if need_dx:
-        for i in range(row[N_IN]):
-            dxs[i0 + i] = 0.0
-    nout = row[N_OUT]
-    act_df_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, dys[o0:o0 + nout])
-    for j in range(nout):
-        g = dys[o0 + j] * dxs[o0 + j]
-        dys[o0 + j] = g
-        if bof[j] >= 0:
-            grad[b0 + bof[j]] += g
-        for c in range(start[j], start[j + 1]):
-            k, i = cw[c], cin[c]
-            if k >= 0:
-                grad[w0 + k] += g * xs[i0 + i]
-            if need_dx:
-                dxs[i0 + i] += _w(params, w0, k, const) * g
-
-
-@njit(cache=True)
-def shared_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
-    if row[GEO_OFF] > 0:
-        conv_r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first)
-        return
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const = lfrow[1]
-    for j in range(row[N_OUT]):
-        s = v[b0 + bof[j]] if bof[j] >= 0 else 0.0
-        for c in range(start[j], start[j + 1]):
-            k, i = cw[c], cin[c]
-            if k >= 0:
-                s += v[w0 + k] * xs[i0 + i]
-            if not first:
-                s += _w(params, w0, k, const) * rxs[i0 + i]
-        rys[o0 + j] = s
-        rxs[o0 + j] = act_df_from(code, ys[o0 + j], xs[o0 + j], lfrow[0]) * s
-
-
-@njit(cache=True)
-def shared_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
-                      first):
-    if row[GEO_OFF] > 0:
-        conv_r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
-                        first)
-        return
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const, a = lfrow[1], lfrow[0]
-    if need_dx:
-        for i in range(row[N_IN]):
-            dxs[i0 + i] = 0.0
-            rdxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        y = ys[o0 + j]
-        fp = act_df_from(code, y, xs[o0 + j], a)
-        dy = fp * dxs[o0 + j]
-        rdy = act_d2f(code, y, a) * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
-        if bof[j] >= 0:
-            hv[b0 + bof[j]] += rdy
-        for c in range(start[j], start[j + 1]):
-            k, i = cw[c], cin[c]
-            if k >= 0:
-                hv[w0 + k] += rdy * xs[i0 + i] + (0.0 if first else dy * rxs[i0 + i])
-            if need_dx:
-                wv = _w(params, w0, k, const)
-                dxs[i0 + i] += wv * dy
-                rdxs[i0 + i] += wv * rdy + (v[w0 + k] * dy if k >= 0 else 0.0)
-
-
-@njit(cache=True)
-def shared_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
-    """Eqs 54-56 for a shared-weight layer: a shared weight sums h x_i^2 over all the
-    connections that use it (eq 53 with the sum over the units sharing it)."""
-    if row[GEO_OFF] > 0:
-        conv_diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
-        return
-    start, cin, cw, bof = _lists(row, aux)
-    w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
-    const, a = lfrow[1], lfrow[0]
-    if need_dx:
-        for i in range(row[N_IN]):
-            d2xs[i0 + i] = 0.0
-            if keep_f2:
-                dxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        y = ys[o0 + j]
-        fp = act_df_from(code, y, xs[o0 + j], a)
-        h = fp * fp * d2xs[o0 + j]
-        if keep_f2:
-            h += act_d2f(code, y, a) * dxs[o0 + j]
-        if bof[j] >= 0:
-            out[b0 + bof[j]] += h
-        for c in range(start[j], start[j + 1]):
-            k, i = cw[c], cin[c]
-            x = xs[i0 + i]
-            if k >= 0:
-                out[w0 + k] += h * x * x
-            if need_dx:
-                wv = _w(params, w0, k, const)
-                d2xs[i0 + i] += wv * wv * h
-                if keep_f2:
-                    dxs[i0 + i] += wv * fp * dxs[o0 + j]

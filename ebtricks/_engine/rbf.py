@@ -8,7 +8,8 @@ sigma_j (stored where a dense layer keeps b). With u = x - nu_j and s = sigma_j,
 so the paper's g(x) = sum_j w_j phi_j is this layer followed by a linear dense layer.
 Derivatives used below (g = dE/dphi_j * phi_j):
     dE/dnu_jk = g u_k / s^2,   dE/dsigma_j = g ||u||^2 / s^3,   dE/dx_k -= g u_k / s^2.
-ys holds z_j, xs holds phi_j.
+ys holds z_j, xs holds phi_j. The passes take the same arguments as every layer's (see
+:mod:`.drivers`); ``lfrow``, ``aux`` and ``dys`` are unused.
 """
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ import math
 
 from numba import njit
 
-N_IN, N_OUT, W_OFF, B_OFF, IN_OFF, OUT_OFF = 1, 2, 3, 4, 6, 7
+from .layout import B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF
 
 
 @njit(cache=True)
-def rbf_forward(row, params, xs, ys):
+def forward(row, lfrow, aux, params, xs, ys):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
     for j in range(row[N_OUT]):
         s = params[b0 + j]
@@ -34,7 +35,7 @@ def rbf_forward(row, params, xs, ys):
 
 
 @njit(cache=True)
-def rbf_backward(row, params, xs, ys, dxs, grad, need_dx):
+def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
     if need_dx:
         for k in range(nin):
@@ -52,7 +53,7 @@ def rbf_backward(row, params, xs, ys, dxs, grad, need_dx):
 
 
 @njit(cache=True)
-def rbf_r_forward(row, params, v, xs, ys, rxs, rys, first):
+def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     """R{z} = sum_k u_k R{u_k} / s^2 - ||u||^2 R{s} / s^3 with R{u} = R{x} - v_nu;
     R{phi} = -phi R{z}."""
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
@@ -71,7 +72,8 @@ def rbf_r_forward(row, params, v, xs, ys, rxs, rys, first):
 
 
 @njit(cache=True)
-def rbf_r_backward(row, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first):
+def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
+               first):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
     if need_dx:
         for k in range(nin):
@@ -99,7 +101,7 @@ def rbf_r_backward(row, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, fir
 
 
 @njit(cache=True)
-def rbf_diag(row, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
+def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 57-58: d2E/dp^2 = d2E/dphi^2 (dphi/dp)^2 for p a centre coordinate, a width, or
     (propagated down) an input; with keep_f2 the term dE/dphi d2phi/dp^2 is added."""
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]

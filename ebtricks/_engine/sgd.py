@@ -1,4 +1,4 @@
-"""Training loops compiled with Numba: one epoch of stochastic / mini-batch gradient descent.
+"""The SGD epoch kernels: one epoch of stochastic / mini-batch gradient descent.
 
 Two kernels:
 
@@ -15,32 +15,68 @@ Both return the position in ``order`` at which the cost became NaN or infinite, 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from numba import njit
 
-from ._kernels import ACT, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, FAST, sample_loss_grad
-from .activations import act_df_into, act_f_into
-from .losses import loss_and_grad
+from .dense import FAST
+from .drivers import sample_loss_grad
+from .layout import (ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, all_dense,
+                     buffers, family)
+from .loss import loss_and_grad
+from .units import act_df_into, act_f_into
 
 CONSTANT, INVERSE_TIME = 0, 1
 
 
+class Rate(NamedTuple):
+    """The rate's schedule: eta0, CONSTANT or INVERSE_TIME, and tau (updates to halve)."""
+    eta0: float
+    schedule: int
+    tau: float
+
+
+class Step(NamedTuple):
+    """How updates are made: samples per update, and the momentum mu (§4.7)."""
+    batch_size: int
+    momentum: float
+
+
+class MurataRule(NamedTuple):
+    """Murata's adaptive rate (eqs 17-19): on or off, and its delta, alpha, beta."""
+    on: bool
+    delta: float
+    alpha: float
+    beta: float
+
+
+class Recording(NamedTuple):
+    """Weight trajectory: rows ``traj``, every ``every`` updates (0: never), rows used in
+    ``count[0]``."""
+    traj: np.ndarray
+    every: int
+    count: np.ndarray
+
+
 @njit(cache=True)
-def _rate(eta0, sched, tau, t):
+def rate_at(rate, t):
     """eta_t: constant, or eta0 / (1 + t/tau), which is c/t with c = eta0*tau for t >> tau
     (eq 12's annealing schedule)."""
-    if sched == INVERSE_TIME:
-        return eta0 / (1.0 + t / tau)
-    return eta0
+    if rate.schedule == INVERSE_TIME:
+        return rate.eta0 / (1.0 + t / rate.tau)
+    return rate.eta0
 
 
 @njit(cache=True)
-def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_size, momentum,
-              velocity, sched, tau, t0, murata, r, murata_delta, murata_alpha, murata_beta,
-              eta_state, traj, traj_every, traj_count, sample_losses,
-              xs, ys, dxs, dys, grad):
+def sgd_epoch(fam, table, lf, aux, params, loss, X, D, order, rate, t0, eta_vec, step, velocity,
+              murata, r, eta_state, rec, sample_losses, xs, ys, dxs, dys, grad):
+    """One epoch, any network: mini-batches, momentum, per-weight rates, annealing, Murata's
+    rate and recording. Returns the position in ``order`` where the cost became NaN/Inf, or
+    -1."""
+    batch_size, momentum = step.batch_size, step.momentum
+    traj, traj_every, traj_count = rec.traj, rec.every, rec.count
     n = params.size
     per_weight = eta_vec.size == n
     t = t0
@@ -49,7 +85,7 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_si
     n_order = order.size
     for k in range(n_order):
         p = order[k]
-        e = sample_loss_grad(table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
+        e = sample_loss_grad(fam, table, lf, aux, params, loss, X[p], D[p], xs, ys, dxs, dys, grad)
         sample_losses[k] = e
         if not math.isfinite(e):
             return k
@@ -57,7 +93,7 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_si
         if in_batch < batch_size and k < n_order - 1:
             continue
         # one update with the mean gradient of the batch (eq 10)
-        eta = eta_state[0] if murata else _rate(eta0, sched, tau, t)
+        eta = eta_state[0] if murata.on else rate_at(rate, t)
         scale = 1.0 / in_batch
         c = eta * scale
         # one loop per case, so that each vectorises
@@ -73,14 +109,14 @@ def sgd_epoch(table, lf, aux, params, loss, X, D, order, eta0, eta_vec, batch_si
         else:
             for i in range(n):
                 params[i] -= c * grad[i]
-        if murata:
+        if murata.on:
             # eqs 17-19: leaky average r of the gradient; eta grows with ||r|| and anneals
             # as the weights approach the minimum
             norm2 = 0.0
             for i in range(n):
-                r[i] = (1.0 - murata_delta) * r[i] + murata_delta * grad[i] * scale
+                r[i] = (1.0 - murata.delta) * r[i] + murata.delta * grad[i] * scale
                 norm2 += r[i] * r[i]
-            eta_state[0] = eta + murata_alpha * eta * (murata_beta * math.sqrt(norm2) - eta)
+            eta_state[0] = eta + murata.alpha * eta * (murata.beta * math.sqrt(norm2) - eta)
         t += 1
         in_batch = 0
         grad[:] = 0.0
@@ -228,7 +264,7 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
             for i in range(nin):
                 s += W[j, i] * xin[i]
             ys[o0 + j] = s
-        act_f_into(table[l, ACT], ys[o0:o0 + nout], lf[l, 0], xs[o0:o0 + nout], tf, ti)
+        act_f_into(table[l, ACT], ys[o0:o0 + nout], lf[l, ACT_PARAM], xs[o0:o0 + nout], tf, ti)
     e = loss_and_grad(loss, xs[oL:oL + nL], d, dxs[oL:oL + nL])
     if not math.isfinite(e):
         return e
@@ -238,7 +274,7 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
         xin = xs[i0:i0 + nin]
         dxin = dxs[i0:i0 + nin]
         dxin[:] = 0.0
-        act_df_into(table[l, ACT], ys[o0:o0 + nout], xs[o0:o0 + nout], lf[l, 0],
+        act_df_into(table[l, ACT], ys[o0:o0 + nout], xs[o0:o0 + nout], lf[l, ACT_PARAM],
                     dys[o0:o0 + nout])
         W = params[w0:w0 + nout * nin].reshape(nout, nin)
         if per_weight:
@@ -270,8 +306,8 @@ def _pass(params, eta_vec, w0, nin, nout, per_weight, X, pend, nxt, C, Y, T):
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_rates, sched,
-                       tau, t0, sample_losses, xs, ys, dxs, dys):
+def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                       sample_losses, xs, ys, dxs, dys):
     """One epoch of online SGD on an all-dense network, one update per sample; returns the
     position in ``order`` where the cost became NaN/Inf, or -1.
 
@@ -298,7 +334,7 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_
     B = 4 if blocked_rows else 2
     nin0, nout0 = table[0, N_IN], table[0, N_OUT]
     w00, b00, code0, o00 = table[0, W_OFF], table[0, B_OFF], table[0, ACT], table[0, OUT_OFF]
-    a0 = lf[0, 0]
+    a0 = lf[0, ACT_PARAM]
     status = -1
     n = order.size
     C = np.zeros((4, nout0), dtype=dys.dtype)   # pending steps: row m is sample m's eta g
@@ -345,7 +381,7 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_
                 for j in range(nout0):
                     y0[j] -= C[0, j] * T[j]
             act_f_into(code0, y0, a0, x0, tf, ti)
-            eta = _rate(eta0, sched, tau, t0 + kk)
+            eta = rate_at(rate, t0 + kk)
             e = _upper_layers(table, lf, params, loss, D[p], eta, per_weight, eta_vec,
                               xs, ys, dxs, dys, tf, ti)
             sample_losses[kk] = e
@@ -372,3 +408,66 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, eta0, eta_vec, row_
     # flush the pending updates (rows of C past the last sample are zero; Y, T are scratch)
     _pass(params, eta_vec, w00, nin0, nout0, not blocked_rows, X, pend, pend, C, Y, T)
     return status
+
+
+# --- the Python side: which kernel, its buffers and its state ----------------------------
+def first_layer_row_rates(table, eta_vec: np.ndarray) -> np.ndarray:
+    """The rate multiplier of each row of the first layer's W when it is constant along the
+    row (no per-weight rates, the fan-in rule, per-layer rates), which lets the online kernel
+    take its blocked path; otherwise an empty array."""
+    row = table[0]
+    nin, nout = int(row[N_IN]), int(row[N_OUT])
+    if eta_vec.size == 0:
+        return np.ones(nout)
+    w0 = int(row[W_OFF])
+    W = eta_vec[w0:w0 + nin * nout].reshape(nout, nin)
+    if np.all(W == W[:, :1]):
+        return W[:, 0].astype(np.float64)
+    return np.empty(0)
+
+
+class Epochs:
+    """Runs epochs of SGD on one network: picks the kernel once (the blocked online kernel
+    for plain online SGD on an all-dense network, :func:`sgd_epoch` otherwise) and keeps
+    its buffers and state (velocity, Murata's r and rate, the trajectory) between epochs."""
+
+    def __init__(self, net, rate: Rate, eta_vec, step: Step, murata: MurataRule, eta_start,
+                 traj_rows: int, record_every: int):
+        n = net.n_params
+        self.net, self.rate, self.eta_vec, self.step, self.murata = net, rate, eta_vec, step, murata
+        self.bufs = buffers(net.table)
+        self.grad, self.velocity, self.r = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.eta_state = np.array([float(eta_start)])
+        self.rec = Recording(np.zeros((traj_rows, n)), record_every, np.zeros(1, np.int64))
+        self.online = (step.batch_size == 1 and step.momentum == 0 and not murata.on
+                       and record_every == 0 and all_dense(net.table))
+        self.row_rates = (first_layer_row_rates(net.table, eta_vec) if self.online
+                          else np.empty(0))
+
+    def record(self):
+        """Append the current weights to the trajectory."""
+        self.rec.traj[self.rec.count[0]] = self.net.params
+        self.rec.count[0] += 1
+
+    def trajectory(self):
+        return self.rec.traj[:self.rec.count[0]].copy()
+
+    def run(self, X, D, order, t, losses):
+        """One epoch over the rows ``order`` of X, the updates counted from ``t``; each
+        presentation's cost goes into ``losses``. Returns (the position in ``order`` where
+        the cost became NaN/Inf or -1, the number of updates)."""
+        net = self.net
+        if self.online:
+            status = online_dense_epoch(net.table, net.layer_floats, net.params, net.loss_code,
+                                        X, D, order, self.rate, float(t), self.eta_vec,
+                                        self.row_rates, losses, *self.bufs)
+            return status, order.size
+        status = sgd_epoch(family(net.table), net.table, net.layer_floats, net.aux, net.params, net.loss_code, X,
+                           D, order, self.rate, float(t), self.eta_vec, self.step,
+                           self.velocity, self.murata, self.r, self.eta_state, self.rec, losses,
+                           *self.bufs, self.grad)
+        return status, math.ceil(order.size / self.step.batch_size)
+
+    def eta(self, t):
+        """The rate after t updates (Murata's: the adapted one)."""
+        return float(self.eta_state[0]) if self.murata.on else rate_at(self.rate, float(t))

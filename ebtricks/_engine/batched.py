@@ -1,30 +1,32 @@
-"""Whole-batch versions of the dense-network passes, as matrix products.
+"""The batched driver: whole-batch versions of the dense-network passes, as matrix
+products.
 
 Over many samples at once, Y = X W^T + b and its transposes are matrix-matrix products
-that NumPy hands to BLAS, which beats a per-sample loop. The per-sample Numba kernels in
-:mod:`ebtricks._kernels` and :mod:`ebtricks._curv_kernels` stay the reference (and the path
-for online learning); tests hold both to the same numbers.
+that NumPy hands to BLAS, which beats a per-sample loop. The per-sample drivers
+(:mod:`.drivers` over :mod:`.dense`) stay the reference (and the path for online learning
+and for other layer types); tests hold both to the same numbers. The activations come
+from :mod:`.units` and the cost from :mod:`.loss`, as in every other pass.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import _kernels as K
-from .activations import apply_f, derivatives_from
-from .losses import MSE
+from .layout import ACT, ACT_PARAM, all_dense
+from .loss import rows_hessian_diag, rows_hessian_times, rows_loss, rows_loss_and_grad
+from .units import apply_f, derivatives_from
 
 EMPTY = np.empty((0, 0))
 
 
 def is_dense(net) -> bool:
-    return bool(np.all(net.table[:, K.TYPE] == K.DENSE))
+    return all_dense(net.table)
 
 
 def _layers(net, w):
     out = []
     for l, (w0, b0, nout, nin) in enumerate(net.offsets()):
-        out.append((w[w0:b0].reshape(nout, nin), w[b0:b0 + nout], int(net.table[l, K.ACT]),
-                    float(net.layer_floats[l, 0])))
+        out.append((w[w0:b0].reshape(nout, nin), w[b0:b0 + nout], int(net.table[l, ACT]),
+                    float(net.layer_floats[l, ACT_PARAM])))
     return out
 
 
@@ -57,45 +59,7 @@ def outputs(net, w, X):
 
 
 def sample_losses(net, w, X, D):
-    out = outputs(net, w, X)
-    if net.loss_code == MSE:
-        R = out - D
-        return 0.5 * np.einsum("ij,ij->i", R, R)
-    _, logP = _softmax(out)
-    return -np.einsum("ij,ij->i", D, logP)
-
-
-def _softmax(Y):
-    Z = Y - Y.max(axis=1, keepdims=True)
-    E = np.exp(Z)
-    S = E.sum(axis=1, keepdims=True)
-    return E / S, Z - np.log(S)
-
-
-def loss_and_output_grad(net, out, D):
-    """(sum of E_p, dE_p/dy for every row)."""
-    if net.loss_code == MSE:
-        R = out - D
-        return 0.5 * float(np.einsum("ij,ij->", R, R)), R
-    P, logP = _softmax(out)
-    dsum = D.sum(axis=1, keepdims=True)
-    return -float(np.einsum("ij,ij->", D, logP)), P * dsum - D
-
-
-def loss_hessian_times(net, out, D, U):
-    """(d^2 E_p / dy^2) u_p for every row."""
-    if net.loss_code == MSE:
-        return U
-    P, _ = _softmax(out)
-    dsum = D.sum(axis=1, keepdims=True)
-    return dsum * P * (U - np.einsum("ij,ij->i", P, U)[:, None])
-
-
-def loss_hessian_diag(net, out, D):
-    if net.loss_code == MSE:
-        return np.ones_like(out)
-    P, _ = _softmax(out)
-    return D.sum(axis=1, keepdims=True) * P * (1 - P)
+    return rows_loss(net.loss_code, outputs(net, w, X), D)
 
 
 def _backward(net, w, states, dOut, grad):
@@ -115,7 +79,7 @@ def _backward(net, w, states, dOut, grad):
 
 def gradient(net, w, X, D):
     states = forward(net, w, X)
-    total, dOut = loss_and_output_grad(net, states[-1][2], D)
+    total, dOut = rows_loss_and_grad(net.loss_code, states[-1][2], D)
     grad = np.empty(net.n_params)
     _backward(net, w, states, dOut, grad)
     return total, grad
@@ -142,8 +106,8 @@ def hvp(net, w, v, X, D):
     states = forward(net, w, X, need_d2=True)
     rs = _r_forward(net, w, v, states)
     out = states[-1][2]
-    _, dX = loss_and_output_grad(net, out, D)
-    rdX = loss_hessian_times(net, out, D, rs[-1][2])
+    _, dX = rows_loss_and_grad(net.loss_code, out, D)
+    rdX = rows_hessian_times(net.loss_code, out, D, rs[-1][2])
     layers, vlayers = _layers(net, w), _layers(net, v)
     hv = np.empty(net.n_params)
     for l in range(len(layers) - 1, -1, -1):
@@ -167,24 +131,24 @@ def gnvp(net, w, v, X, D):
     """Sum over rows of J_p^T (d^2E_p/dy^2) J_p v."""
     states = forward(net, w, X)
     rs = _r_forward(net, w, v, states)
-    dOut = loss_hessian_times(net, states[-1][2], D, rs[-1][2])
+    dOut = rows_hessian_times(net.loss_code, states[-1][2], D, rs[-1][2])
     out = np.empty(net.n_params)
     _backward(net, w, states, dOut, out)
     return out
 
 
 def diag_backprop(net, w, X, D, keep_f2=False, row_weights=None):
-    """Sum over rows of the eqs 54-56 recursion (see _curv_kernels.batch_diag_backprop),
+    """Sum over rows of the eqs 54-56 recursion (see drivers.batch_diag_backprop),
     each row weighted by ``row_weights`` when given (the recursion is linear in the output
     second derivatives, so weighting them weights the row's whole contribution)."""
     states = forward(net, w, X, need_d2=keep_f2)
     out_act = states[-1][2]
-    d2X = loss_hessian_diag(net, out_act, D)
+    d2X = rows_hessian_diag(net.loss_code, out_act, D)
     if row_weights is not None:
         if keep_f2:
             raise ValueError("row_weights is only supported for the Gauss-Newton recursion")
         d2X = d2X * np.asarray(row_weights)[:, None]
-    dX = loss_and_output_grad(net, out_act, D)[1] if keep_f2 else None
+    dX = rows_loss_and_grad(net.loss_code, out_act, D)[1] if keep_f2 else None
     layers = _layers(net, w)
     out = np.empty(net.n_params)
     for l in range(len(layers) - 1, -1, -1):
