@@ -89,6 +89,7 @@ def test_backward_pass_costs_one_to_two_forward_passes():
     forward, backward = _count([784, 30, 10])
     assert backward / forward == pytest.approx(2 - 784 * 30 / forward, rel=1e-15)
     assert 1.0 < backward / forward < 1.05
+    assert round((forward + backward) / forward, 3) == 2.013     # "1 + 1.013 = 2.013"
     forward, backward = _count([50] * 11)
     assert backward / forward == pytest.approx(1.9, rel=1e-12)
     for sizes in ([2, 3, 2], [784, 30, 10], [10, 64, 10]):       # the checks count alike
@@ -105,6 +106,7 @@ def test_finite_differences_need_two_costs_per_parameter():
 def test_backward_multiply_adds_check(capsys):
     assert eb.checks.backward_multiply_adds(18, sizes=[2, 3, 2])      # 6 + 6 + 6
     assert not eb.checks.backward_multiply_adds(12, sizes=[2, 3, 2])
+    assert not eb.checks.backward_multiply_adds(24, sizes=[2, 3, 2])  # with dE/dX_0 too
     assert eb.checks.backward_multiply_adds(784 * 30 + 2 * 300, sizes=[784, 30, 10])
 
 
