@@ -20,6 +20,7 @@ from .optimizers import (BFGS, LBFGS, SDLM, SGD, ConjugateGradient, GaussNewton,
 from .preprocessing import InputTransform, whiten
 from . import checks, lenet, measure
 from .sgd import History, Murata, TrainingDiverged, train_sgd
+from ._threads import blas_threads, set_blas_threads
 
 __version__ = "0.1.0"
 
@@ -30,4 +31,5 @@ __all__ = ["Activation", "Dense", "Conv2D", "Subsample", "RBF", "init_rbf_from_d
            "NetworkObjective", "FunctionObjective",
            "TrainingDiverged", "InputTransform", "whiten", "data",
            "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
-           "steps_to_converge", "predicted_steps", "curvature", "measure", "checks", "lenet"]
+           "steps_to_converge", "predicted_steps", "curvature", "measure", "checks", "lenet",
+           "set_blas_threads", "blas_threads"]

@@ -5,11 +5,13 @@ This module is the engine's only door for the public modules. Each function take
 :class:`~ebtricks.network.Network`, the weights to use and the data, chooses the backend
 once (:func:`use_batched`: matrix products over the whole batch for an all-dense network,
 the per-sample drivers otherwise), and returns *sums* over the rows of X (callers divide).
+The matrix products run under the BLAS thread limit of :mod:`ebtricks._threads`.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _threads
 from . import batched, drivers, layout
 from .layout import OUT_OFF
 from .loss import CODES as LOSSES, loss_hessian_times
@@ -37,7 +39,8 @@ def r_buffers(net):
 def outputs(net, w, X):
     """The network's outputs for every row of X."""
     if use_batched(net, X):
-        return batched.outputs(net, w, X)
+        with _threads.limited():
+            return batched.outputs(net, w, X)
     out = np.empty((X.shape[0], net.n_outputs))
     xs, ys, _, _ = buffers(net)
     drivers.batch_forward(*_args(net), w, X, xs, ys, out)
@@ -47,7 +50,8 @@ def outputs(net, w, X):
 def sample_costs(net, w, X, D):
     """E_p of every row."""
     if use_batched(net, X):
-        return batched.sample_losses(net, w, X, D)
+        with _threads.limited():
+            return batched.sample_losses(net, w, X, D)
     xs, ys, _, _ = buffers(net)
     out = np.empty(X.shape[0])
     drivers.batch_losses(*_args(net), w, net.loss_code, X, D, xs, ys, out)
@@ -58,7 +62,8 @@ def gradient(net, w, X, D, bufs=None):
     """(sum of E_p, sum of their gradients). ``bufs``: buffers of :func:`.layout.buffers`
     to reuse (for callers that loop over single samples)."""
     if use_batched(net, X):
-        return batched.gradient(net, w, X, D)
+        with _threads.limited():
+            return batched.gradient(net, w, X, D)
     grad = np.zeros(net.n_params)
     total = drivers.batch_loss_grad(*_args(net), w, net.loss_code, X, D,
                                     *(bufs or buffers(net)), grad)
@@ -69,7 +74,8 @@ def hvp(net, w, v, X, D, bufs=None, batched_ok=True):
     """Sum over rows of H_p v (the R-operator). ``batched_ok=False`` keeps the per-sample
     path (columns of an exact Hessian reuse ``bufs`` of :func:`.layout.r_buffers`)."""
     if batched_ok and use_batched(net, X):
-        return batched.hvp(net, w, v, X, D)
+        with _threads.limited():
+            return batched.hvp(net, w, v, X, D)
     hv = np.empty(net.n_params)
     drivers.batch_hvp(*_args(net), w, net.loss_code, v, X, D, *(bufs or r_buffers(net)),
                       hv)
@@ -79,7 +85,8 @@ def hvp(net, w, v, X, D, bufs=None, batched_ok=True):
 def gnvp(net, w, v, X, D):
     """Sum over rows of J_p^T (d^2E_p/dy^2) J_p v."""
     if use_batched(net, X):
-        return batched.gnvp(net, w, v, X, D)
+        with _threads.limited():
+            return batched.gnvp(net, w, v, X, D)
     xs, ys, dxs, dys = buffers(net)
     out = np.empty(net.n_params)
     drivers.batch_gnvp(*_args(net), w, net.loss_code, v, X, D, xs, ys, dxs, dys,
@@ -90,7 +97,8 @@ def gnvp(net, w, v, X, D):
 def diag(net, w, X, D, keep_f2=False):
     """Sum over rows of the backpropagated diagonal second derivatives (eqs 54-56)."""
     if use_batched(net, X):
-        return batched.diag_backprop(net, w, X, D, keep_f2)
+        with _threads.limited():
+            return batched.diag_backprop(net, w, X, D, keep_f2)
     xs, ys, dxs, _ = buffers(net)
     out = np.empty(net.n_params)
     drivers.batch_diag_backprop(*_args(net), w, net.loss_code, X, D, xs, ys, dxs,
@@ -106,8 +114,10 @@ def running_diag(net, X, D, idx, gamma, hbar):
         # which one matrix-product pass computes
         m = idx.size
         decay = (1.0 - gamma) ** np.arange(m - 1, -1, -1)
-        return ((1.0 - gamma) ** m * hbar
-                + batched.diag_backprop(net, net.params, Xs, Ds, row_weights=gamma * decay))
+        with _threads.limited():
+            return ((1.0 - gamma) ** m * hbar
+                    + batched.diag_backprop(net, net.params, Xs, Ds,
+                                            row_weights=gamma * decay))
     xs, ys, dxs, _ = buffers(net)
     drivers.running_diag(*_args(net), net.params, net.loss_code, X, D, idx, gamma, hbar, xs,
                          ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
