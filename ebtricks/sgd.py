@@ -216,21 +216,36 @@ def class_labels(D: np.ndarray) -> np.ndarray:
     return (D[:, 0] > 0).astype(np.int64) if D.shape[1] == 1 else np.argmax(D, axis=1)
 
 
+ORDERS = ("sequential", "shuffle", "alternate", "emphasize")
+
+
+def _check_emphasis(emphasis) -> int:
+    """How many times "emphasize" presents an above-mean sample: a whole number >= 1."""
+    if isinstance(emphasis, bool) or not isinstance(emphasis, (int, float, np.integer,
+                                                                np.floating)):
+        raise TypeError(f"emphasis must be a whole number >= 1, got {emphasis!r}")
+    if not (emphasis >= 1 and float(emphasis).is_integer()):
+        raise ValueError(f"emphasis must be a whole number >= 1 (presentations per epoch of "
+                         f"a sample with an above-mean cost), got {emphasis!r}")
+    return int(emphasis)
+
+
 def presentation_order(order: str, n: int, rng, labels=None, errors=None,
-                       emphasis: float = 2.0) -> np.ndarray:
+                       emphasis: int = 2) -> np.ndarray:
     """Indices of the samples presented in one epoch (§4.2).
 
     * "sequential": 0..n-1 every epoch;
     * "shuffle": a fresh uniform permutation each epoch;
     * "alternate": shuffled within each class, then classes taken in turn, so that
-      successive samples come from different classes;
+      successive samples come from different classes as long as every class has samples
+      left (with unequal classes, the largest ones end the epoch on their own);
     * "emphasize": shuffled, with samples whose previous-epoch error was above the mean
-      presented ``emphasis`` times (rounded) instead of once.
+      presented ``emphasis`` times instead of once.
 
     Parameters
     ----------
     order : {"sequential", "shuffle", "alternate", "emphasize"}
-        The rule, as above. Any other string is taken as "emphasize".
+        The rule, as above.
     n : int
         Number of samples P.
     rng : numpy.random.Generator
@@ -240,9 +255,9 @@ def presentation_order(order: str, n: int, rng, labels=None, errors=None,
     errors : ndarray of shape (n,), optional
         Each sample's cost E_p after the previous epoch, for "emphasize"; None (the first
         epoch) gives a plain shuffle.
-    emphasis : float, default 2.0
+    emphasis : int, default 2
         Presentations per epoch of a sample with an above-mean error under "emphasize",
-        rounded to an integer.
+        a whole number >= 1 (1 is a plain shuffle).
 
     Returns
     -------
@@ -259,6 +274,8 @@ def presentation_order(order: str, n: int, rng, labels=None, errors=None,
     >>> [int(labels[i]) for i in presentation_order("alternate", 4, rng, labels)]
     [0, 1, 0, 1]
     """
+    check_choice("order", order, set(ORDERS))
+    k = _check_emphasis(emphasis)
     if order == "sequential":
         return np.arange(n, dtype=np.int64)
     if order == "shuffle":
@@ -272,7 +289,7 @@ def presentation_order(order: str, n: int, rng, labels=None, errors=None,
     # emphasize
     if errors is None:
         return rng.permutation(n).astype(np.int64)
-    reps = np.where(errors > errors.mean(), int(round(emphasis)), 1)
+    reps = np.where(errors > errors.mean(), k, 1)
     return rng.permutation(np.repeat(np.arange(n), reps)).astype(np.int64)
 
 
@@ -310,7 +327,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
               record_weights: bool | str = False, record_every: int = 1, track_cost: bool = True,
-              X_val=None, D_val=None, patience: int | None = None, emphasis: float = 2.0,
+              X_val=None, D_val=None, patience: int | None = None, emphasis: int = 2,
               diverge_factor: float = 1e6, seed: int | None = 0,
               resume: History | None = None, progress: bool | None = None) -> History:
     """Train ``net`` in place by stochastic or mini-batch gradient descent.
@@ -371,9 +388,9 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         has not improved for ``patience`` epochs. Whether or not the run stopped early,
         the weights of the lowest validation cost are restored at the end. None never
         stops early and restores nothing.
-    emphasis : float, default 2.0
+    emphasis : int, default 2
         With order="emphasize": presentations per epoch of a sample whose cost is above
-        the mean, > 0 (rounded to an integer).
+        the mean, a whole number >= 1.
     diverge_factor : float, default 1e6
         An epoch whose mean cost exceeds this many times max(1, starting cost), or after
         which the weights' norm exceeds this many times max(1, its starting value), counts
@@ -439,7 +456,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     eta = check_positive("eta", eta)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     batch_size = min(batch_size, P)
-    check_choice("order", order, {"sequential", "shuffle", "alternate", "emphasize"})
+    check_choice("order", order, set(ORDERS))
     check_choice("schedule", schedule, {"constant", "inverse_time"})
     sched = S.INVERSE_TIME if schedule == "inverse_time" else S.CONSTANT
     if sched == S.INVERSE_TIME:
@@ -461,7 +478,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                         f"{type(record_weights).__name__}")
     per_update = record_weights == "update"
     per_epoch = record_weights is True or record_weights == "epoch"
-    check_positive("emphasis", emphasis)
+    _check_emphasis(emphasis)
     eta_vec = _rates(net, rates)
     has_val = X_val is not None or D_val is not None
     if has_val:
