@@ -115,17 +115,21 @@ def learning_machine_diagram(ax, show_update: bool = True):
     _arrow(ax, (7.2, 1.5), (7.2, 0.55))
     _arrow(ax, (8.35, 0.0), (9.2, 0.0))
     ax.text(9.3, 0.0, "$E^p$", ha="left", va="center", fontsize=12)
-    ax.text(9.55, 0.75, "$E = \\frac{1}{P}\\,\\sum_{p=1}^{P} E^p$", ha="center",
-            va="bottom", fontsize=10, color="0.25")
+    # E^p of every sample, averaged: the one number E that the gradient step uses
+    _arrow(ax, (9.55, -0.3), (9.55, -0.95))
+    ax.text(9.7, -0.62, "mean over\nthe P samples", ha="left", va="center", fontsize=10,
+            color="0.25")
+    ax.text(9.55, -1.45, "$E = \\dfrac{1}{P}\\sum_{p=1}^{P} E^p$", ha="center",
+            va="center", fontsize=11)
     ax.text(3.0, -1.5, "parameters $W$", ha="center", va="center", fontsize=10)
     _arrow(ax, (3.0, -1.3), (3.0, -0.55))
     if show_update:
-        ax.plot([9.5, 9.5, 4.3], [-0.3, -1.5, -1.5], color="C3", lw=1.3, ls="--")
+        ax.plot([8.45, 4.3], [-1.5, -1.5], color="C3", lw=1.3, ls="--")
         _arrow(ax, (4.35, -1.5), (4.1, -1.5), color="C3")
-        ax.text(6.9, -1.62, "adjust $W$ against the gradient:\n"
+        ax.text(6.4, -1.62, "adjust $W$ against the gradient of $E$:\n"
                 "$W \\leftarrow W - \\eta\\, \\partial E/\\partial W$",
                 ha="center", va="top", fontsize=10, color="C3")
-    ax.set_xlim(-0.6, 10.4)
+    ax.set_xlim(-0.6, 11.0)
     ax.set_ylim(-2.5, 2.0)
     ax.set_aspect("equal")
     ax.axis("off")
