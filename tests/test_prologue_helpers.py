@@ -148,6 +148,22 @@ def test_cost_as_mean_draws_the_mean_and_the_tangent():
     plt.close(fig)
 
 
+def test_cost_as_mean_marks_which_samples_fall_and_which_rise():
+    costs = np.array([0.1, 0.3, 0.2, 0.4])
+    fig, (a, b) = subplots(1, 2)
+    plots.cost_as_mean(a, b, costs, [-1, 1, -1, 1], [0.0, 1.0, 2.0], [1.0, 0.5, 1.0], 0.5,
+                       -0.5, sample_slopes=[-2.0, -1.0, 0.5, -0.1])
+    down = sum(len(ln.get_xdata()) for ln in a.get_lines() if ln.get_marker() == "v")
+    up = sum(len(ln.get_xdata()) for ln in a.get_lines() if ln.get_marker() == "^")
+    assert (down, up) == (3, 1)
+    labels = [t.get_text() for t in a.get_legend().get_texts()]
+    assert "3 Eᵖ fall" in labels and "1 rise" in labels
+    with pytest.raises(ValueError, match="sample_slopes"):
+        plots.cost_as_mean(a, b, costs, [-1, 1, -1, 1], [0, 1], [1, 1], 0.5, 0.0,
+                           sample_slopes=[1.0])
+    plt.close(fig)
+
+
 def test_finite_difference_gradient(rng):
     net = eb.mlp([3, 4, 2], seed=0)
     X, D = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))

@@ -115,17 +115,21 @@ def learning_machine_diagram(ax, show_update: bool = True):
     _arrow(ax, (7.2, 1.5), (7.2, 0.55))
     _arrow(ax, (8.35, 0.0), (9.2, 0.0))
     ax.text(9.3, 0.0, "$E^p$", ha="left", va="center", fontsize=12)
-    ax.text(9.55, 0.75, "$E = \\frac{1}{P}\\,\\sum_{p=1}^{P} E^p$", ha="center",
-            va="bottom", fontsize=10, color="0.25")
+    # E^p of every sample, averaged: the one number E that the gradient step uses
+    _arrow(ax, (9.55, -0.3), (9.55, -0.95))
+    ax.text(9.7, -0.62, "mean over\nthe P samples", ha="left", va="center", fontsize=10,
+            color="0.25")
+    ax.text(9.55, -1.45, "$E = \\dfrac{1}{P}\\sum_{p=1}^{P} E^p$", ha="center",
+            va="center", fontsize=11)
     ax.text(3.0, -1.5, "parameters $W$", ha="center", va="center", fontsize=10)
     _arrow(ax, (3.0, -1.3), (3.0, -0.55))
     if show_update:
-        ax.plot([9.5, 9.5, 4.3], [-0.3, -1.5, -1.5], color="C3", lw=1.3, ls="--")
+        ax.plot([8.45, 4.3], [-1.5, -1.5], color="C3", lw=1.3, ls="--")
         _arrow(ax, (4.35, -1.5), (4.1, -1.5), color="C3")
-        ax.text(6.9, -1.62, "adjust $W$ against the gradient:\n"
+        ax.text(6.4, -1.62, "adjust $W$ against the gradient of $E$:\n"
                 "$W \\leftarrow W - \\eta\\, \\partial E/\\partial W$",
                 ha="center", va="top", fontsize=10, color="C3")
-    ax.set_xlim(-0.6, 10.4)
+    ax.set_xlim(-0.6, 11.0)
     ax.set_ylim(-2.5, 2.0)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -187,7 +191,8 @@ def _backprop_stage(n_layers, step):
     k = step - (2 * N + 3)
     n = N - k // 2
     if k % 2 == 0:
-        return "dY", n, ("F", n), f"{dY(n)} = F′({Y(n)}) {dX(n)}   (eq 7)"
+        return "dY", n, ("F", n), (f"{dY(n)} = F′({Y(n)}) {dX(n)}   (eq 7);   "
+                                   f"∂E/∂{_sub('b', n)} = {dY(n)}")
     return "dW", n, ("W", n), (f"{dW(n)} = {dY(n)} {X(n - 1)}ᵀ  (eq 8),   "
                                f"{dX(n - 1)} = {W(n)}ᵀ {dY(n)}  (eq 9)")
 
@@ -284,8 +289,15 @@ def backprop_steps(ax, xs, ys, dxs, dys, dws, target, step: int):
     y_bwd = -(tall * ch + 1.35)
     y_dw = y_bwd - (tall * ch / 2 + 1.0 + wide * ch / 2)
 
+    # the quantities this step reads (besides the module's own W_n, b_n): outlined in green
+    reads = {"X": [("Y", layer)] if kind == "X" and layer > 0 else [],
+             "Y": [("X", layer - 1)], "E": [("X", N), ("D", 0)],
+             "dX": [("X", N), ("D", 0)], "dY": [("Y", layer), ("dX", layer)],
+             "dW": [("dY", layer), ("X", layer - 1)]}[kind]
+    green = "#1a9e3a"
+
     def cells(x, yc, values, t_shown, kind_color, label=None, label_below=False,
-              fmt="{:+.2f}"):
+              fmt="{:+.2f}", key=None):
         values = np.asarray(values, float)
         values = values.reshape(-1, 1) if values.ndim < 2 else values   # vectors: columns
         rows, cols = values.shape
@@ -300,6 +312,10 @@ def backprop_steps(ax, xs, ys, dxs, dys, dws, target, step: int):
                     ax.text(x0 + (j + 0.5) * cw, top - (i + 0.5) * ch,
                             fmt.format(values[i, j]).replace("-", "−"), ha="center",
                             va="center", fontsize=9)
+        if key in reads:                 # a thick green frame round the whole vector
+            ax.add_patch(Rectangle((x0 - 0.05, top - rows * ch - 0.05), cols * cw + 0.1,
+                                   rows * ch + 0.1, fc="none", ec=green, lw=2.4,
+                                   zorder=3))
         if label:
             ly = (yc - rows * ch / 2 - 0.12) if label_below else (top + 0.12)
             ax.text(x, ly, label, ha="center", va="top" if label_below else "bottom",
@@ -307,18 +323,19 @@ def backprop_steps(ax, xs, ys, dxs, dys, dws, target, step: int):
 
     blue, red = "#dbe8f7", "#f7dcdc"
     for n in range(N + 1):
-        cells(col_x[n], y_fwd, xs[n], t_x[n], blue, _sub("X", n))
-        cells(col_x[n], y_bwd, dxs[n], t_dx[n], red, "∂E/∂" + _sub("X", n),
-              label_below=True)
+        cells(col_x[n], y_fwd, xs[n], t_x[n], blue, _sub("X", n), key=("X", n))
+        cells(col_x[n], y_bwd, dxs[n], t_dx[n], red,
+              "∂E/∂" + _sub("X", n) + ("\n(not needed\nfor learning)" if n == 0 else ""),
+              label_below=True, key=("dX", n))
     for n in range(N):
-        cells(col_y[n], y_fwd, ys[n], t_y[n], blue, _sub("Y", n + 1))
+        cells(col_y[n], y_fwd, ys[n], t_y[n], blue, _sub("Y", n + 1), key=("Y", n + 1))
         cells(col_y[n], y_bwd, dys[n], t_dy[n], red, "∂E/∂" + _sub("Y", n + 1),
-              label_below=True)
+              label_below=True, key=("dY", n + 1))
         mid = (col_x[n] + col_y[n]) / 2
         cells(mid, y_dw, dws[n], t_dw[n], red,
               "∂E/∂" + _sub("W", n + 1), label_below=True)
     cells(col_e, y_fwd, [cost_of(xs[-1], target)], t_e, blue, "Eᵖ")
-    cells(col_e, y_bwd, target, -1, "0.92", "Dᵖ", label_below=True)
+    cells(col_e, y_bwd, target, -1, "0.92", "Dᵖ", label_below=True, key=("D", 0))
 
     # the modules: tall boxes crossed by the forward (top) and backward (bottom) passes
     half = tall * ch / 2 + 0.05
@@ -350,6 +367,16 @@ def backprop_steps(ax, xs, ys, dxs, dys, dws, target, step: int):
         if key[0] == "W":
             _arrow(ax, (xc, y_bwd - half), (xc, y_dw + wide * ch / 2 + 0.05),
                    color="C3", lw=1.1)
+    # a key in the free corner under the cost: what the colours and the green frame mean
+    kx, ky = col_e + cw / 2, y_dw + wide * ch / 2
+    for i, (fc, ec, lw, text) in enumerate((
+            ("#ffd27f", "0.35", 0.8, "computed in this step"),
+            ("white", green, 2.4, "read by this step"),
+            (blue, "0.35", 0.8, "earlier step, forward"),
+            (red, "0.35", 0.8, "earlier step, backward"))):
+        yy = ky - i * 0.42
+        ax.add_patch(Rectangle((kx - 0.36, yy - 0.3), 0.36, 0.3, fc=fc, ec=ec, lw=lw))
+        ax.text(kx - 0.48, yy - 0.15, text, ha="right", va="center", fontsize=10)
     phase = "forward" if step <= 2 * N + 1 else "backward"
     ax.set_title(f"step {step} of {K - 1} ({phase}):  {equation}", fontsize=10.5,
                  loc="left")

@@ -526,7 +526,7 @@ __all__ += ["drift_boundaries", "weight_cloud"]
 
 def cost_as_mean(ax_samples, ax_cost, sample_costs, classes, w_values, cost_values,
                  w: float, slope: float, w_label: str = "w", cost_max: float | None = None,
-                 cost_min: float | None = None):
+                 cost_min: float | None = None, sample_slopes=None):
     """The cost E as the mean of the per-sample costs E^p, and E as one weight moves.
 
     Left (``ax_samples``): E^p of every sample as a stem, coloured by class, with their
@@ -556,6 +556,11 @@ def cost_as_mean(ax_samples, ax_cost, sample_costs, classes, w_values, cost_valu
     cost_min : float or None, default None
         When given (> 0), the left panel's cost axis is logarithmic from ``cost_min``
         (where the stems start) to ``cost_max``, so that small and large costs both show.
+    sample_slopes : array_like, shape (P,), or None, default None
+        When given, dE^p/dw of every sample: its stem ends in a triangle pointing down
+        where E^p falls as w grows and up where it rises, and the legend counts both, so
+        the balance of the two at the minimum of E shows (say in the caption that
+        "fall" and "rise" mean: as w grows).
 
     Returns
     -------
@@ -579,30 +584,49 @@ def cost_as_mean(ax_samples, ax_cost, sample_costs, classes, w_values, cost_valu
     cost_values = np.asarray(cost_values, float)
     if w_values.shape != cost_values.shape:
         raise ValueError("w_values and cost_values must have the same shape")
+    if sample_slopes is not None:
+        sample_slopes = np.asarray(sample_slopes, float).ravel()
+        if sample_slopes.shape != costs.shape:
+            raise ValueError(f"sample_slopes must have one entry per sample cost "
+                             f"({costs.size}), got {sample_slopes.size}")
     p = np.arange(costs.size)
     floor = 0.0 if cost_min is None else check_positive("cost_min", cost_min)
     for c, color, name in ((-1, "C0", "class −1"), (1, "C1", "class +1")):
         on = classes == c
         ax_samples.vlines(p[on], floor, costs[on], color=color, lw=1.2, label=name)
-        ax_samples.plot(p[on], costs[on], "o", color=color, ms=3)
+        if sample_slopes is None:
+            ax_samples.plot(p[on], costs[on], "o", color=color, ms=3)
+        else:
+            for marker, side in (("v", sample_slopes < 0), ("^", sample_slopes >= 0)):
+                ax_samples.plot(p[on & side], costs[on & side], marker, color=color, ms=4.5,
+                                mec="k", mew=0.4)
     mean = costs.mean()
     ax_samples.axhline(mean, color="k", lw=1.5, ls="--", label=f"mean E = {mean:.3f}")
+    if sample_slopes is not None:
+        falls = int(np.sum(sample_slopes < 0))
+        for marker, text in (("v", f"{falls} Eᵖ fall"), ("^", f"{costs.size - falls} rise")):
+            ax_samples.plot([], [], marker, color="0.6", mec="k", mew=0.4, ms=5, label=text)
     top = max(costs.max(), 0.1) if cost_max is None else float(cost_max)
+    room = 0.25 if sample_slopes is None else 0.45         # the legend's share of the axis
     if floor > 0:
         ax_samples.set_yscale("log")
-        ax_samples.set_ylim(floor, top * (top / floor) ** 0.25)   # a fifth for the legend
+        ax_samples.set_ylim(floor, top * (top / floor) ** room)   # room for the legend
         log_ticks(ax_samples)
     else:
-        ax_samples.set_ylim(0, 1.25 * top)
+        ax_samples.set_ylim(0, (1 + room) * top)
     ax_samples.set(xlabel="sample p", ylabel="cost of sample p, Eᵖ", xlim=(-1, costs.size))
-    ax_samples.legend(loc="upper left", fontsize=9, ncol=3, handlelength=1.2,
-                      columnspacing=1.0)
+    handles, labels = ax_samples.get_legend_handles_labels()
+    if sample_slopes is not None:     # filled column by column: classes and mean, then ▼ ▲
+        order = [0, 3, 1, 4, 2]
+        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    ax_samples.legend(handles, labels, loc="upper left", fontsize=9, ncol=3,
+                      handlelength=1.2, columnspacing=1.0)
     ax_cost.plot(w_values, cost_values, color="0.3", lw=1.5)
     e_here = np.interp(w, w_values, cost_values)
     span = 0.12 * (w_values.max() - w_values.min())
     ax_cost.plot([w - span, w + span], [e_here - slope * span, e_here + slope * span],
                  color="C3", lw=2, label=f"slope dE/d{w_label} = {slope:+.3f}")
-    ax_cost.plot(w, e_here, "o", color="k", ms=6)
+    ax_cost.plot(w, e_here, "o", color="k", ms=6, clip_on=False)
     ax_cost.set(xlabel=w_label, ylabel="E", xlim=(w_values.min(), w_values.max()),
                 ylim=(0, 1.1 * cost_values.max()))
     ax_cost.legend(loc="upper right", fontsize=9)
