@@ -376,8 +376,13 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     record_every : int, default 1
         With ``record_weights="update"``: updates between two recorded vectors, >= 1.
     track_cost : bool, default True
-        Compute the full training cost after every epoch (one extra forward pass);
-        False leaves ``History.cost`` empty.
+        Record the full training cost E before training and after every epoch in
+        ``History.cost``. Each value is a forward pass over all of X: for a dense net
+        about a third of an online epoch's work, so a run of one epoch per call pays
+        about two thirds more (order="emphasize" reuses the per-sample costs it computes
+        anyway). False skips them and leaves ``History.cost`` empty; the free
+        ``History.online_cost`` (the mean of the E_p met during each epoch, each before
+        its update) then shows the progress.
     X_val : array_like of shape (P_val, n_in), optional
         Validation inputs. With ``D_val``, the validation cost is recorded before training
         and after every epoch, with the epoch of its lowest value (§2).
@@ -562,7 +567,8 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
             if order == "emphasize":
                 errors = net.sample_costs(X, D)
             if track_cost:
-                hist.cost.append(net.cost(X, D))
+                hist.cost.append(float(np.mean(errors)) if order == "emphasize"
+                                 else net.cost(X, D))
             bar.update(epoch, hist.cost[-1] if track_cost else mean_loss)
             if has_val:
                 v = net.cost(X_val, D_val)
