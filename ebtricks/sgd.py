@@ -275,7 +275,12 @@ def presentation_order(order: str, n: int, rng, labels=None, errors=None,
     [0, 1, 0, 1]
     """
     check_choice("order", order, set(ORDERS))
-    k = _check_emphasis(emphasis)
+    return _order(order, n, rng, labels, errors, _check_emphasis(emphasis))
+
+
+def _order(order, n, rng, labels, errors, k):
+    """presentation_order without the checks (train_sgd checks once, then calls this every
+    epoch)."""
     if order == "sequential":
         return np.arange(n, dtype=np.int64)
     if order == "shuffle":
@@ -483,7 +488,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                         f"{type(record_weights).__name__}")
     per_update = record_weights == "update"
     per_epoch = record_weights is True or record_weights == "epoch"
-    _check_emphasis(emphasis)
+    k_emphasis = _check_emphasis(emphasis)
     eta_vec = _rates(net, rates)
     has_val = X_val is not None or D_val is not None
     if has_val:
@@ -532,14 +537,15 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     bar = Progress("epoch", epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
-            idx = presentation_order(order, P, rng, labels, errors, emphasis)
+            idx = _order(order, P, rng, labels, errors, k_emphasis)
             losses = np.empty(idx.size)
             start = net.params.copy()
             status, updates = run.run(X, D, idx, t, losses)
-            mean_loss = float(np.mean(losses, dtype=np.float64)) if status < 0 else np.inf
-            with np.errstate(over="ignore"):
-                w_norm = float(np.linalg.norm(net.params))
-            if (status >= 0 or not mean_loss <= limit or not np.all(np.isfinite(net.params))
+            mean_loss = float(losses.sum()) / losses.size if status < 0 else np.inf
+            with np.errstate(over="ignore", invalid="ignore"):
+                w_norm = math.sqrt(float(net.params @ net.params))
+            # a NaN or Inf weight makes w_norm NaN or Inf, which fails both tests below
+            if (status >= 0 or not mean_loss <= limit or not math.isfinite(w_norm)
                     or not w_norm <= w_limit):
                 net.params[...] = start
                 if status >= 0:
