@@ -78,10 +78,11 @@ def test_rational_and_kernel_tanh_errors():
 # --- the race -------------------------------------------------------------------------
 # The page sweeps seven rates, 0.005 to 0.32 a factor 2 apart, for every unit. To keep this
 # file quick the test runs, for each unit, the page's best rate, its two neighbours on that
-# grid (so the best is checked to be a minimum of its neighbourhood) and the shared 0.01.
+# grid (so the best is checked to be a minimum of its neighbourhood), the shared 0.01 and,
+# for the logistic, 0.04, its best rate for the cost after the first epoch.
 
 SEEDS, EPOCHS = range(5), 12
-RATES = {"logistic": [0.01, 0.08, 0.16, 0.32], "tanh": [0.01, 0.02, 0.04],
+RATES = {"logistic": [0.01, 0.04, 0.08, 0.16, 0.32], "tanh": [0.01, 0.02, 0.04],
          "lecun_tanh": [0.005, 0.01, 0.02, 0.04]}
 
 
@@ -106,8 +107,13 @@ def race():
 
 
 def test_race_best_rates_are_the_pages(race):
-    _, best = race
-    assert best == {"logistic": 0.16, "tanh": 0.02, "lecun_tanh": 0.02}
+    costs, best = race
+    assert best["logistic"] == 0.16 and best["tanh"] == 0.02
+    # 1.7159 tanh(2x/3): 0.02 and 0.01 nearly tie (the page prints 0.245 and 0.246), so the
+    # page's verdict must not hang on which of the two wins
+    assert best["lecun_tanh"] in (0.01, 0.02)
+    assert costs["lecun_tanh"][0.02][:, -1].mean() == pytest.approx(0.245, abs=1e-3)
+    assert costs["lecun_tanh"][0.01][:, -1].mean() == pytest.approx(0.246, abs=1e-3)
 
 
 def test_race_shared_rate_symmetric_wins_every_seed(race):
@@ -125,8 +131,22 @@ def test_race_best_rates(race):
     # after 12 epochs plain tanh and the logistic overlap: neither is ahead for every seed
     tanh_end = costs["tanh"][best["tanh"]][:, -1]
     assert tanh_end.min() < logi[:, -1].max() and tanh_end.max() > logi[:, -1].min()
-    # and the recommended sigmoid ends above the logistic, for every seed
-    assert costs["lecun_tanh"][best["lecun_tanh"]][:, -1].min() > logi[:, -1].max()
+    # and the recommended sigmoid ends above the logistic, for every seed, at either of its
+    # two nearly tied best rates
+    for eta in (0.01, 0.02):
+        assert costs["lecun_tanh"][eta][:, -1].min() > logi[:, -1].max()
+    # plain tanh reaches E <= 0.3 sooner on average (the page: speed-up 1.15), the
+    # recommended sigmoid later (0.66)
+    def reach(c):
+        hit = c <= 0.3
+        assert hit.any(axis=1).all()                  # every seed gets there
+        return hit.argmax(axis=1).mean()
+    r_log = reach(logi)
+    assert r_log / reach(costs["tanh"][best["tanh"]]) == pytest.approx(1.15, abs=0.01)
+    assert r_log / reach(costs["lecun_tanh"][0.02]) == pytest.approx(0.66, abs=0.01)
+    # the early lead is not the logistic's large rate: tuned for epoch 1, tanh still leads
+    first = {u: min(c[eta][:, 1].mean() for eta in c) for u, c in costs.items()}
+    assert first["tanh"] < first["logistic"]
     # the logistic takes a much larger rate
     assert best["logistic"] >= 4 * max(best["tanh"], best["lecun_tanh"])
 

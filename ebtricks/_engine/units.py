@@ -198,7 +198,9 @@ def tanh_into(x, scale, gain, out, tf, ti):
 # Padé approximant of tanh (its cubic term is -8/27 z^3 where tanh's is -1/3 z^3; Lambert's
 # continued fraction would give z (15 + z^2) / (15 + 6 z^2)); it is chosen because at
 # |z| = 3 it reaches exactly ±1 with zero slope, so clamping beyond keeps f and f'
-# continuous. Its largest error against tanh is 0.0235, near |z| = 1.57.
+# continuous; its slope is 9 (z^2 - 9)^2 / (27 + 9 z^2)^2, with a double zero at ±3, so f''
+# stays continuous too. Its largest absolute error against tanh is 0.0235, near |z| = 1.57;
+# its largest relative error 0.026, near |z| = 1.45 (relative error about z^2 / 27 near 0).
 @njit(cache=True)
 def _rat(z):
     if z >= 3.0:
