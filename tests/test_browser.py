@@ -92,7 +92,9 @@ def test_internal_links_resolve():
                 broken.append(f"{page.relative_to(HTML)}: {href} (no file)")
                 continue
             if parts.fragment and target.suffix == ".html":
-                ids = parsed.setdefault(target, _parse(target)).ids
+                if target not in parsed:          # (setdefault would parse it every time)
+                    parsed[target] = _parse(target)
+                ids = parsed[target].ids
                 if unquote(parts.fragment) not in ids:
                     broken.append(f"{page.relative_to(HTML)}: {href} (no anchor)")
     assert not broken, "broken internal links:\n" + "\n".join(broken)
