@@ -886,3 +886,132 @@ def finite_difference_passes(evaluations, ratio, sizes=(784, 30, 10)) -> bool:
 
 
 __all__ += ["backward_multiply_adds", "input_gradient", "finite_difference_passes"]
+
+
+# --- self-checks of the page book/normalising_inputs (§4.3) -------------------------------
+
+def correlation_for_kappa(rho, kappa: float = 100.0) -> bool:
+    """Exercise: two centred inputs with mean squares 1 and 4 and correlation rho (the
+    paper's Fig. 2) give a linear unit the Hessian [[1, 2 rho], [2 rho, 4]]. At which
+    correlation does its condition number reach ``kappa``? (within 1e-3)
+
+    Parameters
+    ----------
+    rho : float
+        The reader's correlation.
+    kappa : float, default 100.0
+        The condition number to reach, > 4 (the value at rho = 0).
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> correlation_for_kappa(0.5, kappa=100)
+    ✘ correlation: not yet. Hint: lambda = (5 +- sqrt(9 + 16 rho^2)) / 2; solve lambda_max = kappa lambda_min for rho
+    False
+    """
+    from .data import correlated_inputs
+    rho = check_finite_scalar("rho", rho)
+    kappa = check_finite_scalar("kappa", kappa)
+    if not kappa > 4:
+        raise ValueError(f"kappa must be > 4 (the inputs' kappa at rho = 0), got {kappa}")
+
+    def measured(r):                      # kappa of the generated inputs' second moments
+        Z, _ = correlated_inputs(r, n=50)
+        lam = np.linalg.eigvalsh(Z.T @ Z / len(Z))
+        return lam[1] / max(lam[0], 1e-300)
+
+    lo, hi = 0.0, 1.0                     # kappa grows with rho
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if measured(mid) < kappa else (lo, mid)
+    return _verdict(abs(rho - lo) <= 1e-3, "correlation",
+                    "lambda = (5 +- sqrt(9 + 16 rho^2)) / 2; solve lambda_max = kappa "
+                    "lambda_min for rho")
+
+
+def raw_cloud_kappa(kappa, mean=(2.0, 0.0), stds=(1.0, 1.0)) -> bool:
+    """Exercise: inputs with mean ``mean`` and uncorrelated components of standard
+    deviations ``stds``, fed raw to a linear unit without bias: what is the condition
+    number of its Hessian <x x^T>? (within 0.1 %)
+
+    Parameters
+    ----------
+    kappa : float
+        The reader's condition number.
+    mean : sequence of 2 floats, default (2.0, 0.0)
+        The inputs' mean.
+    stds : sequence of 2 floats, default (1.0, 1.0)
+        The standard deviations of the two inputs, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> raw_cloud_kappa(1.0)
+    ✘ kappa: not yet. Hint: <x x^T> = Sigma + m m^T: add the mean's outer product to the covariance, then take the eigenvalues
+    False
+    """
+    kappa = check_finite_scalar("kappa", kappa)
+    m = np.asarray(mean, dtype=float).ravel()
+    s = np.asarray(stds, dtype=float).ravel()
+    if m.shape != (2,) or not np.all(np.isfinite(m)):
+        raise ValueError(f"mean must be two finite numbers, got {mean}")
+    if s.shape != (2,) or not np.all(np.isfinite(s)) or not np.all(s > 0):
+        raise ValueError(f"stds must be two positive numbers, got {stds}")
+    # a sample with exactly these moments: the four points m +- s_k e_k, equally weighted
+    X = np.array([m + [s[0], 0], m - [s[0], 0], m + [0, s[1]], m - [0, s[1]]])
+    X = m + (X - m) * np.sqrt(2.0)            # each axis: variance s_k^2 over the 4 points
+    lam = np.linalg.eigvalsh(X.T @ X / len(X))
+    return _verdict(_close(kappa, lam[1] / lam[0], 1e-3), "kappa",
+                    "<x x^T> = Sigma + m m^T: add the mean's outer product to the "
+                    "covariance, then take the eigenvalues")
+
+
+def covariance_zero_eigenvalues(count, n: int = 40) -> bool:
+    """Exercise: estimate the covariance of the 64 pixels of the first ``n`` images of
+    ``eb.data.digits_8x8()``. How many of its eigenvalues are zero, below 1e-10 of the
+    largest? (exact)
+
+    Parameters
+    ----------
+    count : int
+        The reader's number of zero eigenvalues.
+    n : int, default 40
+        How many images, 2 <= n <= 1797.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> covariance_zero_eigenvalues(0, n=40)
+    ✘ zero eigenvalues: not yet. Hint: the rank is at most n - 1 and at most the number of pixels that vary in those n images
+    False
+    """
+    from .data import digits_8x8
+    from ._validate import check_int
+    count = check_finite_scalar("count", count)
+    n = check_int("n", n, minimum=2)
+    images, _ = digits_8x8()
+    if n > len(images):
+        raise ValueError(f"n must be at most {len(images)}, got {n}")
+    X = images[:n].reshape(n, 64)
+    # the rank, counted without eigenvalues: singular values of the centred data
+    sv = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    lam = sv ** 2 / n                               # the covariance's nonzero spectrum
+    nonzero = int(np.count_nonzero(lam >= 1e-10 * lam[0]))
+    return _verdict(count == 64 - nonzero, "zero eigenvalues",
+                    "the rank is at most n - 1 and at most the number of pixels that vary "
+                    "in those n images")
+
+
+__all__ += ["correlation_for_kappa", "raw_cloud_kappa", "covariance_zero_eigenvalues"]

@@ -592,3 +592,79 @@ def rotating_gaussians(n: int = 3000, speed: float = 2.0, seed: int | None = 0,
 
 
 __all__ += ["rotating_gaussians"]
+
+
+# --- for the page book/normalising_inputs (§4.3, the paper's Fig. 2) ----------------------
+
+def correlated_inputs(rho: float, n: int = 200, ratio: float = 2.0,
+                      teacher=(1.0, 0.5), noise: float = 0.3, seed: int | None = 0):
+    """Two inputs whose correlation is exactly ``rho``, and linear targets: the paper's
+    Fig. 2 (§4.3), where at ``rho = 1`` the second input is ``ratio`` times the first.
+
+    Three seeded normal columns are centred and made exactly orthogonal with mean square 1
+    (call them z1, u, e). The inputs are z1 and z2 = ratio (rho z1 + sqrt(1 - rho^2) u),
+    so over the sample their means are 0, their mean squares 1 and ratio^2, and their
+    correlation is ``rho`` to rounding; at rho = 1, z2 = ratio z1 exactly. The targets
+    are d = Z @ teacher + noise e, with e orthogonal to both inputs, so for rho < 1 the
+    least-squares weights are exactly ``teacher`` and half the mean squared residual is
+    noise^2 / 2.
+
+    Parameters
+    ----------
+    rho : float
+        The inputs' correlation, in [0, 1].
+    n : int, default 200
+        Number of samples, >= 4.
+    ratio : float, default 2.0
+        The second input's scale relative to the first, > 0 (the paper's z2 = 2 z1).
+    teacher : sequence of 2 floats, default (1.0, 0.5)
+        The weights that generate the targets.
+    noise : float, default 0.3
+        Size of the targets' part that no weights can fit, >= 0.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the three columns (the same for every rho, so that only rho changes).
+
+    Returns
+    -------
+    Z : ndarray, shape (n, 2)
+        The inputs z1, z2.
+    D : ndarray, shape (n, 1)
+        The targets.
+
+    Raises
+    ------
+    ValueError
+        When rho is outside [0, 1], n < 4, ratio <= 0, noise < 0 or teacher is not
+        two finite numbers.
+
+    Examples
+    --------
+    >>> Z, D = correlated_inputs(1.0)
+    >>> bool(np.allclose(Z[:, 1], 2 * Z[:, 0]))
+    True
+    >>> Z, D = correlated_inputs(0.6)
+    >>> np.round(Z.T @ Z / len(Z), 12).tolist()        # the second-moment matrix
+    [[1.0, 1.2], [1.2, 4.0]]
+    """
+    from ._validate import check_finite_scalar
+    rho = check_finite_scalar("rho", rho)
+    if not 0.0 <= rho <= 1.0:
+        raise ValueError(f"rho must be in [0, 1], got {rho}")
+    n = check_int("n", n, minimum=4)
+    ratio = check_positive("ratio", ratio)
+    noise = check_finite_scalar("noise", noise)
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    teacher = np.asarray(teacher, dtype=float).ravel()
+    if teacher.shape != (2,) or not np.all(np.isfinite(teacher)):
+        raise ValueError(f"teacher must be two finite numbers, got {teacher}")
+    G = make_rng(seed).standard_normal((n, 3))
+    G -= G.mean(axis=0)
+    Q = np.linalg.qr(G)[0] * np.sqrt(n)           # orthogonal, mean 0, mean square 1
+    z1, u, e = Q.T
+    z2 = ratio * (rho * z1 + np.sqrt(1.0 - rho * rho) * u)
+    Z = np.column_stack([z1, z2])
+    return Z, (Z @ teacher + noise * e)[:, None]
+
+
+__all__ += ["correlated_inputs"]

@@ -955,3 +955,142 @@ def pass_times(net: Network, X, D, repeat: int = 21) -> dict:
 
 
 __all__ += ["finite_difference_gradient", "cpu_seconds", "pass_times"]
+
+
+# --- for the page book/normalising_inputs (§4.3): the sign of first-layer updates, whitening -
+
+def single_sign_fraction(net: Network, X, D) -> float:
+    """The fraction of (sample, first-layer unit) pairs whose weight update has one sign.
+
+    For sample p, unit i of the first layer receives the gradient row
+    dE_p/dW_1[i, :] = delta_pi x_p (the paper's eqs 5 and 10), with delta_pi = dE_p/dS_1[i]
+    from the reverse pass. The row is computed as that outer product, sample by sample,
+    and counted as single-signed when its nonzero entries are all positive or all
+    negative (zero entries, from zero inputs, take no side). §4.3's point: when every
+    input is >= 0, every row is single-signed, so one sample can only push all of a
+    unit's weights up together or all down together.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers with the "mse" cost; it is not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_outputs)
+        Targets.
+
+    Returns
+    -------
+    float
+        The fraction in [0, 1], over all P times (first-layer units) rows.
+
+    Raises
+    ------
+    ValueError
+        When the net's cost is not "mse", a layer is not Dense, or X or D has the wrong
+        shape or holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([20, 4, 2], seed=0)
+    >>> X = np.random.default_rng(0).uniform(0, 1, (10, 20))      # every input > 0
+    >>> D = np.ones((10, 2))
+    >>> single_sign_fraction(net, X, D), single_sign_fraction(net, X - 0.5, D)
+    (1.0, 0.0)
+    """
+    if net.loss != "mse":
+        raise ValueError(f"net must have the 'mse' cost (dE/dy = y - d), got {net.loss!r}")
+    X, D = net.check_data(X, D)
+    _, gradients = sums_and_gradients(net, X, net.forward(X) - D)
+    delta = gradients[0]                            # (P, units): dE_p/dS_1
+    single = 0
+    for p in range(X.shape[0]):
+        rows = np.outer(delta[p], X[p])             # dE_p/dW_1, one row per unit
+        positive = (rows >= 0).all(axis=1)
+        negative = (rows <= 0).all(axis=1)
+        single += int(np.count_nonzero(positive | negative))
+    return single / delta.size
+
+
+def whitening_matrix(X, method: str = "zca", k: int | None = None,
+                     epsilon: float = 0.0):
+    """The mean and the matrix W that whiten ``X``: (X - mean) @ W has covariance close to
+    the identity (§4.3's three steps, done at once).
+
+    With the training covariance C = V diag(lambda) V^T (eigenvalues decreasing):
+
+    * ``"pca"``: W = V_k diag(lambda_k)^(-1/2), the first ``k`` principal components, each
+      scaled to variance 1 (k columns out);
+    * ``"zca"``: W = V diag(lambda + epsilon)^(-1/2) V^T, rotated back to the pixels' own
+      axes; ``epsilon`` > 0 is the floor that keeps directions of (almost) no training
+      variance from being multiplied by a huge factor.
+
+    Few samples in many dimensions make C rank-deficient (at most P - 1 nonzero
+    eigenvalues, fewer when some inputs never change): plain whitening, "zca" with
+    epsilon = 0, then divides by zero, so it refuses a zero eigenvalue.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, n)
+        Training inputs, P >= 2.
+    method : {"zca", "pca"}, default "zca"
+        As above.
+    k : int or None, default None
+        Components kept by "pca", 1 <= k <= n, each with a nonzero eigenvalue; None
+        keeps every component with a positive eigenvalue. Not used by "zca".
+    epsilon : float, default 0.0
+        The floor added to every eigenvalue by "zca", >= 0; with 0, every eigenvalue must
+        be positive. Not used by "pca".
+
+    Returns
+    -------
+    mean : ndarray, shape (n,)
+        The training mean.
+    W : ndarray, shape (n, k) for "pca", (n, n) for "zca"
+        The whitening matrix.
+
+    Raises
+    ------
+    ValueError
+        When X is not 2-D with P >= 2, method is unknown, k is out of range or keeps a
+        zero eigenvalue, epsilon < 0, or "zca" with epsilon = 0 meets a zero eigenvalue.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).multivariate_normal([5, 1], [[4, 1], [1, 1]], 400)
+    >>> mean, W = whitening_matrix(X)
+    >>> Z = (X - mean) @ W
+    >>> (np.round(np.cov(Z, rowvar=False, bias=True), 8) + 0.0).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> whitening_matrix(X, "pca", k=1)[1].shape
+    (2, 1)
+    """
+    from ._validate import check_choice, check_finite_scalar
+    X = check_array("X", X, ndim=2)
+    if X.shape[0] < 2:
+        raise ValueError(f"X needs at least 2 rows, got {X.shape[0]}")
+    method = check_choice("method", method, ("zca", "pca"))
+    epsilon = check_finite_scalar("epsilon", epsilon)
+    if epsilon < 0:
+        raise ValueError(f"epsilon must be >= 0, got {epsilon}")
+    mean = X.mean(axis=0)
+    lam, V = np.linalg.eigh(np.cov(X, rowvar=False, bias=True).reshape(X.shape[1], -1))
+    lam, V = lam[::-1], V[:, ::-1]
+    zero = lam <= 1e-10 * max(lam[0], 1e-300)       # rounding's level: rank deficiency
+    if method == "pca":
+        rank = int(np.count_nonzero(~zero))
+        k = rank if k is None else check_int("k", k, minimum=1)
+        if k > X.shape[1]:
+            raise ValueError(f"k must be at most the number of inputs {X.shape[1]}, got {k}")
+        if k > rank:
+            raise ValueError(f"k={k} keeps a zero eigenvalue: the training covariance has "
+                             f"only {rank} nonzero eigenvalues")
+        return mean, V[:, :k] / np.sqrt(lam[:k])
+    if epsilon == 0 and zero.any():
+        raise ValueError(f"epsilon must be > 0: the training covariance has "
+                         f"{int(zero.sum())} zero eigenvalues (rank-deficient)")
+    return mean, (V / np.sqrt(np.maximum(lam, 0.0) + epsilon)) @ V.T
+
+
+__all__ += ["single_sign_fraction", "whitening_matrix"]
