@@ -95,6 +95,11 @@ def test_correlation_for_kappa_check(capsys):
     rho = np.sqrt((s * s - 9) / 16)
     assert checks.correlation_for_kappa(rho, kappa=100)
     assert not checks.correlation_for_kappa(rho + 0.01, kappa=100)
+    assert checks.correlation_for_kappa(round(rho, 3), kappa=100)     # "to 10^-3": 0.969
+    # plausible wrong answers: the slider's nearest position, and forgetting that the
+    # off-diagonal entry is 2 rho (then rho' = 2 rho: solving with [[1, r], [r, 4]])
+    assert not checks.correlation_for_kappa(0.96, kappa=100)
+    assert not checks.correlation_for_kappa(min(2 * rho, 1.0), kappa=100)
     with pytest.raises(ValueError, match="kappa"):
         checks.correlation_for_kappa(0.5, kappa=3)
 
@@ -104,6 +109,7 @@ def test_raw_cloud_kappa_check(capsys):
     lam = np.linalg.eigvalsh(np.diag(s ** 2) + np.outer(m, m))
     assert checks.raw_cloud_kappa(lam[1] / lam[0])                     # 5
     assert not checks.raw_cloud_kappa(1.0)
+    assert not checks.raw_cloud_kappa(4.0)            # |m|^2 alone, without the spread
     assert checks.raw_cloud_kappa(10.0, mean=(3, 0), stds=(1, 1))
     with pytest.raises(ValueError, match="stds"):
         checks.raw_cloud_kappa(1.0, stds=(1, 0))
@@ -116,7 +122,9 @@ def test_covariance_zero_eigenvalues_check(capsys):
     zeros = int((lam < 1e-10 * lam[-1]).sum())
     assert zeros == 64 - 39                       # n - 1 < the 51 varying pixels
     assert checks.covariance_zero_eigenvalues(zeros, n=40)
-    assert not checks.covariance_zero_eigenvalues(zeros - 1, n=40)
+    assert not checks.covariance_zero_eigenvalues(zeros - 1, n=40)    # 64 - 40
+    never = int((X.std(axis=0) == 0).sum())
+    assert not checks.covariance_zero_eigenvalues(never, n=40)        # the blank pixels only
     # many samples: the pixels that never vary decide
     X = images.reshape(-1, 64)
     assert checks.covariance_zero_eigenvalues(int((X.std(axis=0) == 0).sum()), n=len(X))
