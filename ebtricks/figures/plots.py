@@ -118,13 +118,16 @@ def direction_arrow(ax, start: Sequence[float], vector: Sequence[float], color: 
 
 
 def spectrum(ax, eigenvalues: Sequence[float], label: str | None = None,
-             ylabel: str = "eigenvalue", negative: bool = True):
+             ylabel: str = "eigenvalue", negative: bool = True, **style):
     """Eigenvalues sorted largest first against their rank, on a log scale; negative
-    ones (a Hessian away from a minimum has them) are drawn by magnitude, hollow."""
+    ones (a Hessian away from a minimum has them) are drawn by magnitude, hollow.
+
+    ``style`` (``ms``, ``color``, ...) goes to the positive eigenvalues' markers: two
+    spectra that overlap read best with the one drawn second smaller."""
     lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
     rank = np.arange(1, len(lam) + 1)
     pos = lam > 0
-    ax.semilogy(rank[pos], lam[pos], "o", ms=4, label=label)
+    ax.semilogy(rank[pos], lam[pos], "o", label=label, **{"ms": 4, **style})
     if negative and np.any(lam < 0):
         ax.semilogy(rank[lam < 0], -lam[lam < 0], "o", ms=4, mfc="none",
                     label="negative (magnitude)")
