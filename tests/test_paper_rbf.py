@@ -47,13 +47,30 @@ def board_errors(kind, units, seeds=(0, 1, 2)):
     return np.array(out).mean(axis=0)
 
 
+def test_2d_rbf_units_learn_faster_than_sigmoid_units():
+    Xt, _, yt = eb.data.checkerboard(4000, seed=1)
+    reach = {}
+    for kind in ("rbf", "sigmoid"):
+        runs = []
+        for s in (0, 1, 2):
+            X, D, _ = eb.data.checkerboard(RECIPE["n"], seed=s)
+            net = make_net(kind, 16, X, 1, s)
+            history = eb.train_sgd(net, X, D, epochs=RECIPE["epochs"],
+                                   eta=RECIPE["eta"][kind], seed=s, track_cost=False,
+                                   progress=False, record_weights="epoch")
+            runs.append([net.error_rate(Xt, yt, params=w) for w in history.weights])
+        reach[kind] = measure.epochs_to_reach(np.mean(runs, axis=0), 0.25)
+    assert reach["rbf"] <= 5
+    assert reach["sigmoid"] >= 4 * reach["rbf"]
+
+
 @pytest.fixture(scope="module")
 def digits():
     return prepared(*eb.data.digits_8x8(), 1000, 797)
 
 
 def test_fig10_data_are_too_easy_to_tell_the_units_apart():
-    X, D = eb.data.two_gaussians(200, seed=0)
+    X, D = eb.data.two_gaussians(100, seed=0)
     Xt, Dt = eb.data.two_gaussians(2000, seed=1)
     yt = (Dt[:, 0] > 0).astype(int)
     for kind in ("rbf", "sigmoid"):
