@@ -172,6 +172,8 @@ def test_grid_units_check():
     assert eb.checks.rbf_grid_units(64 * math.log10(3)) is True
     assert eb.checks.rbf_grid_units(math.log10(3 * 64)) is False
     assert eb.checks.rbf_grid_units(3.0, per_axis=10, dim=3) is True
+    assert eb.checks.rbf_grid_units(30.5) is True                  # rounded to one decimal
+    assert eb.checks.rbf_grid_units(64 * math.log10(2)) is False   # two per axis
 
 
 def test_ball_fraction_check_against_the_volume_recursion():
@@ -182,6 +184,8 @@ def test_ball_fraction_check_against_the_volume_recursion():
     for d in (2, 3, 64):
         assert eb.checks.rbf_ball_fraction(math.log10(V[d] / 2 ** d), dim=d) is True
     assert eb.checks.rbf_ball_fraction(math.log10(math.pi / 4), dim=64) is False
+    assert eb.checks.rbf_ball_fraction(-38.8, dim=64) is True      # rounded to one decimal
+    assert eb.checks.rbf_ball_fraction(math.log10(V[64]), dim=64) is False   # no 2^64
     half = 0.5 ** 10 * V[10] / 2 ** 10
     assert eb.checks.rbf_ball_fraction(math.log10(half), dim=10, radius=0.5) is True
 
