@@ -62,7 +62,7 @@ def test_2d_rbf_units_learn_faster_than_sigmoid_units():
             runs.append([net.error_rate(Xt, yt, params=w) for w in history.weights])
         reach[kind] = measure.epochs_to_reach(np.mean(runs, axis=0), 0.25)
     assert reach["rbf"] <= 5
-    assert reach["sigmoid"] >= 4 * reach["rbf"]
+    assert reach["sigmoid"] >= 30                     # the page: "more than thirty"
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +78,11 @@ def test_fig10_data_are_too_easy_to_tell_the_units_apart():
         assert train(kind, 1, X, D, 20, 0.02, 0).error_rate(Xt, yt) <= 0.01
 
 
-def test_2d_rbf_units_beat_sigmoid_units_and_match_16_with_at_most_16():
+def test_2d_rbf_units_beat_sigmoid_units_and_match_16_with_at_most_8():
     units = [2, 4, 8, 16, 24]
     rbf, sig = board_errors("rbf", units), board_errors("sigmoid", units)
-    assert np.mean(rbf < sig) >= 2 / 3
-    assert measure.units_to_reach(units, rbf, sig[units.index(16)]) <= 16
+    assert np.all(rbf < sig)                         # the page: "at every size we tried"
+    assert measure.units_to_reach(units, rbf, sig[units.index(16)]) <= 8
 
 
 def test_64d_rbf_units_need_at_least_40_to_match_10_sigmoid_units(digits):
