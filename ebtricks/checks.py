@@ -1015,3 +1015,156 @@ def covariance_zero_eigenvalues(count, n: int = 40) -> bool:
 
 
 __all__ += ["correlation_for_kappa", "raw_cloud_kappa", "covariance_zero_eigenvalues"]
+
+
+# --- RBF vs sigmoid page (§4.8) -------------------------------------------------------------
+
+#: The 2-D recipe of the page ``rbf_vs_sigmoid``: 400 training points of a 3 x 3
+#: checkerboard, online gradient descent, these epochs and rates per unit type.
+RBF_PAGE_2D = {"n": 400, "epochs": 60, "eta": {"rbf": 0.03, "sigmoid": 0.02}}
+
+
+def rbf_grid_units(log10_units, per_axis: int = 3, dim: int = 64) -> bool:
+    """Exercise: RBF centres on a grid with ``per_axis`` centres along each of ``dim``
+    input axes. How many centres is that? Answer its base-10 logarithm (within 0.05, so that
+    an answer rounded to one decimal, 30.5 for 3^64, counts).
+
+    Parameters
+    ----------
+    log10_units : float
+        The reader's log10 of the number of centres.
+    per_axis : int, default 3
+        Centres per axis, >= 1.
+    dim : int, default 64
+        Input dimension, >= 1.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> rbf_grid_units(2.0, per_axis=10, dim=2)
+    ✔ log10 of the number of centres: correct.
+    True
+    """
+    from ._validate import check_int
+    per_axis = check_int("per_axis", per_axis, minimum=1)
+    dim = check_int("dim", dim, minimum=1)
+    answer = check_finite_scalar("log10_units", log10_units)
+    truth = sum(math.log10(per_axis) for _ in range(dim))     # log of a product of dim factors
+    return _verdict(abs(answer - truth) <= 0.05, "log10 of the number of centres",
+                    "one centre for every combination of grid positions along the axes")
+
+
+def rbf_ball_fraction(log10_fraction, dim: int = 64, radius: float = 1.0) -> bool:
+    """Exercise: what fraction of the cube [-1, 1]^dim lies within ``radius`` of its
+    centre, where an RBF unit of width sigma = radius centred there responds above
+    exp(-1/2)? Answer its base-10 logarithm (within 0.05, so that an answer rounded
+    to one decimal, -38.8 for dim = 64, counts).
+
+    Parameters
+    ----------
+    log10_fraction : float
+        The reader's log10 of the fraction (a negative number).
+    dim : int, default 64
+        Input dimension, >= 1.
+    radius : float, default 1.0
+        The ball's radius, 0 < radius <= 1 (so the ball lies inside the cube).
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> rbf_ball_fraction(math.log10(math.pi / 4), dim=2)
+    ✔ log10 of the covered fraction: correct.
+    True
+    """
+    from ._validate import check_int
+    dim = check_int("dim", dim, minimum=1)
+    radius = check_positive("radius", radius)
+    if radius > 1:
+        raise ValueError(f"radius must be <= 1 (the ball inside the cube), got {radius}")
+    answer = check_finite_scalar("log10_fraction", log10_fraction)
+    # the volume of a d-ball, pi^(d/2) r^d / Gamma(d/2 + 1), over the cube's 2^d
+    truth = (dim / 2 * math.log(math.pi) + dim * math.log(radius / 2)
+             - math.lgamma(dim / 2 + 1)) / math.log(10)
+    return _verdict(abs(answer - truth) <= 0.05, "log10 of the covered fraction",
+                    "the volume of a ball of radius r in d dimensions is "
+                    "pi^(d/2) r^d / Gamma(d/2 + 1); the cube's is 2^d")
+
+
+def _checkerboard_net(kind: str, units: int, seed: int):
+    """The page's 2-D net of ``units`` hidden units of ``kind``, trained by its recipe."""
+    from .data import checkerboard
+    from .layers import RBF, Dense
+    from .network import Network, mlp
+    from .sgd import train_sgd
+    X, D, _ = checkerboard(RBF_PAGE_2D["n"], seed=seed)
+    if kind == "rbf":
+        net = Network([RBF(2, units), Dense(units, 1, "identity")], seed=seed)
+        centres = X[np.random.default_rng(seed).choice(len(X), units, replace=False)]
+        net.weights(0)[...] = centres
+        d = np.sqrt(((centres[:, None] - centres[None]) ** 2).sum(-1))
+        np.fill_diagonal(d, np.inf)
+        net.bias(0)[...] = (np.maximum(d.min(axis=1), 1e-3) if units > 1
+                            else np.sqrt(((X - centres) ** 2).sum(-1)).mean())
+    else:
+        net = mlp([2, units, 1], output_activation="identity", seed=seed)
+    train_sgd(net, X, D, epochs=RBF_PAGE_2D["epochs"], eta=RBF_PAGE_2D["eta"][kind],
+              seed=seed, track_cost=False, progress=False)
+    return net
+
+
+def rbf_cells_right(count, kind: str = "rbf", units: int = 9, seed: int = 0) -> bool:
+    """Exercise: on the page's 3 x 3 checkerboard, how many of the 9 squares does the net
+    with ``units`` hidden units of ``kind`` colour right (more than half of the square's
+    area on its own class)? Retrains that net by the page's recipe (exact).
+
+    Parameters
+    ----------
+    count : int
+        The reader's count, 0..9.
+    kind : {"rbf", "sigmoid"}, default "rbf"
+        The hidden units.
+    units : int, default 9
+        Hidden units, 1..400.
+    seed : int, default 0
+        The seed of the data and the net (the page's Figure 1 uses 0).
+
+    Returns
+    -------
+    bool
+        Whether the count is right.
+
+    Examples
+    --------
+    >>> rbf_cells_right(-1, units=1)
+    ✘ squares right: not yet. Hint: a square counts when more than half of its area shows its own colour
+    False
+    """
+    from ._validate import check_choice, check_int
+    count = check_finite_scalar("count", count)
+    kind = check_choice("kind", kind, {"rbf", "sigmoid"})
+    units = check_int("units", units, minimum=1)
+    if units > RBF_PAGE_2D["n"]:
+        raise ValueError(f"units must be <= {RBF_PAGE_2D['n']}, got {units}")
+    seed = check_int("seed", seed, minimum=0)
+    net = _checkerboard_net(kind, units, seed)
+    g = (np.arange(20) + 0.5) / 20              # 20 x 20 points inside each square
+    right = 0
+    for row in range(3):
+        for col in range(3):
+            u, v = np.meshgrid(col - 1.5 + g, row - 1.5 + g)
+            out = net.forward(np.c_[u.ravel(), v.ravel()])[:, 0]
+            want = 1.0 if (row + col) % 2 else -1.0
+            right += np.mean(np.sign(out) == want) > 0.5
+    return _verdict(count == right, "squares right",
+                    "a square counts when more than half of its area shows its own colour")
+
+
+__all__ += ["RBF_PAGE_2D", "rbf_grid_units", "rbf_ball_fraction", "rbf_cells_right"]

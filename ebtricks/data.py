@@ -668,3 +668,57 @@ def correlated_inputs(rho: float, n: int = 200, ratio: float = 2.0,
 
 
 __all__ += ["correlated_inputs"]
+
+
+# --- RBF vs sigmoid page (§4.8): a 2-D problem whose classes are local ------------------
+
+def checkerboard(n: int = 400, cells: int = 3, seed: int | None = 0):
+    """Points drawn uniformly on the square [-cells/2, cells/2]^2, labelled by the colour
+    of a ``cells`` x ``cells`` checkerboard of unit squares (§4.8's low-dimensional case).
+
+    The classes are many small patches rather than two half-planes, so a unit that covers
+    a local region fits them easily and a unit that splits the plane along a line does
+    not. The corner square (lower left) has class 0.
+
+    Parameters
+    ----------
+    n : int, default 400
+        Number of samples, >= 1.
+    cells : int, default 3
+        Squares per side of the board, >= 1.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the draws; None draws fresh entropy.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2)
+        The inputs.
+    D : ndarray, shape (n, 1)
+        The targets: -1 for class 0, +1 for class 1.
+    labels : ndarray of int64, shape (n,)
+        The classes, 0 or 1 (the colour of the square, (column + row) mod 2).
+
+    Raises
+    ------
+    ValueError
+        When n or cells is below 1.
+
+    Examples
+    --------
+    >>> X, D, labels = checkerboard(5, seed=0)
+    >>> X.shape, D.shape, bool(np.all(np.abs(X) <= 1.5))
+    ((5, 2), (5, 1), True)
+    >>> checkerboard(1, seed=0)[2].tolist() == [int((np.floor(X[0] + 1.5).sum()) % 2)]
+    True
+    """
+    n = check_int("n", n, minimum=1)
+    cells = check_int("cells", cells, minimum=1)
+    rng = make_rng(seed)
+    half = cells / 2
+    X = rng.uniform(-half, half, size=(n, 2))
+    square = np.minimum(np.floor(X + half), cells - 1).astype(np.int64)
+    labels = square.sum(axis=1) % 2
+    return X, np.where(labels == 1, 1.0, -1.0)[:, None], labels
+
+
+__all__ += ["checkerboard"]

@@ -1094,3 +1094,108 @@ def whitening_matrix(X, method: str = "zca", k: int | None = None,
 
 
 __all__ += ["single_sign_fraction", "whitening_matrix"]
+
+
+# --- RBF vs sigmoid page (§4.8) ---------------------------------------------------------
+
+def rbf_centres_on_samples(net: Network, layer: int, X, seed: int | None = 0) -> Network:
+    """Put the centres of RBF layer ``layer`` on distinct training samples (as they reach
+    that layer), drawn at random, and set each width sigma_j to the distance from centre j
+    to the nearest other centre (§4.8: the units then tile the region the data occupy).
+
+    Unlike :func:`ebtricks.network.init_rbf_from_data` (k-means), this costs one pass of
+    the layers below plus a k x k distance matrix, so it suits 784-dimensional inputs.
+
+    Parameters
+    ----------
+    net : Network
+        The network; changed in place.
+    layer : int
+        Index of an RBF layer of ``net`` (negative values count from the end).
+    X : array_like, shape (P, n_inputs)
+        Network inputs (training samples), P >= the layer's number of units.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the choice of samples.
+
+    Returns
+    -------
+    Network
+        ``net``, with the layer's centres and widths set. With a single unit the width is
+        the mean distance from the centre to the samples.
+
+    Raises
+    ------
+    ValueError
+        When the layer is not RBF or X has fewer rows than the layer has units.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X = np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 4.0]])
+    >>> net = eb.Network([eb.RBF(2, 2), eb.Dense(2, 1, "identity")])
+    >>> net = rbf_centres_on_samples(net, 0, X[:2])
+    >>> net.bias(0).tolist()
+    [5.0, 5.0]
+    """
+    from .layers import RBF
+    from ._validate import make_rng
+    layer = net._layer_index(layer)
+    if not isinstance(net.layers[layer], RBF):
+        raise ValueError(f"layer: layers[{layer}] is {type(net.layers[layer]).__name__}, "
+                         f"not RBF")
+    X = net.check_inputs(X)
+    H = X if layer == 0 else net.layer_outputs(X)[layer - 1]
+    k = net.layers[layer].n_out
+    if H.shape[0] < k:
+        raise ValueError(f"X: need at least {k} rows to place {k} centres, got {H.shape[0]}")
+    C = H[make_rng(seed).choice(H.shape[0], size=k, replace=False)]
+    net.weights(layer)[...] = C
+    if k == 1:
+        net.bias(layer)[...] = max(np.sqrt(((H - C) ** 2).sum(axis=1)).mean(), 1e-3)
+        return net
+    sq = (C ** 2).sum(axis=1)
+    d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * C @ C.T, 0.0)
+    np.fill_diagonal(d2, np.inf)
+    net.bias(layer)[...] = np.maximum(np.sqrt(d2.min(axis=1)), 1e-3)
+    return net
+
+
+def units_to_reach(units, errors, level: float) -> float:
+    """The fewest units whose error is at most ``level``, in a sweep over numbers of units.
+
+    Parameters
+    ----------
+    units : array_like of int, shape (K,)
+        The numbers of hidden units tried, increasing.
+    errors : array_like, shape (K,)
+        The (test) error measured at each.
+    level : float
+        The error to reach.
+
+    Returns
+    -------
+    float
+        The first entry of ``units`` with error <= level; inf when none reaches it.
+
+    Raises
+    ------
+    ValueError
+        When units and errors differ in length or units is not increasing.
+
+    Examples
+    --------
+    >>> units_to_reach([2, 5, 10], [0.5, 0.2, 0.1], 0.25)
+    5.0
+    >>> units_to_reach([2, 5, 10], [0.5, 0.2, 0.1], 0.05)
+    inf
+    """
+    units = check_array("units", units, ndim=1)
+    errors = check_array("errors", errors, shape=units.shape)
+    if np.any(np.diff(units) <= 0):
+        raise ValueError("units must be increasing")
+    from ._validate import check_finite_scalar
+    hit = np.flatnonzero(errors <= check_finite_scalar("level", level))
+    return float(units[hit[0]]) if hit.size else float("inf")
+
+
+__all__ += ["rbf_centres_on_samples", "units_to_reach"]

@@ -637,3 +637,34 @@ def cost_as_mean(ax_samples, ax_cost, sample_costs, classes, w_values, cost_valu
 
 
 __all__ += ["cost_as_mean"]
+
+
+# --- helpers first used by the page "RBF versus sigmoid units" (§4.8) ---
+
+def decision_regions(ax, outputs, extent, title: str | None = None, centres=None,
+                     cells: int | None = None):
+    """The sign of a one-output net over a grid of the plane: class +1 light orange,
+    class -1 light blue (``outputs``: shape (ny, nx), row 0 at the bottom, over
+    ``extent`` = (x0, x1, y0, y1)). ``centres`` (k, 2) marks RBF centres with crosses;
+    ``cells`` draws the lines of a cells x cells board over the extent."""
+    from matplotlib.colors import ListedColormap
+    ax.imshow((np.asarray(outputs) > 0).astype(float), origin="lower", extent=extent,
+              cmap=ListedColormap(["#cfe0f3", "#fbd9b5"]), vmin=0, vmax=1,
+              interpolation="nearest", aspect="equal")
+    ax.contour(np.linspace(extent[0], extent[1], np.shape(outputs)[1]),
+               np.linspace(extent[2], extent[3], np.shape(outputs)[0]), outputs,
+               levels=[0.0], colors="0.15", linewidths=1.2)
+    if cells:
+        for t in np.linspace(extent[0], extent[1], cells + 1)[1:-1]:
+            ax.axvline(t, color="0.45", lw=0.8, ls="--")
+            ax.axhline(t, color="0.45", lw=0.8, ls="--")
+    if centres is not None and len(centres):
+        c = np.asarray(centres)
+        ax.plot(c[:, 0], c[:, 1], "x", color="k", ms=5, mew=1.3, label="RBF centres")
+    ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+__all__ += ["decision_regions"]
