@@ -89,3 +89,19 @@ def test_decision_regions_draws_both_classes_and_the_centres():
     image = ax.get_images()[0].get_array()
     assert set(np.unique(image)) == {0.0, 1.0}
     assert ax.get_title() == "t" and ax.get_lines()[-1].get_marker() == "x"
+
+
+def test_decision_regions_marks_each_squares_true_class():
+    pytest.importorskip("matplotlib")
+    from ebtricks.figures import plots, subplots
+    g = np.linspace(-1.5, 1.5, 31)
+    out = np.subtract.outer(g, g)
+    truth = np.indices((3, 3)).sum(axis=0) % 2
+    fig, ax = subplots(1, 1)
+    plots.decision_regions(ax, out, (-1.5, 1.5, -1.5, 1.5), cells=3, truth=truth)
+    marks = ax.patches
+    assert len(marks) == 9
+    colours = {tuple(np.round(m.get_facecolor(), 3)) for m in marks}
+    assert len(colours) == 2                  # one colour per class
+    corner = marks[0].get_xy()                # lower-left square, upper-left corner
+    assert np.isclose(corner[:, 0].min(), -1.5) and np.isclose(corner[:, 1].max(), -0.5)

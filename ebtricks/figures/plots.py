@@ -642,12 +642,16 @@ __all__ += ["cost_as_mean"]
 # --- helpers first used by the page "RBF versus sigmoid units" (§4.8) ---
 
 def decision_regions(ax, outputs, extent, title: str | None = None, centres=None,
-                     cells: int | None = None):
+                     cells: int | None = None, truth=None):
     """The sign of a one-output net over a grid of the plane: class +1 light orange,
     class -1 light blue (``outputs``: shape (ny, nx), row 0 at the bottom, over
     ``extent`` = (x0, x1, y0, y1)). ``centres`` (k, 2) marks RBF centres with crosses;
-    ``cells`` draws the lines of a cells x cells board over the extent."""
+    ``cells`` draws the lines of a cells x cells board over the extent. ``truth``
+    (cells, cells), row 0 at the bottom, gives each square's true class (> 0: the
+    orange class): a small triangle of that class's strong colour in the square's
+    upper left corner, so the reader can compare the map with the board."""
     from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Polygon
     ax.imshow((np.asarray(outputs) > 0).astype(float), origin="lower", extent=extent,
               cmap=ListedColormap(["#cfe0f3", "#fbd9b5"]), vmin=0, vmax=1,
               interpolation="nearest", aspect="equal")
@@ -658,6 +662,18 @@ def decision_regions(ax, outputs, extent, title: str | None = None, centres=None
         for t in np.linspace(extent[0], extent[1], cells + 1)[1:-1]:
             ax.axvline(t, color="0.45", lw=0.8, ls="--")
             ax.axhline(t, color="0.45", lw=0.8, ls="--")
+    if truth is not None:
+        truth = np.asarray(truth)
+        rows, cols = truth.shape
+        w, h = (extent[1] - extent[0]) / cols, (extent[3] - extent[2]) / rows
+        side = 0.24                             # of the triangle, as a share of a square
+        for r in range(rows):
+            for c in range(cols):
+                x0, y1 = extent[0] + c * w, extent[2] + (r + 1) * h
+                ax.add_patch(Polygon(
+                    [(x0, y1), (x0 + side * w, y1), (x0, y1 - side * h)], closed=True,
+                    facecolor="#e8710a" if truth[r, c] > 0 else "#2b6cb0",
+                    edgecolor="white", lw=0.8, zorder=3))
     if centres is not None and len(centres):
         c = np.asarray(centres)
         ax.plot(c[:, 0], c[:, 1], "x", color="k", ms=5, mew=1.3, label="RBF centres")
