@@ -1144,7 +1144,7 @@ def rbf_cells_right(count, kind: str = "rbf", units: int = 9, seed: int = 0) -> 
     Examples
     --------
     >>> rbf_cells_right(-1, units=1)
-    ✘ squares right: not yet. Hint: a square counts when more than half of its area shows its own colour
+    ✘ squares right: not yet. Hint: a square counts when more than half of its area shows its own colour (the colour of its corner triangle in Figure 1)
     False
     """
     from ._validate import check_choice, check_int
@@ -1164,7 +1164,8 @@ def rbf_cells_right(count, kind: str = "rbf", units: int = 9, seed: int = 0) -> 
             want = 1.0 if (row + col) % 2 else -1.0
             right += np.mean(np.sign(out) == want) > 0.5
     return _verdict(count == right, "squares right",
-                    "a square counts when more than half of its area shows its own colour")
+                    "a square counts when more than half of its area shows its own colour "
+                    "(the colour of its corner triangle in Figure 1)")
 
 
 __all__ += ["RBF_PAGE_2D", "rbf_grid_units", "rbf_ball_fraction", "rbf_cells_right"]
