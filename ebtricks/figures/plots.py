@@ -642,10 +642,10 @@ def outcomes_over_seeds(ax_sorted, ax_pairs, costs: dict, threshold: float,
                         colors=("C1", "C2")):
     """Final costs of two methods run from the same seeds. Left (``ax_sorted``): each
     method's costs sorted from lowest to highest, with the dashed ``threshold`` that
-    separates the better minimum (below) from the poor one; the legend counts the runs
-    below it. Right (``ax_pairs``): one dot per seed, the first method's cost across and
+    separates the lower level of cost (below) from the upper one; the legend counts the
+    runs below it. Right (``ax_pairs``): one dot per seed, the first method's cost across and
     the second's up, so the off-diagonal corners hold the seeds the methods sent to
-    different minima. ``costs`` maps exactly two method names to arrays of equal length."""
+    different levels. ``costs`` maps exactly two method names to arrays of equal length."""
     if len(costs) != 2:
         raise ValueError(f"costs must map exactly two methods, got {len(costs)}")
     (name_a, a), (name_b, b) = ((k, np.asarray(v, dtype=float)) for k, v in costs.items())
