@@ -362,7 +362,7 @@ SINE_D = np.sin(np.pi * SINE_X)
 
 @pytest.fixture(scope="module")
 def minima():
-    """The page's runs: a 1-3-1 net on one period of a sine, the same 40 initial weights,
+    """The page's runs: a 1-3-1 net on two periods of a sine, the same 40 initial weights,
     batch (eta 0.25) and online (eta 0.025) for 1000 epochs of 20 samples each, and batch
     for 3000 epochs."""
     X, D = SINE_X, SINE_D
