@@ -2,7 +2,8 @@
 ``book/stochastic_vs_batch`` measures them, with the tolerances that page prints beside
 them: the redundancy factor of 10 copies, the excess cost proportional to eta (for samples
 drawn with replacement), the c/t schedule against constant rates, tracking drifting data,
-and the mini-batch size as a noise control."""
+the mini-batch size as a noise control, and (an illustration over seeds, not a proof)
+whether noise left a plateau more often on one small problem."""
 import json
 
 import numpy as np
@@ -351,3 +352,78 @@ def test_exercise_self_checks(fn, args, kwargs, right, capsys):
 def test_self_checks_name_a_bad_argument(call, name):
     with pytest.raises((TypeError, ValueError), match=name):
         call()
+
+
+# --- (f) better minima through noise: an illustration over seeds 0..39, not a proof ---------
+
+SINE_X = 2 * np.linspace(-1, 1, 20)[:, None]
+SINE_D = np.sin(np.pi * SINE_X)
+
+
+@pytest.fixture(scope="module")
+def minima():
+    """The page's runs: a 1-3-1 net on two periods of a sine, the same 40 initial weights,
+    batch (eta 0.25) and online (eta 0.025, and 0.0125: batch's step per sample) for 1000
+    epochs of 20 samples each, and batch for 3000 epochs."""
+    X, D = SINE_X, SINE_D
+    return {"batch": measure.descent_over_seeds(X, D, 3, range(40), 0.25, 1000, batch=True),
+            "online": measure.descent_over_seeds(X, D, 3, range(40), 0.025, 1000,
+                                                 batch=False),
+            "batch 3000": measure.descent_over_seeds(X, D, 3, range(40), 0.25, 3000,
+                                                     batch=True),
+            "online same step": measure.descent_over_seeds(X, D, 3, range(40), 0.0125, 1000,
+                                                           batch=False)}
+
+
+def test_final_costs_sit_at_two_levels(minima):
+    """Page tolerance: no run ends in the gap 0.11 < E < 0.19, both methods reach each of
+    the two levels, and the upper level is the cost of the best straight line (± 0.002)."""
+    all_E = np.concatenate([minima["batch"], minima["online"]])
+    assert not np.any((all_E > 0.11) & (all_E < 0.19))
+    for E in (minima["batch"], minima["online"]):
+        assert np.any(E < 0.15) and np.any(E >= 0.15)
+    A = np.c_[SINE_X, np.ones(20)]
+    line = 0.5 * np.mean((A @ np.linalg.lstsq(A, SINE_D, rcond=None)[0] - SINE_D) ** 2)
+    assert np.median(all_E[all_E >= 0.15]) == pytest.approx(line, abs=0.002)
+
+
+def test_the_levels_are_not_minima(minima):
+    """The page says neither level is a minimum. Batch descent three times as long brings
+    more runs below 0.15 and lowers their median cost; and at batch end points of both
+    levels the Hessian of E (finite differences of the exact gradient) has a negative
+    eigenvalue."""
+    E1, E3 = minima["batch"], minima["batch 3000"]
+    assert np.sum(E3 < 0.15) > np.sum(E1 < 0.15)
+    assert np.median(E3[E3 < 0.15]) < np.median(E1[E1 < 0.15])
+    f = lambda a: 1.7159 * np.tanh(2 * a / 3)
+    fp = lambda a: 1.7159 * 2 / 3 / np.cosh(2 * a / 3) ** 2
+    X, D = SINE_X, SINE_D
+
+    def grad(w):
+        W1, b1, W2, b2 = w[:3, None], w[3:6], w[None, 6:9], w[9:]
+        a1 = X @ W1.T + b1
+        a2 = f(a1) @ W2.T + b2
+        dy = (f(a2) - D) * fp(a2)
+        dh = dy @ W2 * fp(a1)
+        return np.concatenate([(dh.T @ X).ravel(), dh.sum(0), (dy.T @ f(a1)).ravel(),
+                               dy.sum(0)]) / len(X)
+
+    for seed in (0, 1, 3, 6):                        # two end points at each level
+        rng = np.random.default_rng(seed)            # the trainer's initial weights
+        w = np.concatenate([rng.standard_normal(3) / np.sqrt(2),
+                            rng.standard_normal(3) / np.sqrt(2),
+                            rng.standard_normal(3) / 2, rng.standard_normal(1) / 2])
+        for _ in range(1000):
+            w = w - 0.25 * grad(w)
+        H = np.array([(grad(w + 1e-5 * e) - grad(w - 1e-5 * e)) / 2e-5 for e in np.eye(10)])
+        assert np.linalg.eigvalsh((H + H.T) / 2).min() < -1e-5, seed
+
+
+def test_noise_did_not_leave_the_plateau_more_often_here(minima):
+    """Page tolerance: online − batch runs below 0.15 < 0 on this problem, at eta 0.025 and
+    at batch's step per sample (0.0125), and fewer seeds get there only online than only
+    with batch descent."""
+    good_b, good_o = minima["batch"] < 0.15, minima["online"] < 0.15
+    assert good_o.sum() - good_b.sum() < 0
+    assert np.sum(minima["online same step"] < 0.15) - good_b.sum() < 0
+    assert np.sum(good_o & ~good_b) < np.sum(good_b & ~good_o)

@@ -134,3 +134,64 @@ def test_drawing_helpers():
     lo, hi = b.get_xlim()
     assert lo == pytest.approx(-hi) and hi >= np.abs(reference).max()
     assert b.get_title() == "blue: B = 4"
+
+
+# --- better minima through noise: descent_over_seeds and outcomes_over_seeds ---
+
+def test_descent_over_seeds_batch_matches_a_plain_loop():
+    """Batch descent over seeds equals one seed's batch descent done by hand."""
+    x = np.linspace(-2, 2, 6)[:, None]
+    d = np.sin(x)
+    E = measure.descent_over_seeds(x, d, 2, [0, 5], 0.1, 30, batch=True)
+    rng = np.random.default_rng(5)
+    W1, b1 = rng.standard_normal((2, 1)) / np.sqrt(2), rng.standard_normal(2) / np.sqrt(2)
+    W2, b2 = rng.standard_normal((1, 2)) / np.sqrt(3), rng.standard_normal(1) / np.sqrt(3)
+    f = lambda a: 1.7159 * np.tanh(2 * a / 3)
+    fp = lambda a: 1.7159 * 2 / 3 / np.cosh(2 * a / 3) ** 2
+    for _ in range(30):
+        a1 = x @ W1.T + b1
+        h = f(a1)
+        a2 = h @ W2.T + b2
+        dy = (f(a2) - d) * fp(a2)
+        dh = dy @ W2 * fp(a1)
+        W2, b2 = W2 - 0.1 * dy.T @ h / 6, b2 - 0.1 * dy.mean(0)
+        W1, b1 = W1 - 0.1 * dh.T @ x / 6, b1 - 0.1 * dh.mean(0)
+    y = f(f(x @ W1.T + b1) @ W2.T + b2)
+    assert E[1] == pytest.approx(0.5 * np.mean(np.sum((y - d) ** 2, axis=1)), rel=1e-10)
+
+
+def test_descent_over_seeds_online_lowers_the_cost_and_follows_the_seeds():
+    x = np.linspace(-2, 2, 8)[:, None]
+    d = np.tanh(x)
+    E0 = measure.descent_over_seeds(x, d, 2, range(4), 0.05, 0, batch=False)
+    E = measure.descent_over_seeds(x, d, 2, range(4), 0.05, 40, batch=False)
+    assert np.all(E < E0)
+    again = measure.descent_over_seeds(x, d, 2, [2], 0.05, 0, batch=True)
+    assert again[0] == pytest.approx(E0[2])          # seed 2's start, alone or not
+    np.testing.assert_array_equal(
+        E, measure.descent_over_seeds(x, d, 2, range(4), 0.05, 40, batch=False))
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(hidden=0), "hidden"),
+                                          (dict(eta=-1.0), "eta"),
+                                          (dict(epochs=-1), "epochs"),
+                                          (dict(seeds=[]), "seeds"),
+                                          (dict(D=np.zeros((3, 1))), "D")])
+def test_descent_over_seeds_rejects_bad_input(kwargs, name):
+    args = dict(X=np.zeros((4, 1)), D=np.zeros((4, 1)), hidden=2, seeds=[0], eta=0.1,
+                epochs=1, batch=True)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        measure.descent_over_seeds(**args)
+
+
+def test_outcomes_over_seeds_draws_and_counts():
+    from ebtricks.figures import plots, subplots
+    fig, (a, b) = subplots(1, 2)
+    costs = {"batch": [0.05, 0.2, 0.21], "online": [0.2, 0.04, 0.05]}
+    plots.outcomes_over_seeds(a, b, costs, 0.15)
+    labels = [t.get_text() for t in a.get_legend().get_texts()]
+    assert labels == ["batch: 1 of 3 below", "online: 2 of 3 below"]
+    np.testing.assert_allclose(a.lines[0].get_ydata(), [0.05, 0.2, 0.21])
+    with pytest.raises(ValueError, match="costs"):
+        plots.outcomes_over_seeds(a, b, {"batch": [0.1]}, 0.15)

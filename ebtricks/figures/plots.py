@@ -684,3 +684,40 @@ def decision_regions(ax, outputs, extent, title: str | None = None, centres=None
 
 
 __all__ += ["decision_regions"]
+
+
+# --- page "Stochastic versus batch learning" (§4.1): final costs over seeds ---
+
+def outcomes_over_seeds(ax_sorted, ax_pairs, costs: dict, threshold: float,
+                        colors=("C1", "C2")):
+    """Final costs of two methods run from the same seeds. Left (``ax_sorted``): each
+    method's costs sorted from lowest to highest, with the dashed ``threshold`` that
+    separates the lower level of cost (below) from the upper one; the legend counts the
+    runs below it. Right (``ax_pairs``): one dot per seed, the first method's cost across and
+    the second's up, so the off-diagonal corners hold the seeds the methods sent to
+    different levels. ``costs`` maps exactly two method names to arrays of equal length."""
+    if len(costs) != 2:
+        raise ValueError(f"costs must map exactly two methods, got {len(costs)}")
+    (name_a, a), (name_b, b) = ((k, np.asarray(v, dtype=float)) for k, v in costs.items())
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("costs: both methods need 1-D arrays of the same length")
+    rank = np.arange(1, a.size + 1)
+    for (name, c), color, marker in zip(((name_a, a), (name_b, b)), colors, "os"):
+        ax_sorted.plot(rank, np.sort(c), marker, ms=4, color=color,
+                       label=f"{name}: {np.sum(c < threshold)} of {c.size} below")
+    top = 1.15 * max(a.max(), b.max(), threshold)
+    for ax in (ax_sorted, ax_pairs):
+        ax.axhline(threshold, color="0.4", lw=1, ls="--")
+    ax_sorted.set(xlabel="runs, sorted by final cost", ylabel="final training cost E",
+                  ylim=(0, top), xlim=(0, a.size + 1))
+    ax_sorted.legend(loc="upper left", fontsize=9)
+    ax_pairs.axvline(threshold, color="0.4", lw=1, ls="--")
+    ax_pairs.plot([0, top], [0, top], ":", color="0.6", lw=1)
+    ax_pairs.plot(a, b, "o", ms=5, color="k", alpha=0.5)
+    ax_pairs.set(xlim=(0, top), ylim=(0, top), xlabel=f"final E, {name_a}",
+                 ylabel=f"final E, {name_b}")
+    ax_pairs.set_aspect("equal")
+    return ax_sorted, ax_pairs
+
+
+__all__ += ["outcomes_over_seeds"]
