@@ -88,6 +88,7 @@ def test_target_checks(capsys):
     assert checks.saturating_target(1.7159 * math.sqrt(0.9))
     assert not checks.saturating_target(1.7159 * math.sqrt(0.9) + 0.01)
     assert checks.saturating_target(1.7159 * math.sqrt(0.5), threshold=0.5)
+    assert checks.saturating_target(1.7159 * math.sqrt(0.99), threshold=0.01)   # Exercise 1
     assert checks.sum_per_decade(0.75 * math.log(10))
     assert not checks.sum_per_decade(0.5 * math.log(10))
     assert checks.tanh_target(1 / math.sqrt(3))
