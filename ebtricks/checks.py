@@ -1169,3 +1169,111 @@ def rbf_cells_right(count, kind: str = "rbf", units: int = 9, seed: int = 0) -> 
 
 
 __all__ += ["RBF_PAGE_2D", "rbf_grid_units", "rbf_ball_fraction", "rbf_cells_right"]
+
+
+# --- self-checks of the page book/targets (§4.5) ---
+
+def _lecun_inverse(value: float) -> float:
+    """The weighted sum x at which 1.7159 tanh(2x/3) equals ``value`` (0 <= value < 1.7159),
+    found by bisection on the function itself, not by its closed-form inverse."""
+    return _bisect(lambda x: 1.7159 * math.tanh(2.0 * x / 3.0) - value, 0.0, 60.0)
+
+
+def saturating_target(answer, threshold: float = 0.1) -> bool:
+    """Exercise (§4.5): an output unit 1.7159 tanh(2x/3) sits exactly at its target t > 0.
+    From which t on is it saturated, that is its slope f'(x) below ``threshold`` f'(0)?
+    (to 1e-3)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's smallest saturated target value.
+    threshold : float, default 0.1
+        The share of f'(0) below which a unit counts as saturated, in (0, 1).
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1e-3.
+
+    Examples
+    --------
+    >>> saturating_target(1.0)
+    ✘ t: not yet. Hint: f'(x) = 1.7159 (2/3) (1 - tanh(2x/3)^2) and f(x) = 1.7159 tanh(2x/3): write the slope condition in terms of f(x) / 1.7159
+    False
+    """
+    answer = check_finite_scalar("answer", answer)
+    threshold = check_positive("threshold", threshold)
+    if threshold >= 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+
+    def slope(x):
+        return 1.7159 * (2.0 / 3.0) * (1.0 - math.tanh(2.0 * x / 3.0) ** 2)
+
+    x_edge = _bisect(lambda x: slope(x) - threshold * slope(0.0), 0.0, 60.0)
+    truth = 1.7159 * math.tanh(2.0 * x_edge / 3.0)
+    return _verdict(abs(answer - truth) <= 1e-3, "t",
+                    "f'(x) = 1.7159 (2/3) (1 - tanh(2x/3)^2) and f(x) = 1.7159 tanh(2x/3): "
+                    "write the slope condition in terms of f(x) / 1.7159")
+
+
+def sum_per_decade(answer) -> bool:
+    """Exercise (§4.5): to bring an output unit 1.7159 tanh(2x/3) ten times closer to its
+    asymptote, from 1.7159 - 1e-4 to 1.7159 - 1e-5, by how much must its weighted sum x
+    grow? (within 1 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's increase of x.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1 %.
+
+    Examples
+    --------
+    >>> sum_per_decade(10.0)
+    ✘ increase of x: not yet. Hint: for large x, 1.7159 - f(x) is about 2 * 1.7159 * exp(-4x/3); what must happen to x to divide that by 10?
+    False
+    """
+    answer = check_finite_scalar("answer", answer)
+    truth = _lecun_inverse(1.7159 - 1e-5) - _lecun_inverse(1.7159 - 1e-4)
+    return _verdict(_close(answer, truth, 0.01), "increase of x",
+                    "for large x, 1.7159 - f(x) is about 2 * 1.7159 * exp(-4x/3); what "
+                    "must happen to x to divide that by 10?")
+
+
+def tanh_target(answer) -> bool:
+    """Exercise (§4.5): the paper puts the targets where the sigmoid's second derivative is
+    largest in size. Where does that rule put the positive target of plain tanh units,
+    f(x) = tanh(x)? (the target value f(x), to 1e-3)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's target value.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1e-3.
+
+    Examples
+    --------
+    >>> tanh_target(1.0)
+    ✘ target: not yet. Hint: tanh'' = -2 t (1 - t^2) with t = tanh(x); the target is the value t where t - t^3 is largest, not the input x
+    False
+    """
+    answer = check_finite_scalar("answer", answer)
+    x = np.linspace(0.0, 4.0, 400_001)
+    t = np.tanh(x)
+    second = -2.0 * t * (1.0 - t * t)               # tanh''(x), from tanh' = 1 - tanh^2
+    truth = float(t[np.argmax(np.abs(second))])
+    return _verdict(abs(answer - truth) <= 1e-3, "target",
+                    "tanh'' = -2 t (1 - t^2) with t = tanh(x); the target is the value t "
+                    "where t - t^3 is largest, not the input x")
+
+
+__all__ += ["saturating_target", "sum_per_decade", "tanh_target"]

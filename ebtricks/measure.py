@@ -1306,3 +1306,161 @@ def descent_over_seeds(X, D, hidden: int, seeds, eta: float, epochs: int,
 
 
 __all__ += ["descent_over_seeds"]
+
+
+# --- the page book/targets (§4.5): saturated units and confidently wrong outputs ---------
+
+def saturated_fraction(net: Network, X, threshold: float = 0.1) -> np.ndarray:
+    """Fraction of saturated units in each layer, over the samples X (§4.5).
+
+    Unit i of layer n counts as saturated on sample p when the slope of its sigmoid at its
+    weighted sum S_pi is below ``threshold`` times the slope at the origin:
+    ``|f'(S_pi)| < threshold |f'(0)|``. Backpropagation multiplies the unit's error signal
+    by f'(S_pi) (eq 7), so such a unit passes back less than that share of it.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers only; it is not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample.
+    threshold : float, default 0.1
+        The share of f'(0) below which a unit counts as saturated, in (0, 1).
+
+    Returns
+    -------
+    ndarray, shape (n_layers,)
+        For each layer, input side first, the fraction of (sample, unit) pairs that are
+        saturated.
+
+    Raises
+    ------
+    ValueError
+        When ``net`` has a layer that is not Dense, a layer's f'(0) is 0 (no reference
+        slope, as for relu), threshold is not in (0, 1), or X does not fit the net.
+
+    Examples
+    --------
+    For 1.7159 tanh(2x/3), f'(S) < 0.1 f'(0) when |S| > 1.5 artanh(0.9487) = 2.73:
+
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1], seed=0)
+    >>> net.params = np.array([1.0, 0.0])              # S = x
+    >>> saturated_fraction(net, [[0.0], [2.0], [2.8], [-3.0]]).tolist()
+    [0.5]
+    """
+    from .activations import Activation
+    from .layers import Dense
+
+    threshold = check_positive("threshold", threshold)
+    if not threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    for i, layer in enumerate(net.layers):
+        if not isinstance(layer, Dense):
+            raise ValueError(f"net must hold Dense layers only; layer {i} is "
+                             f"{type(layer).__name__}")
+    X = net.check_inputs(X)
+    out, x = np.empty(len(net.layers)), X
+    for n, layer in enumerate(net.layers):
+        f = Activation(layer.activation, layer.a)
+        slope0 = abs(float(f.derivative(0.0)))
+        if not slope0 > 0:
+            raise ValueError(f"layer {n}'s activation {layer.activation!r} has f'(0) = 0, "
+                             f"so saturation relative to f'(0) is undefined")
+        s = x @ net.weights(n).T + net.bias(n)
+        out[n] = np.mean(np.abs(f.derivative(s)) < threshold * slope0)
+        x = f(s)
+    return out
+
+
+def _outputs_and_targets(Y, D):
+    Y = check_array("Y", Y, ndim=2)
+    D = check_array("D", D, ndim=2, shape=Y.shape)
+    if Y.size == 0:
+        raise ValueError("Y must hold at least one output")
+    return Y, D
+
+
+def wrong_output_confidence(Y, D) -> float:
+    """How large the outputs on the wrong side of 0 are, relative to a typical output.
+
+    With targets of opposite signs for "yes" and "no" (±t, §4.5), each output unit is a
+    classifier of its own, and its output y is *wrong* when sign(y) differs from the sign
+    of its target d. This returns the mean ``|y|`` of the wrong outputs divided by the
+    mean ``|y|`` of all outputs: about 1 when wrong outputs are as large as the others (the
+    network gives no sign of doubt), near 0 when it hedges on the ones it gets wrong.
+
+    Parameters
+    ----------
+    Y : array_like, shape (P, n_outputs)
+        The network's outputs.
+    D : array_like, shape (P, n_outputs)
+        The targets, or anything with their signs (such as ``targets_pm1(labels)``).
+
+    Returns
+    -------
+    float
+        The ratio; NaN when no output is wrong.
+
+    Raises
+    ------
+    ValueError
+        When Y is empty, D has another shape or either holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> wrong_output_confidence([[0.5, -1.5], [-1.5, 1.5]], [[1, -1], [1, -1]])
+    1.2
+    """
+    Y, D = _outputs_and_targets(Y, D)
+    wrong = np.sign(Y) != np.sign(D)
+    if not wrong.any():
+        return float("nan")
+    return float(np.abs(Y[wrong]).mean() / np.abs(Y).mean())
+
+
+def misclassified_confidence(Y, labels) -> float:
+    """On the samples a network misclassifies, its largest output relative to a typical
+    output (§4.5).
+
+    A sample is misclassified when its largest output is not the one of its class. This
+    returns the mean of that largest (winning) output over the misclassified samples,
+    divided by the mean ``|y|`` of all outputs of all samples.
+
+    Parameters
+    ----------
+    Y : array_like, shape (P, n_outputs)
+        The network's outputs, one column per class.
+    labels : array_like of int, shape (P,)
+        The class of each sample, 0 <= label < n_outputs.
+
+    Returns
+    -------
+    float
+        The ratio; NaN when no sample is misclassified.
+
+    Raises
+    ------
+    ValueError
+        When Y is empty or holds NaN or infinite values, or labels does not hold one
+        class in 0..n_outputs-1 per row of Y.
+
+    Examples
+    --------
+    >>> misclassified_confidence([[0.5, -1.5], [-1.0, 1.0]], [1, 1])
+    0.5
+    """
+    Y = check_array("Y", Y, ndim=2)
+    if Y.size == 0:
+        raise ValueError("Y must hold at least one output")
+    labels = np.asarray(labels)
+    if (labels.shape != (Y.shape[0],) or not np.issubdtype(labels.dtype, np.integer)
+            or labels.min() < 0 or labels.max() >= Y.shape[1]):
+        raise ValueError(f"labels must be {Y.shape[0]} integer classes in 0..{Y.shape[1] - 1}")
+    wrong = Y.argmax(axis=1) != labels
+    if not wrong.any():
+        return float("nan")
+    return float(Y[wrong].max(axis=1).mean() / np.abs(Y).mean())
+
+
+__all__ += ["saturated_fraction", "wrong_output_confidence", "misclassified_confidence"]
