@@ -680,8 +680,9 @@ def drift_excess_cost(weights, angle, std: float | None = None) -> np.ndarray:
 
     With classes ±1 of equal probability around ±m (m the centre (0.4, 0.8) turned by
     ``angle``) and spread s in every direction, the unit y = w·x + b has the expected cost
-    E = ((1 - w·m)^2 + b^2 + s^2 |w|^2) / 2, smallest at w = m / (|m|^2 + s^2), b = 0,
-    where it is E_min = s^2 / (2 (|m|^2 + s^2)). This returns E - E_min: exact, no sampling.
+    ``E = ((1 - w·m)^2 + b^2 + s^2 |w|^2) / 2``, smallest at ``w = m / (|m|^2 + s^2)``,
+    ``b = 0``, where it is ``E_min = s^2 / (2 (|m|^2 + s^2))``. This returns ``E - E_min``:
+    exact, no sampling.
 
     Parameters
     ----------
@@ -802,8 +803,8 @@ def finite_difference_gradient(net: Network, X, D, h: float = 1e-6, params=None)
     D : array_like, shape (P, n_outputs)
         Targets, one row per sample.
     h : float, default 1e-6
-        The step, > 0. Its error is about h^2 |E'''| / 6 plus rounding of order
-        1e-16 |E| / h.
+        The step, > 0. Its error is about ``h^2 |E'''| / 6`` plus rounding of order
+        ``1e-16 |E| / h``.
     params : array_like of shape (n_params,), optional
         Weights to use instead of ``net.params`` (which is not changed).
 
@@ -1341,7 +1342,7 @@ def saturated_fraction(net: Network, X, threshold: float = 0.1) -> np.ndarray:
 
     Examples
     --------
-    For 1.7159 tanh(2x/3), f'(S) < 0.1 f'(0) when |S| > 1.5 artanh(0.9487) = 2.73:
+    For 1.7159 tanh(2x/3), f'(S) < 0.1 f'(0) when ``|S| > 1.5 artanh(0.9487) = 2.73``:
 
     >>> import numpy as np, ebtricks as eb
     >>> net = eb.mlp([1, 1], seed=0)
