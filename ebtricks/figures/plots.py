@@ -685,7 +685,7 @@ def grid_heatmap(ax, values, x_values, y_values, xlabel: str, ylabel: str,
     for (i, j), v in np.ndenumerate(values):
         dark = np.isfinite(v) and v > mid            # light cells at high cost (viridis_r)
         ax.text(j, i, fmt.format(v) if np.isfinite(v) else "div.", ha="center",
-                va="center", fontsize=8, color="w" if dark else "k")
+                va="center", fontsize=9, color="w" if dark else "k")
     if best is not None:
         ax.add_patch(Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False, ec="C3",
                                lw=2.5))
