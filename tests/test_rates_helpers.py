@@ -86,6 +86,8 @@ def test_drawing_helpers():
                              "η", "μ", vmin=0.1, vmax=10, best=(0, 0))
     labels = [t.get_text() for t in ax.texts]
     assert labels == ["0.20", "div.", "1.00", "3.00"] and img is not None
+    colours = [t.get_color() for t in ax.texts]     # light cell (low cost): black text;
+    assert colours[0] == "k" and colours[3] == "w"  # dark cell (high cost): white text
 
 
 def test_checks(capsys):

@@ -679,11 +679,17 @@ def grid_heatmap(ax, values, x_values, y_values, xlabel: str, ylabel: str,
 
     values = np.asarray(values, dtype=float)
     ax.set_facecolor("0.8")
+    norm = LogNorm(vmin=vmin, vmax=vmax)
     img = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cmap,
-                    norm=LogNorm(vmin=vmin, vmax=vmax))
-    mid = np.sqrt(vmin * vmax)
+                    norm=norm)
+    colours = img.get_cmap()(norm(np.clip(np.nan_to_num(values, nan=vmin), vmin, vmax)))
     for (i, j), v in np.ndenumerate(values):
-        dark = np.isfinite(v) and v > mid            # light cells at high cost (viridis_r)
+        # white or black text, whichever contrasts more with the cell's own colour (WCAG
+        # relative luminance): viridis_r is already dark at mid-scale, where black hardly shows
+        lin = np.where(colours[i, j, :3] <= 0.04045, colours[i, j, :3] / 12.92,
+                       ((colours[i, j, :3] + 0.055) / 1.055) ** 2.4)
+        lum = float(lin @ [0.2126, 0.7152, 0.0722])
+        dark = np.isfinite(v) and 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05
         ax.text(j, i, fmt.format(v) if np.isfinite(v) else "div.", ha="center",
                 va="center", fontsize=9, color="w" if dark else "k")
     if best is not None:
