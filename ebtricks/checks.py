@@ -1277,3 +1277,131 @@ def tanh_target(answer) -> bool:
 
 
 __all__ += ["saturating_target", "sum_per_decade", "tanh_target"]
+
+
+# --- self-checks of the page "Choosing learning rates" (§4.7) ---
+
+def fan_in_rate_ratio(answer, sizes=(784, 30, 10)) -> bool:
+    """Exercise: with rates proportional to 1/sqrt(fan-in) (§4.7), by what factor is the
+    rate of the output layer's weights larger than that of the first layer's, in a dense
+    network of layer sizes ``sizes``? Computed from the network the package builds. To 1 %.
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor: output layer's rate over the first layer's.
+    sizes : sequence of int, default (784, 30, 10)
+        Units per layer, inputs first (at least two layers of weights).
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> fan_in_rate_ratio(2.0, sizes=[16, 4, 2])
+    ✔ rate ratio: correct.
+    True
+    """
+    from .network import mlp
+
+    sizes = _dense_sizes(sizes)
+    if len(sizes) < 3:
+        raise ValueError(f"sizes must describe at least two layers of weights, got {sizes}")
+    net = mlp(sizes)
+    rate = 1 / np.sqrt(net.fan_in_of_param())
+    layer = net.layer_of_param()
+    truth = rate[layer == len(sizes) - 2][0] / rate[layer == 0][0]
+    return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.01), "rate ratio",
+                    "each rate is 1/sqrt(m), m the number of inputs of the unit the weight "
+                    "feeds: the first layer's units see the inputs, the output units the "
+                    "last hidden layer")
+
+
+def shared_curvature_factor(answer, n: int = 25, samples: int = 200_000,
+                            seed: int = 0) -> bool:
+    """Exercise: a linear unit y = w (x_1 + ... + x_n) uses one weight w on n connections,
+    with independent inputs of mean 0 and variance 1, and cost E = (y - d)^2 / 2. By what
+    factor is the mean second derivative of E with respect to w larger than for n = 1?
+    Measured by sampling (the mean of (x_1 + ... + x_n)^2 over ``samples`` draws). To 3 %.
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor.
+    n : int, default 25
+        Connections sharing the weight, >= 1.
+    samples : int, default 200000
+        Draws of the n inputs, >= 1000.
+    seed : int, default 0
+        Seed of the draws.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> shared_curvature_factor(4, n=4)
+    ✔ curvature factor: correct.
+    True
+    """
+    from ._validate import check_int
+
+    n = check_int("n", n, minimum=1)
+    samples = check_int("samples", samples, minimum=1000)
+    rng = np.random.default_rng(seed)
+    s = np.zeros(samples)
+    for _ in range(n):                      # the sum of the n inputs, one input at a time
+        s += rng.standard_normal(samples)
+    one = rng.standard_normal(samples)
+    truth = np.mean(s ** 2) / np.mean(one ** 2)
+    return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.03),
+                    "curvature factor",
+                    "d2E/dw2 = (x_1 + ... + x_n)^2; what is the mean square of a sum of n "
+                    "independent terms of mean 0 and variance 1?")
+
+
+def momentum_step_factor(answer, mu: float = 0.9, steps: int = 2000) -> bool:
+    """Exercise: where the gradient hardly changes from step to step (a direction of low
+    curvature), by what factor does momentum mu multiply the step in the long run? Measured
+    by iterating Delta w <- -eta g + mu Delta w with a constant gradient g. To 1 %.
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor: the long-run step with momentum over the step eta g without.
+    mu : float, default 0.9
+        Momentum strength, in [0, 1).
+    steps : int, default 2000
+        Iterations of the recursion, >= 10.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> momentum_step_factor(2.0, mu=0.5)
+    ✔ step factor: correct.
+    True
+    """
+    from ._validate import check_int
+
+    mu = check_finite_scalar("mu", mu)
+    if not 0 <= mu < 1:
+        raise ValueError(f"mu must be in [0, 1), got {mu}")
+    steps = check_int("steps", steps, minimum=10)
+    eta, g, dw = 1.0, 1.0, 0.0
+    for _ in range(steps):
+        dw = -eta * g + mu * dw
+    truth = abs(dw) / (eta * g)
+    return _verdict(_close(check_finite_scalar("answer", answer), truth, 0.01), "step factor",
+                    "with a constant gradient the step settles where Delta w = -eta g + "
+                    "mu Delta w; solve for Delta w")
+
+
+__all__ += ["fan_in_rate_ratio", "shared_curvature_factor", "momentum_step_factor"]

@@ -1465,3 +1465,139 @@ def misclassified_confidence(Y, labels) -> float:
 
 
 __all__ += ["saturated_fraction", "wrong_output_confidence", "misclassified_confidence"]
+
+
+# --- first used by the page "Choosing learning rates" (§4.7) ---
+
+def sgd_grid(make_net, X, D, *, etas, seeds, epochs: int, momenta=(0.0,), rates=None,
+             batch_size: int = 1) -> np.ndarray:
+    """The training cost of gradient descent against epochs over a grid of learning rates
+    and momenta, every setting run with several seeds (to tune a method fairly, §4.7).
+
+    Each run builds its network with ``make_net(seed)`` (so the seed draws the initial
+    weights), presents the samples in the shuffled order of the same seed, and trains with
+    :func:`~ebtricks.sgd.train_sgd` at base rate eta, momentum mu and the per-weight rate
+    multipliers ``rates``.
+
+    Parameters
+    ----------
+    make_net : callable
+        ``make_net(seed)`` returns a fresh :class:`~ebtricks.network.Network`.
+    X : array_like, shape (P, n_inputs)
+        Training inputs.
+    D : array_like, shape (P, n_outputs)
+        Training targets.
+    etas : array_like of float, 1-D
+        Base learning rates, each > 0.
+    seeds : sequence of int
+        One run per seed and setting; at least one.
+    epochs : int
+        Epochs of each run, >= 1 (with ``batch_size >= P`` an epoch is one update).
+    momenta : array_like of float, 1-D, default (0.0,)
+        Momentum strengths mu, each in [0, 1).
+    rates : None, str or array_like, default None
+        Per-weight multipliers of eta, as the ``rates`` argument of
+        :func:`~ebtricks.sgd.train_sgd` ("fan_in", "shared", one per layer or per weight).
+    batch_size : int, default 1
+        Samples per update: 1 for online learning, P (or more) for batch descent.
+
+    Returns
+    -------
+    ndarray, shape (len(momenta), len(etas), len(seeds), epochs + 1)
+        The cost E before training and after each epoch; a run that diverges
+        (:class:`~ebtricks.sgd.TrainingDiverged`) is NaN from its start.
+
+    Raises
+    ------
+    ValueError
+        When a rate is not positive, a momentum is outside [0, 1), seeds is empty or
+        epochs < 1.
+    TypeError
+        When make_net is not callable or does not return a Network.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> c = sgd_grid(lambda s: eb.mlp([2, 1], seed=s), X, D, etas=[0.01, 0.1],
+    ...              seeds=[0, 1], epochs=3, momenta=[0.0, 0.5])
+    >>> c.shape, bool(np.all(c[..., -1] < c[..., 0]))
+    ((2, 2, 2, 4), True)
+    """
+    if not callable(make_net):
+        raise TypeError(f"make_net must be a function of the seed, got {type(make_net).__name__}")
+    etas = check_array("etas", etas, ndim=1)
+    if etas.size == 0 or np.any(etas <= 0):
+        raise ValueError(f"etas must be one or more rates > 0, got {etas.tolist()}")
+    momenta = check_array("momenta", momenta, ndim=1)
+    if momenta.size == 0 or np.any(momenta < 0) or np.any(momenta >= 1):
+        raise ValueError(f"momenta must be one or more values in [0, 1), got {momenta.tolist()}")
+    seeds = [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    out = np.full((momenta.size, etas.size, len(seeds), epochs + 1), np.nan)
+    for m, mu in enumerate(momenta):
+        for i, eta in enumerate(etas):
+            for j, seed in enumerate(seeds):
+                net = make_net(seed)
+                if not isinstance(net, Network):
+                    raise TypeError(f"make_net({seed}) must return a Network, got "
+                                    f"{type(net).__name__}")
+                try:
+                    h = train_sgd(net, X, D, epochs=epochs, eta=float(eta), momentum=float(mu),
+                                  rates=rates, batch_size=batch_size, seed=seed)
+                except TrainingDiverged:
+                    continue
+                out[m, i, j] = h.cost
+    return out
+
+
+def best_on_grid(costs, epoch: int = -1) -> tuple:
+    """The setting of a grid whose mean cost over the seeds is lowest at one epoch; a
+    setting where any seed diverged (NaN) or ended non-finite is never chosen.
+
+    Parameters
+    ----------
+    costs : array_like, shape (..., n_seeds, n_epochs)
+        Costs of a grid of settings (leading axes), seeds and epochs, as returned by
+        :func:`sgd_grid` or :func:`rate_sweep`.
+    epoch : int, default -1
+        The epoch compared (an index into the last axis; -1 the end of training).
+
+    Returns
+    -------
+    tuple of int
+        The index of the best setting into the leading axes.
+
+    Raises
+    ------
+    ValueError
+        When costs has fewer than 3 axes, epoch is out of range, or every setting
+        diverged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = np.array([[[5.0, 1.0], [5.0, 2.0]], [[5.0, 0.5], [5.0, np.nan]]])
+    >>> best_on_grid(c)                     # (2 settings, 2 seeds, 2 epochs)
+    (0,)
+    """
+    costs = np.asarray(costs, dtype=float)
+    if costs.ndim < 3:
+        raise ValueError(f"costs must have shape (..., n_seeds, n_epochs) with at least one "
+                         f"setting axis, got shape {costs.shape}")
+    epoch = check_int("epoch", epoch)
+    if not -costs.shape[-1] <= epoch < costs.shape[-1]:
+        raise ValueError(f"epoch {epoch} is out of range for {costs.shape[-1]} epochs")
+    final = costs[..., epoch]
+    ok = np.all(np.isfinite(final), axis=-1)
+    score = np.full(ok.shape, np.inf)
+    score[ok] = final[ok].mean(axis=-1)
+    if not np.any(np.isfinite(score)):
+        raise ValueError("every setting of the grid diverged")
+    return tuple(int(k) for k in np.unravel_index(np.argmin(score), score.shape))
+
+
+__all__ += ["sgd_grid", "best_on_grid"]

@@ -721,3 +721,73 @@ def outcomes_over_seeds(ax_sorted, ax_pairs, costs: dict, threshold: float,
 
 
 __all__ += ["outcomes_over_seeds"]
+
+
+# --- helpers first used by the page "Choosing learning rates" (§4.7) ---
+
+def tuned_race(ax_rate, ax_epoch, etas: dict, costs: dict, best: dict, colors: dict,
+               labels: dict | None = None):
+    """A race of methods, each tuned on its own grid of rates: on ``ax_rate`` the final
+    cost against the base rate (mean over seeds as a line, smallest to largest as a band,
+    a star at the best rate; rates where a seed diverged are left out), on ``ax_epoch``
+    each method's cost against epochs at its best rate (mean and band over the seeds).
+
+    ``etas[name]`` is the method's grid (1-D), ``costs[name]`` its costs of shape
+    (n_rates, n_seeds, n_epochs + 1), ``best[name]`` the index of its best rate."""
+    labels = labels or {name: name for name in costs}
+    for name, c in costs.items():
+        eta = np.asarray(etas[name], dtype=float)
+        final = c[:, :, -1]
+        ok = np.all(np.isfinite(final), axis=1)
+        mean_and_spread(ax_rate, eta[ok], final[ok].T, labels[name], colors[name])
+        k = best[name]
+        ax_rate.plot(eta[k], final[k].mean(), "*", color=colors[name], ms=12, mec="k",
+                     mew=0.5)
+        seed_band(ax_epoch, np.arange(c.shape[2]), c[k], f"{labels[name]}, η = {eta[k]:g}",
+                  colors[name])
+    ax_rate.set(xscale="log", yscale="log", xlabel="base learning rate η",
+                ylabel="E at the end")
+    ax_epoch.set(yscale="log", xlabel="epoch", ylabel="training cost E",
+                 xlim=(0, c.shape[2] - 1))
+    for ax in (ax_rate, ax_epoch):
+        log_ticks(ax)
+    return ax_rate, ax_epoch
+
+
+def grid_heatmap(ax, values, x_values, y_values, xlabel: str, ylabel: str,
+                 vmin: float, vmax: float, best=None, title: str | None = None,
+                 cmap: str = "viridis_r", fmt: str = "{:.2f}"):
+    """A grid of costs as coloured cells on a log colour scale from ``vmin`` to ``vmax``,
+    each cell labelled with its value (NaN, a diverged setting, is grey and labelled
+    "div."); ``best`` = (row, column) is outlined. Rows are ``y_values`` (bottom to top),
+    columns ``x_values``. Returns the image, for a colour bar."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
+
+    values = np.asarray(values, dtype=float)
+    ax.set_facecolor("0.8")
+    norm = LogNorm(vmin=vmin, vmax=vmax)
+    img = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cmap,
+                    norm=norm)
+    colours = img.get_cmap()(norm(np.clip(np.nan_to_num(values, nan=vmin), vmin, vmax)))
+    for (i, j), v in np.ndenumerate(values):
+        # white or black text, whichever contrasts more with the cell's own colour (WCAG
+        # relative luminance): viridis_r is already dark at mid-scale, where black hardly shows
+        lin = np.where(colours[i, j, :3] <= 0.04045, colours[i, j, :3] / 12.92,
+                       ((colours[i, j, :3] + 0.055) / 1.055) ** 2.4)
+        lum = float(lin @ [0.2126, 0.7152, 0.0722])
+        dark = np.isfinite(v) and 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05
+        ax.text(j, i, fmt.format(v) if np.isfinite(v) else "div.", ha="center",
+                va="center", fontsize=9, color="w" if dark else "k")
+    if best is not None:
+        ax.add_patch(Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False, ec="C3",
+                               lw=2.5))
+    ax.set_xticks(range(len(x_values)), [f"{x:g}" for x in x_values])
+    ax.set_yticks(range(len(y_values)), [f"{y:g}" for y in y_values])
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    return img
+
+
+__all__ += ["tuned_race", "grid_heatmap"]
