@@ -318,8 +318,10 @@ def murata_noise_floor(noise: float, n: int, rule: Murata) -> float:
     ``s^2 = delta sigma^2 / (2 - delta)``, so ``||r||`` has the chi distribution with n
     degrees of freedom times s. Eq 19 pulls eta towards ``beta ||r||`` slowly (by a
     fraction ``alpha eta`` per step), so eta settles at beta times the *mean* of ``||r||``:
-    ``beta s sqrt(2) Gamma((n+1)/2) / Gamma(n/2)``. The weights' own wandering adds a
-    little to r, so a run settles slightly above this.
+    ``beta s sqrt(2) Gamma((n+1)/2) / Gamma(n/2)``. A run settles within a few per cent of
+    this, on either side (the weights' own motion and eta's fluctuations shift it a little),
+    and approaches it slowly: near the floor eta relaxes over about ``1 / (alpha * floor)``
+    steps.
 
     Parameters
     ----------

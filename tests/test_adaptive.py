@@ -170,7 +170,13 @@ def test_check_round_bowl_angle():
 
 def test_check_murata_rate_floor():
     rule = eb.Murata(delta=0.1, beta=0.5)
-    assert eb.checks.murata_rate_floor(A.murata_noise_floor(0.1, 2, rule))
-    assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1))    # forgets 2 - delta
+    truth = A.murata_noise_floor(0.1, 2, rule)                            # 0.01438
+    s = 0.1 * math.sqrt(0.1 / 1.9)
+    assert eb.checks.murata_rate_floor(truth)
+    assert eb.checks.murata_rate_floor(round(truth, 4))                  # 0.0144, as rounded
+    assert not eb.checks.murata_rate_floor(0.5 * s * math.sqrt(2))       # rms length, not mean
+    assert not eb.checks.murata_rate_floor(0.5 * s)                      # one component's sd
+    assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1 * math.pi / 2))  # no 2 - delta
+    assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1))   # rms, 2 - delta as 2
     with pytest.raises(ValueError, match="delta"):
         eb.checks.murata_rate_floor(0.01, delta=1.5)
