@@ -157,6 +157,8 @@ def test_check_murata_late_rate():
     assert eb.checks.murata_late_rate(truth, alpha=0.03)
     assert eb.checks.murata_late_rate(1 / (0.03 * 3000), alpha=0.03)   # the page's rule
     assert not eb.checks.murata_late_rate(2 * truth, alpha=0.03)
+    assert not eb.checks.murata_late_rate(1 / (0.05 * 3000), alpha=0.03)  # the page's α
+    assert not eb.checks.murata_late_rate(0.02, alpha=0.03)                # the start
     with pytest.raises(ValueError, match="alpha"):
         eb.checks.murata_late_rate(0.01, alpha=2.0)
 
