@@ -182,3 +182,25 @@ def test_check_murata_rate_floor():
     assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1))   # rms, 2 - delta as 2
     with pytest.raises(ValueError, match="delta"):
         eb.checks.murata_rate_floor(0.01, delta=1.5)
+
+
+def test_murata_sgd_is_train_sgds_rule():
+    """The package's two implementations of eqs 17-19 agree: train_sgd's kernel (online,
+    sequential order) and murata_sgd fed the same per-sample gradients give the same
+    weights after every update and the same rate after every epoch."""
+    X, D = eb.data.two_gaussians(seed=0)
+    X, D = np.asarray(X, dtype=float), np.asarray(D, dtype=float).reshape(len(X), -1)
+    net = eb.mlp([2, 3, 1], activation="tanh")
+    w0, rule, P = net.params.copy(), eb.Murata(delta=0.1, alpha=0.2, beta=0.7), len(X)
+    h = eb.train_sgd(net, X, D, epochs=2, eta=0.02, order="sequential", murata=rule,
+                     record_weights="update", track_cost=False)
+    count = [0]
+
+    def sample_gradient(w):
+        p = count[0] % P
+        count[0] += 1
+        return net.gradient(X[p:p + 1], D[p:p + 1], params=w)[1]
+
+    path = A.murata_sgd(sample_gradient, w0, 2 * P, 0.02, rule)
+    np.testing.assert_allclose(np.asarray(h.weights), path.w, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h.eta, path.eta[[P, 2 * P]], rtol=1e-12)
