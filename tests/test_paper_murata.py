@@ -89,3 +89,4 @@ def test_three_lines_are_the_package():
         eta = eta + ALPHA * eta * (0.3 * np.linalg.norm(r) - eta)
     path = murata_run()[1]
     assert np.abs(w - path.w[-1]).max() < 1e-12 and abs(eta - path.eta[-1]) < 1e-12
+    assert np.abs(r - path.r[-1]).max() < 1e-12          # the page compares r too
