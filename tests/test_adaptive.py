@@ -178,7 +178,8 @@ def test_check_murata_rate_floor():
     assert eb.checks.murata_rate_floor(round(truth, 4))                  # 0.0144, as rounded
     assert not eb.checks.murata_rate_floor(0.5 * s * math.sqrt(2))       # rms length, not mean
     assert not eb.checks.murata_rate_floor(0.5 * s)                      # one component's sd
-    assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1 * math.pi / 2))  # no 2 - delta
+    no_two = 0.5 * 0.1 * math.sqrt(0.1 * math.pi / 2)
+    assert not eb.checks.murata_rate_floor(no_two)                       # no 2 - delta
     assert not eb.checks.murata_rate_floor(0.5 * 0.1 * math.sqrt(0.1))   # rms, 2 - delta as 2
     with pytest.raises(ValueError, match="delta"):
         eb.checks.murata_rate_floor(0.01, delta=1.5)
