@@ -33,3 +33,4 @@ __all__ = ["Activation", "Dense", "Conv2D", "Subsample", "RBF", "init_rbf_from_d
            "Quadratic1D", "LogCosh1D", "Quadratic", "gradient_descent", "gradient_descent_1d",
            "steps_to_converge", "predicted_steps", "curvature", "measure", "checks", "lenet",
            "set_blas_threads", "blas_threads"]
+from . import adaptive  # noqa: E402  (§4.7: Murata's rate on any stochastic gradient)

@@ -1405,3 +1405,143 @@ def momentum_step_factor(answer, mu: float = 0.9, steps: int = 2000) -> bool:
 
 
 __all__ += ["fan_in_rate_ratio", "shared_curvature_factor", "momentum_step_factor"]
+
+
+# --- self-checks of the page on Murata's adaptive rate (book/murata, §4.7) ---
+
+def murata_late_rate(answer, alpha: float = 0.03) -> bool:
+    """Exercise: on the page's bowl (eigenvalues 0.1 and 1.0 turned by 0.5 rad, gradient
+    noise 0.02, start 3 v_min + 2 v_max, eta = 0.02 at first, delta = 0.05, beta = 0.3),
+    what is the rate after 3,000 steps of Murata's rule with speed ``alpha``? (within 20 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's rate.
+    alpha : float, default 0.03
+        The rule's speed alpha, between 0.01 and 0.3.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 20 % of the rate the rule reaches (mean of 3 seeds).
+
+    Examples
+    --------
+    >>> murata_late_rate(1.0)
+    ✘ eta after 3,000 steps: not yet. Hint: once eta is well above beta ||r||, eq 19 reads eta <- eta - alpha eta^2; what does that give after t steps?
+    False
+    """
+    from .adaptive import murata_sgd, noisy_quadratic_gradient
+    from .descent import Quadratic
+    from .sgd import Murata
+
+    alpha = check_finite_scalar("alpha", alpha)
+    if not 0.01 <= alpha <= 0.3:
+        raise ValueError(f"alpha must be between 0.01 and 0.3, got {alpha}")
+    answer = check_finite_scalar("answer", answer)
+    theta = 0.5
+    v_min, v_max = np.array([np.cos(theta), np.sin(theta)]), np.array([-np.sin(theta),
+                                                                       np.cos(theta)])
+    q = Quadratic.from_eigen([0.1, 1.0], angle=theta)
+    rule = Murata(delta=0.05, alpha=alpha, beta=0.3)
+    truth = np.mean([murata_sgd(noisy_quadratic_gradient(q, 0.02, seed=s),
+                                3 * v_min + 2 * v_max, 3000, 0.02, rule).eta[-1]
+                     for s in range(3)])
+    return _verdict(_close(answer, truth, 0.2), "eta after 3,000 steps",
+                    "once eta is well above beta ||r||, eq 19 reads eta <- eta - alpha "
+                    "eta^2; what does that give after t steps?")
+
+
+def round_bowl_angle(answer, start=(2.0, 3.0)) -> bool:
+    """Exercise: on a round bowl (both eigenvalues equal), a run starts at
+    ``start[0] v_min + start[1] v_max``. What angle, in degrees, does the mean gradient
+    keep to the line along v_min? (within 1 degree)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's angle in degrees.
+    start : pair of float, default (2.0, 3.0)
+        The start's components along v_min and v_max, not both zero.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> round_bowl_angle(45.0, start=(1.0, 1.0))
+    ✔ angle to v_min: correct.
+    True
+    """
+    from .adaptive import angle_to_direction
+
+    start = np.asarray(start, dtype=float).ravel()
+    if start.shape != (2,) or not np.all(np.isfinite(start)) or not np.any(start):
+        raise ValueError(f"start must be 2 finite numbers, not both zero, got {start}")
+    answer = check_finite_scalar("answer", answer)
+    # Run noise-free gradient descent on a round bowl and measure the gradient's angle
+    # after 50 steps (v_min and v_max are the axes here: the angle does not depend on it).
+    w, lam = start.copy(), 0.3
+    for _ in range(50):
+        w = w - 0.5 * lam * w
+    truth = angle_to_direction(lam * w, [1.0, 0.0])
+    return _verdict(abs(answer - truth) <= 1.0, "angle to v_min",
+                    "on a round bowl the gradient lam (w - w*) always points along the "
+                    "line from the minimum to the start")
+
+
+def murata_rate_floor(answer, noise: float = 0.1, delta: float = 0.1,
+                      beta: float = 0.5) -> bool:
+    """Exercise: near the minimum the rule's r averages pure gradient noise (standard
+    deviation ``noise`` in each of 2 components). Where does eta settle, beta times the
+    mean of ||r||? (within 5 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's rate.
+    noise : float, default 0.1
+        Standard deviation of the noise per component, > 0.
+    delta : float, default 0.1
+        The leak delta, in (0, 1).
+    beta : float, default 0.5
+        The scale beta, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 5 % of a simulated floor (leaky averages of 200,000
+        steps of seeded noise).
+
+    Examples
+    --------
+    >>> murata_rate_floor(0.0144)
+    ✔ floor of eta: correct.
+    True
+    """
+    from ._validate import check_unit_interval
+
+    noise = check_positive("noise", noise)
+    delta = check_unit_interval("delta", delta)
+    beta = check_positive("beta", beta)
+    answer = check_finite_scalar("answer", answer)
+    # Simulate eq 18 on pure noise: 400 independent chains for 500 steps each, long
+    # enough to forget their zero start when delta >= 0.02, then average ||r||.
+    rng = np.random.default_rng(0)
+    steps = max(500, int(20 / delta))
+    r = np.zeros((400, 2))
+    lengths = []
+    for t in range(steps):
+        r = (1 - delta) * r + delta * noise * rng.standard_normal((400, 2))
+        if t >= steps // 2:
+            lengths.append(np.sqrt((r * r).sum(axis=1)).mean())
+    truth = beta * float(np.mean(lengths))
+    return _verdict(_close(answer, truth, 0.05), "floor of eta",
+                    "each component of r sums delta (1 - delta)^k times independent noises: "
+                    "find its variance, then the mean length of a 2-D Gaussian vector")
+
+
+__all__ += ["murata_late_rate", "round_bowl_angle", "murata_rate_floor"]

@@ -22,7 +22,8 @@ import ebtricks
 
 MODULES = ["ebtricks", "ebtricks.curvature", "ebtricks.data", "ebtricks.preprocessing",
            "ebtricks.optimizers", "ebtricks.sgd", "ebtricks.network", "ebtricks.layers",
-           "ebtricks.lenet", "ebtricks.measure", "ebtricks.descent", "ebtricks.activations"]
+           "ebtricks.lenet", "ebtricks.measure", "ebtricks.descent", "ebtricks.activations",
+           "ebtricks.adaptive"]
 
 _HEADER = re.compile(r"^(\S[^\n]*)\n[ \t]*-{3,}[ \t]*$", re.M)
 _ENTRY = re.compile(r"^([\\*\w][\\*\w, ]*?)(?:\s+:.*)?$")
