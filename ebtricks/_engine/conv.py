@@ -29,7 +29,7 @@ from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT
 from .units import act_d2f, act_df_into, act_f_into
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
             aux[g + 7], aux[g + 8], aux[g + 9], aux[g + 10], aux[g + 11])
@@ -103,7 +103,7 @@ def _mm_axpy(A, B, Y):
         i += 2
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
     """Kd[o, (c, t)] = the weight of output map o, input map c, tap t (0 if not connected).
     Returns True when Kd is just a view of the parameters (every map connected, in order)."""
@@ -118,7 +118,7 @@ def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
         q += 2 + nmaps
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _full_table(aux, g, out_maps, in_maps, K2):
     """Every output map sees every input map, in order, kernels back to back."""
     q = g + G_MAPS
@@ -133,7 +133,7 @@ def _full_table(aux, g, out_maps, in_maps, K2):
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
     """Gather the input patches: out[c, p] (``wide``: C x n) or out[p, c] (n x C)."""
     pidx = aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
@@ -152,7 +152,7 @@ def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
 # Which way round the products go: along output positions when there are at least as many
 # as (map, tap) pairs ("wide", e.g. a first layer with 784 positions and 25 taps), else along
 # (map, tap) pairs; either way the inner loops are the longer dimension.
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _conv_layout(row, aux, ys):
     """Sizes of a convolution and its patch matrix in ys: (g, in_maps, h, w, out_maps, n
     positions, K2 taps, C = in_maps K2, wide, P)."""
@@ -166,7 +166,7 @@ def _conv_layout(row, aux, ys):
     return g, in_maps, h, w, out_maps, n, K2, C, wide, P
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full):
     """The kernels as an out_maps x C matrix: a view of the parameters for a full table."""
     if full:
@@ -226,13 +226,13 @@ def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
 
 
 # --- the three products, either way round, and the scatter back ---------------------------
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _patch_matrix(flat, n, C, wide):
     """A patch-shaped view of ``flat``: C x n when wide, else n x C."""
     return flat.reshape(C, n) if wide else flat.reshape(n, C)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _times_patches(A, P, Y, wide):
     """Y (maps x positions) += A (maps x C) times the patches."""
     if wide:
@@ -241,7 +241,7 @@ def _times_patches(A, P, Y, wide):
         _mm_dot(A, P, Y)         # Y[o, p] += A[o] . PT[p]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _times_patches_t(G, P, dK, wide):
     """dK (maps x C) += G (maps x positions) times the patches transposed."""
     if wide:
@@ -250,7 +250,7 @@ def _times_patches_t(G, P, dK, wide):
         _mm_axpy(G, P, dK)       # dK[o] += G[o, p] PT[p]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _to_patches(A, G, dP, wide, tr):
     """dP (patch-shaped) = A^T G: what maps x positions values G send back to each patch
     entry through the kernels A; ``tr`` is scratch for a transposed matrix."""
@@ -261,7 +261,7 @@ def _to_patches(A, G, dP, wide, tr):
         _mm_axpy(_transposed(G, tr), A, dP)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _col2im(pidx, dP, wide, dxm):
     """Add the patch-shaped dP onto the input maps it was gathered from."""
     n = dP.shape[1] if wide else dP.shape[0]
@@ -273,7 +273,7 @@ def _col2im(pidx, dP, wide, dxm):
                 dxm[j] += dP[c, p] if wide else dP[p, c]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_row_sums(M, out, b0):
     """out[b0 + o] += sum of row o of M: a map's bias collects over all its positions."""
     for o in range(M.shape[0]):
@@ -283,7 +283,7 @@ def _add_row_sums(M, out, b0):
         out[b0 + o] += s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
     """out[kernel weights] += the out_maps x C matrix dK (only its connected entries)."""
     if full:
@@ -293,12 +293,12 @@ def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
         _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _patch_index(aux, g, n, C):
     return aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
     """out[kernel weights] += the connected entries of the out_maps x C matrix dK."""
     q = g + G_MAPS
@@ -421,7 +421,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         _col2im(pidx, dP, wide, dxm)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _squared(A):
     """A * A elementwise, by a loop (an array expression costs seconds of compiling)."""
     M, N = A.shape
@@ -432,7 +432,7 @@ def _squared(A):
     return S
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _transposed(A, buf):
     """A^T, written into the front of ``buf``."""
     M, N = A.shape

@@ -16,7 +16,7 @@ from .layout import ACT, ACT_PARAM, AUX_OFF, B_OFF, CONST, IN_OFF, N_CONN, N_IN,
 from .units import act_d2f, act_df_from, act_df_into, act_f_into
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _lists(row, aux):
     nout, nc, ao = row[N_OUT], row[N_CONN], row[AUX_OFF]
     start = aux[ao:ao + nout + 1]
@@ -26,7 +26,7 @@ def _lists(row, aux):
     return start, cin, cw, bof
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _w(params, w0, k, const):
     return params[w0 + k] if k >= 0 else const
 
