@@ -55,7 +55,8 @@ net = eb.mlp([3, 4, 2], seed=0)
 X, D = np.ones((3, 3)), np.ones((3, 2))   # fewer rows than BATCH_MIN: the per-sample driver
 net.gradient(X, D)
 other = [f"{m.__name__}.{k}" for m in (conv, rbf, shared) for k, f in vars(m).items()
-         if isinstance(f, CPUDispatcher) and f.signatures]
+         if isinstance(f, CPUDispatcher) and f.py_func.__module__ == m.__name__
+         and f.signatures]   # the module's own kernels (not the units it imports)
 print(len(dense.forward.signatures), len(dense.backward.signatures), other)
 """
 
