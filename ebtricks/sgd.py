@@ -382,10 +382,12 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         With ``record_weights="update"``: updates between two recorded vectors, >= 1.
     track_cost : bool, default True
         Record the full training cost E before training and after every epoch in
-        ``History.cost``. Each value is a forward pass over all of X: for a dense net
-        about a third of an online epoch's work, so a run of one epoch per call pays
-        about two thirds more (order="emphasize" reuses the per-sample costs it computes
-        anyway). False skips them and leaves ``History.cost`` empty; the free
+        ``History.cost``. These values are not taken from the online pass (its E_p are
+        met at changing weights): each is an extra forward pass over all of X, for a
+        dense net about a third of an online epoch's work, so a run of one epoch per
+        call pays about two thirds more (order="emphasize" reuses the per-sample costs
+        it computes anyway; ``benchmarks/bench_sgd.py`` prints samples/s with and
+        without). False skips them and leaves ``History.cost`` empty; the free
         ``History.online_cost`` (the mean of the E_p met during each epoch, each before
         its update) then shows the progress.
     X_val : array_like of shape (P_val, n_in), optional

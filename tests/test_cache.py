@@ -44,3 +44,32 @@ def test_the_stamp_covers_every_engine_file():
               for p in (_cache.PACKAGE / "_engine").glob("*.py")}
     assert "_engine/layout.py" in engine
     assert engine <= sources
+
+
+DENSE_ONLY_PROBE = """
+import numpy as np
+from numba.core.registry import CPUDispatcher
+import ebtricks as eb
+from ebtricks._engine import conv, dense, rbf, shared
+net = eb.mlp([3, 4, 2], seed=0)
+X, D = np.ones((3, 3)), np.ones((3, 2))   # fewer rows than BATCH_MIN: the per-sample driver
+net.gradient(X, D)
+other = [f"{m.__name__}.{k}" for m in (conv, rbf, shared) for k, f in vars(m).items()
+         if isinstance(f, CPUDispatcher) and f.py_func.__module__ == m.__name__
+         and f.signatures]   # the module's own kernels (not the units it imports)
+print(len(dense.forward.signatures), len(dense.backward.signatures), other)
+"""
+
+
+def test_a_dense_only_net_compiles_no_other_layer_type(tmp_path):
+    """Issue #21: the first gradient of a dense-only net, from an empty cache, compiles the
+    dense passes and no convolution, shared-weight or RBF pass (the family marker of
+    drivers.py). A fresh process with its own empty cache, so that nothing is loaded."""
+    res = subprocess.run([sys.executable, "-c", DENSE_ONLY_PROBE], capture_output=True,
+                         text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin",
+                              "NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.returncode == 0, res.stderr[-2000:]
+    n_forward, n_backward, other = res.stdout.split(maxsplit=2)
+    assert (n_forward, n_backward) == ("1", "1")      # compiled here, not loaded
+    assert other.strip() == "[]", other

@@ -398,7 +398,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
             hf[k] += act_d2f(code, ys[o0 + k], a) * dxs[o0 + k]
     _add_row_sums(H, out, b0)
     dK = np.zeros((out_maps, C))
-    _times_patches_t(H, P * P, dK, wide)
+    _times_patches_t(H, _squared(P), dK, wide)
     _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full)
     if not need_dx:
         return
@@ -408,7 +408,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     dP = _patch_matrix(np.empty(n * C), n, C, wide)
     d2xm = d2xs[i0:i0 + in_maps * h * w]
     d2xm[:] = 0.0
-    _to_patches(Kd * Kd, H, dP, wide, tr)
+    _to_patches(_squared(Kd), H, dP, wide, tr)
     _col2im(pidx, dP, wide, d2xm)
     if keep_f2:   # dE/dx_in as well, for the f'' terms below
         G = np.empty((out_maps, n))
@@ -419,6 +419,17 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         dxm[:] = 0.0
         _to_patches(Kd, G, dP, wide, tr)
         _col2im(pidx, dP, wide, dxm)
+
+
+@njit(cache=True)
+def _squared(A):
+    """A * A elementwise, by a loop (an array expression costs seconds of compiling)."""
+    M, N = A.shape
+    S = np.empty((M, N))
+    for i in range(M):
+        for j in range(N):
+            S[i, j] = A[i, j] * A[i, j]
+    return S
 
 
 @njit(cache=True)

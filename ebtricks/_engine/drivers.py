@@ -20,7 +20,9 @@ from .loss import loss_and_grad, loss_hessian_diag, loss_hessian_times, loss_onl
 # One if-chain serves all five passes. The drivers take a family marker first
 # (layout.DenseOnly or layout.AnyLayers, a type to Numba): for a dense-only network the
 # dispatchers compile to the dense pass alone, so its first use never compiles the
-# convolution, shared-weight or RBF passes.
+# convolution, shared-weight or RBF passes. The dispatch and the thin drivers below are
+# inline="always" (see README.md, "Compile time"): each level of calls Numba compiles
+# separately would compile every layer pass under it once more.
 def _dispatchers(name):
     d, c, s, r = (getattr(m, name) for m in (dense, conv, shared, rbf))
 
@@ -43,7 +45,7 @@ def _dispatchers(name):
 
     layer_pass.__name__ = layer_pass.__qualname__ = f"layer_{name}"
 
-    @overload(layer_pass, jit_options={"cache": True})
+    @overload(layer_pass, inline="always")
     def _typed(fam, t, args):
         return dense_only if is_dense_only(fam) else any_layer
 
@@ -60,7 +62,7 @@ layer_forward, layer_backward, layer_r_forward, layer_r_backward, layer_diag = (
 
 
 # --- whole-network passes ------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def forward(fam, table, lf, aux, params, x, xs, ys):
     """Eq 3, layer by layer: the outputs of the last layer end in xs."""
     for i in range(table[0, N_IN]):
@@ -69,7 +71,7 @@ def forward(fam, table, lf, aux, params, x, xs, ys):
         layer_forward(fam, table[l, TYPE], (table[l], lf[l], aux, params, xs, ys))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def backward(fam, table, lf, aux, params, xs, ys, dxs, dys, grad):
     """Backpropagate dE/dX of the last layer (already in ``dxs``) down to the input
     (eqs 4-9), adding the gradient into ``grad``."""
@@ -78,20 +80,20 @@ def backward(fam, table, lf, aux, params, xs, ys, dxs, dys, grad):
                        (table[l], lf[l], aux, params, xs, ys, dxs, dys, grad, l > 0))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def r_forward(fam, table, lf, aux, params, v, xs, ys, rxs, rys):
     for l in range(table.shape[0]):
         layer_r_forward(fam, table[l, TYPE],
                         (table[l], lf[l], aux, params, v, xs, ys, rxs, rys, l == 0))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _out(table):
     last = table.shape[0] - 1
     return table[last, OUT_OFF], table[last, N_OUT]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sample_loss_grad(fam, table, lf, aux, params, loss, x, d, xs, ys, dxs, dys, grad):
     """E_p for one sample; its gradient is added into ``grad``."""
     forward(fam, table, lf, aux, params, x, xs, ys)
@@ -134,7 +136,7 @@ def batch_losses(fam, table, lf, aux, params, loss, X, D, xs, ys, out):
 
 
 # --- second order (§7) ----------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sample_hvp(fam, table, lf, aux, params, loss, v, x, d, xs, ys, dxs, dys, rxs, rys, rdxs, hv):
     """Add H_p v (the Hessian of E_p times v) into ``hv``; return E_p."""
     forward(fam, table, lf, aux, params, x, xs, ys)
@@ -185,7 +187,7 @@ def sample_jacobian(fam, table, lf, aux, params, x, xs, ys, dxs, dys, J):
         backward(fam, table, lf, aux, params, xs, ys, dxs, dys, J[k])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def batch_diag_backprop(fam, table, lf, aux, params, loss, X, D, xs, ys, dxs, d2xs, keep_f2, out):
     """Sum over samples of the backpropagated diagonal second derivatives (eqs 54-56):
 

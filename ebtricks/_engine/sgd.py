@@ -121,7 +121,8 @@ def sgd_epoch(fam, table, lf, aux, params, loss, X, D, order, rate, t0, eta_vec,
         in_batch = 0
         grad[:] = 0.0
         if traj_every > 0 and (t - t0) % traj_every == 0 and traj_count[0] < traj.shape[0]:
-            traj[traj_count[0], :] = params
+            for i in range(n):   # a loop: an array assignment compiles shape-error messages
+                traj[traj_count[0], i] = params[i]
             traj_count[0] += 1
     return -1
 
@@ -294,7 +295,7 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
     return e
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST, inline="always")
 def _pass(params, eta_vec, w0, nin, nout, per_weight, X, pend, nxt, C, Y, T):
     """Apply the pending steps C of the samples X[pend] to W_0 and compute W_0 X[nxt]^T."""
     if per_weight:
