@@ -518,29 +518,8 @@ def rate_sweep(make_net, X, D, etas, seeds, epochs: int, batch_size: int = 1) ->
     >>> costs.shape, bool(np.all(costs[:, :, -1] < costs[:, :, 0]))
     ((2, 2, 4), True)
     """
-    if not callable(make_net):
-        raise TypeError(f"make_net must be a function of the seed, got {type(make_net).__name__}")
-    etas = check_array("etas", etas, ndim=1)
-    if etas.size == 0 or np.any(etas <= 0):
-        raise ValueError(f"etas must be one or more rates > 0, got {etas.tolist()}")
-    seeds = [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
-    epochs = check_int("epochs", epochs, minimum=1)
-    out = np.full((etas.size, len(seeds), epochs + 1), np.nan)
-    for i, eta in enumerate(etas):
-        for j, seed in enumerate(seeds):
-            net = make_net(seed)
-            if not isinstance(net, Network):
-                raise TypeError(f"make_net({seed}) must return a Network, got "
-                                f"{type(net).__name__}")
-            try:
-                h = train_sgd(net, X, D, epochs=epochs, eta=float(eta), batch_size=batch_size,
-                              seed=seed)
-            except TrainingDiverged:
-                continue
-            out[i, j] = h.cost
-    return out
+    return sgd_grid(make_net, X, D, etas=etas, seeds=seeds, epochs=epochs,
+                    batch_size=batch_size)[0]           # one momentum, 0: plain SGD
 
 
 __all__ += ["rate_sweep"]
