@@ -1593,6 +1593,25 @@ class GNTeacherProblem(_NamedTuple):
     ``targets(s)`` are the clean outputs plus ``s`` times the noise, whose root-mean-square
     is 1: at the teacher's weights the residual M(X, w) - D is exactly ``-s * noise``, so
     its root-mean-square is ``s``.
+
+    Parameters
+    ----------
+    net : Network
+        The teacher; its weights are where H and G are evaluated.
+    X : ndarray, shape (P, n_in)
+        The inputs.
+    clean : ndarray, shape (P, n_out)
+        The teacher's outputs at X: targets with zero residual.
+    noise : ndarray, shape (P, n_out)
+        A fixed noise pattern of root-mean-square 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> prob = gn_teacher_problem(samples=5)
+    >>> r = prob.net.forward(prob.X) - prob.targets(0.2)
+    >>> round(float(np.sqrt(np.mean(r ** 2))), 12)
+    0.2
     """
 
     net: Network
@@ -1601,7 +1620,29 @@ class GNTeacherProblem(_NamedTuple):
     noise: np.ndarray
 
     def targets(self, residual):
-        """Clean outputs plus ``residual`` times the unit-rms noise (residual >= 0)."""
+        """Clean outputs plus ``residual`` times the unit-rms noise.
+
+        Parameters
+        ----------
+        residual : float
+            The residual's root-mean-square s at the teacher's weights, >= 0.
+
+        Returns
+        -------
+        ndarray, shape (P, n_out)
+            ``clean + residual * noise``.
+
+        Raises
+        ------
+        ValueError
+            When residual is negative or not finite.
+
+        Examples
+        --------
+        >>> prob = gn_teacher_problem(samples=3)
+        >>> bool((prob.targets(0.0) == prob.clean).all())
+        True
+        """
         from ._validate import check_nonnegative
         return self.clean + check_nonnegative("residual", residual) * self.noise
 

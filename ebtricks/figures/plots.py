@@ -841,7 +841,7 @@ def gn_signed_spectra(ax, eig_H, eig_G, linthresh: float = 1e-6, top: int = 1,
 
 
 def gn_gap_curve(ax, residuals, gaps, current: float | None = None):
-    """The relative gap ||H - G|| / ||H|| against the residual size on log-log axes
+    """The relative gap ||H - G|| / ||G|| against the residual size on log-log axes
     (residual 0 cannot be drawn there: its gap is written in a corner), with the
     slider's ``current`` residual marked in red."""
     s = np.asarray(residuals, dtype=float)
@@ -855,7 +855,7 @@ def gn_gap_curve(ax, residuals, gaps, current: float | None = None):
         g0 = float(g[~pos][0])
         ax.text(0.03, 0.95, f"at residual 0: {g0:.1e}", transform=ax.transAxes,
                 va="top", fontsize=10, color="C3" if current == 0 else "k")
-    ax.set(xlabel="residual size (rms)", ylabel="‖H − G‖ / ‖H‖")
+    ax.set(xlabel="residual size (rms)", ylabel="‖H − G‖ / ‖G‖")
     log_ticks(ax)
     return ax
 
