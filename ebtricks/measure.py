@@ -1719,7 +1719,7 @@ def gn_negative_count(eigenvalues, rtol: float = 1e-12) -> int:
     Returns
     -------
     int
-        How many eigenvalues are < -rtol * max |eigenvalue|.
+        How many eigenvalues are below ``-rtol * max(abs(eigenvalues))``.
 
     Raises
     ------
