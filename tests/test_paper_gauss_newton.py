@@ -207,6 +207,8 @@ def test_first_negative_check_agrees_with_bisection(problem, capsys):
     assert eb.checks.gn_first_negative(s)
     assert not eb.checks.gn_first_negative(1.05 * s)
     assert not eb.checks.gn_first_negative(10 ** -3.5)      # the slider position below
+    assert not eb.checks.gn_first_negative(4.22e-4)         # and the one above
+    assert eb.checks.gn_first_negative(3.6445e-4)           # an independent value (review)
     capsys.readouterr()
 
 
@@ -219,4 +221,6 @@ def test_zero_eigenvalues_check(capsys):
     assert eb.checks.gn_zero_eigenvalues(28)
     assert not eb.checks.gn_zero_eigenvalues(27)
     assert not eb.checks.gn_zero_eigenvalues(10)
+    assert not eb.checks.gn_zero_eigenvalues(33)     # 38 - P, forgetting the O outputs
+    assert not eb.checks.gn_zero_eigenvalues(36)     # 38 - O
     capsys.readouterr()
