@@ -70,6 +70,7 @@ def test_gap_curve_marks_the_current_residual_and_writes_residual_zero():
     fig, ax = subplots()
     plots.gn_gap_curve(ax, [0.0, 0.1, 1.0], [1e-16, 0.01, 0.1], current=0.1)
     assert ax.lines[-1].get_xdata()[0] == pytest.approx(0.1)
+    assert ax.get_title() == "‖H − G‖ / ‖G‖ = 0.01 at s = 0.1"
     assert any("residual 0" in t.get_text() for t in ax.texts)
 
 

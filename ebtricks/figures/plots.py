@@ -843,7 +843,7 @@ def gn_signed_spectra(ax, eig_H, eig_G, linthresh: float = 1e-6, top: int = 1,
 def gn_gap_curve(ax, residuals, gaps, current: float | None = None):
     """The relative gap ||H - G|| / ||G|| against the residual size on log-log axes
     (residual 0 cannot be drawn there: its gap is written in a corner), with the
-    slider's ``current`` residual marked in red."""
+    slider's ``current`` residual marked in red and its gap written in the title."""
     s = np.asarray(residuals, dtype=float)
     g = np.asarray(gaps, dtype=float)
     pos = s > 0
@@ -851,6 +851,9 @@ def gn_gap_curve(ax, residuals, gaps, current: float | None = None):
     if current is not None and current > 0:
         k = int(np.argmin(np.abs(s - current)))
         ax.loglog(s[k], g[k], "o", ms=9, color="C3", zorder=3)
+    if current is not None:
+        k = int(np.argmin(np.abs(s - current)))
+        ax.set_title(f"‖H − G‖ / ‖G‖ = {g[k]:.2g} at s = {s[k]:g}", fontsize=10)
     if np.any(~pos):
         g0 = float(g[~pos][0])
         ax.text(0.03, 0.95, f"at residual 0: {g0:.1e}", transform=ax.transAxes,
