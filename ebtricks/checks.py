@@ -1545,3 +1545,93 @@ def murata_rate_floor(answer, noise: float = 0.1, delta: float = 0.1,
 
 
 __all__ += ["murata_late_rate", "round_bowl_angle", "murata_rate_floor"]
+
+
+# --- self-checks of book/gauss_newton_matrix (§7.2) ---
+
+def gn_first_negative(answer, sizes=(2, 3, 2), samples: int = 40, seed: int = 1) -> bool:
+    """Exercise: on the problem ``eb.measure.gn_teacher_problem(sizes, samples, seed)``,
+    at the teacher's weights, from which residual size s (rms) on does the Hessian have a
+    negative eigenvalue? (within 2 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's residual size, > 0.
+    sizes : sequence of int, default (2, 3, 2)
+        The teacher's layer sizes.
+    samples : int, default 40
+        Number of samples.
+    seed : int, default 1
+        Seed of the problem.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 2 % of the threshold.
+
+    Examples
+    --------
+    >>> gn_first_negative(3.64e-4)
+    ✔ first negative eigenvalue of H: correct.
+    True
+    """
+    from .curvature import gauss_newton, hessian
+    from .measure import gn_teacher_problem
+
+    answer = check_positive("answer", answer)
+    prob = gn_teacher_problem(sizes, samples, seed)
+    # H(s) = G + s A with A = H(1) - H(0) (eq 50 is affine in the targets). With G = L L^T
+    # positive definite, G + s A is singular first where 1 + s mu_min = 0, mu_min the
+    # smallest eigenvalue of L^-1 A L^-T: a generalised eigenproblem, no bisection.
+    G = gauss_newton(prob.net, prob.X, prob.clean)
+    A = hessian(prob.net, prob.X, prob.targets(1.0)) - hessian(prob.net, prob.X, prob.clean)
+    Linv = np.linalg.inv(np.linalg.cholesky(G))
+    mu = np.linalg.eigvalsh(Linv @ A @ Linv.T).min()
+    truth = -1.0 / mu if mu < 0 else math.inf
+    return _verdict(_close(answer, truth, 0.02), "first negative eigenvalue of H",
+                    "H(s) = H(0) + s (H(1) - H(0)); bisect on s for the sign of the "
+                    "smallest eigenvalue of H(s), starting between two slider positions")
+
+
+def gn_zero_eigenvalues(count, sizes=(3, 6, 2), samples: int = 5, seed: int = 0) -> bool:
+    """Exercise: how many eigenvalues of the Gauss-Newton matrix of the problem
+    ``eb.measure.gn_teacher_problem(sizes, samples, seed)`` are exactly zero?
+
+    Parameters
+    ----------
+    count : int
+        The reader's count.
+    sizes : sequence of int, default (3, 6, 2)
+        The network's layer sizes.
+    samples : int, default 5
+        Number of samples P.
+    seed : int, default 0
+        Seed of the problem.
+
+    Returns
+    -------
+    bool
+        Whether the count is right.
+
+    Examples
+    --------
+    >>> gn_zero_eigenvalues(28)
+    ✔ zero eigenvalues of G: correct.
+    True
+    """
+    from .curvature import output_jacobian
+    from .measure import gn_teacher_problem
+
+    if not check_finite_scalar("count", count).is_integer():
+        raise ValueError(f"count must be a whole number, got {count!r}")
+    prob = gn_teacher_problem(sizes, samples, seed)
+    # G v = 0 exactly when every J_p v = 0: the null space of all Jacobians stacked
+    stacked = np.vstack([output_jacobian(prob.net, x) for x in prob.X])
+    truth = prob.net.n_params - np.linalg.matrix_rank(stacked)
+    return _verdict(int(count) == truth, "zero eigenvalues of G",
+                    "v^T G v = (1/P) sum_p ||J_p v||^2, so G v = 0 where every J_p v = 0; "
+                    "the P Jacobians together have P*O rows")
+
+
+__all__ += ["gn_first_negative", "gn_zero_eigenvalues"]

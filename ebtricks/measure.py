@@ -1580,3 +1580,162 @@ def best_on_grid(costs, epoch: int = -1) -> tuple:
 
 
 __all__ += ["sgd_grid", "best_on_grid"]
+
+
+# --- book/gauss_newton_matrix: a family of problems whose residual shrinks to zero (§7.2) ---
+
+from typing import NamedTuple as _NamedTuple  # noqa: E402
+
+
+class GNTeacherProblem(_NamedTuple):
+    """A teacher network, its inputs, its own (clean) outputs and a fixed noise pattern.
+
+    ``targets(s)`` are the clean outputs plus ``s`` times the noise, whose root-mean-square
+    is 1: at the teacher's weights the residual M(X, w) - D is exactly ``-s * noise``, so
+    its root-mean-square is ``s``.
+
+    Parameters
+    ----------
+    net : Network
+        The teacher; its weights are where H and G are evaluated.
+    X : ndarray, shape (P, n_in)
+        The inputs.
+    clean : ndarray, shape (P, n_out)
+        The teacher's outputs at X: targets with zero residual.
+    noise : ndarray, shape (P, n_out)
+        A fixed noise pattern of root-mean-square 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> prob = gn_teacher_problem(samples=5)
+    >>> r = prob.net.forward(prob.X) - prob.targets(0.2)
+    >>> round(float(np.sqrt(np.mean(r ** 2))), 12)
+    0.2
+    """
+
+    net: Network
+    X: np.ndarray
+    clean: np.ndarray
+    noise: np.ndarray
+
+    def targets(self, residual):
+        """Clean outputs plus ``residual`` times the unit-rms noise.
+
+        Parameters
+        ----------
+        residual : float
+            The residual's root-mean-square s at the teacher's weights, >= 0.
+
+        Returns
+        -------
+        ndarray, shape (P, n_out)
+            ``clean + residual * noise``.
+
+        Raises
+        ------
+        ValueError
+            When residual is negative or not finite.
+
+        Examples
+        --------
+        >>> prob = gn_teacher_problem(samples=3)
+        >>> bool((prob.targets(0.0) == prob.clean).all())
+        True
+        """
+        from ._validate import check_nonnegative
+        return self.clean + check_nonnegative("residual", residual) * self.noise
+
+
+def gn_teacher_problem(sizes=(2, 3, 2), samples: int = 40, seed: int = 1,
+                       activation: str = "lecun_tanh") -> GNTeacherProblem:
+    """A teacher-student problem whose residual at the teacher's weights is set by hand
+    (§7.2): the Gauss-Newton matrix is exact at zero residual and drifts from the Hessian
+    as the residual grows.
+
+    The teacher is ``eb.mlp(sizes, activation, output_activation="identity", seed=seed)``;
+    the inputs are uniform on [-2, 2]; the noise is Gaussian, rescaled to a
+    root-mean-square of exactly 1 over all samples and outputs.
+
+    Parameters
+    ----------
+    sizes : sequence of int, default (2, 3, 2)
+        The teacher's layer sizes, inputs first (at least two entries).
+    samples : int, default 40
+        Number of inputs P, >= 1.
+    seed : int, default 1
+        Seed of the teacher's weights, the inputs and the noise.
+    activation : str, default "lecun_tanh"
+        The hidden units' activation ("identity" gives a net linear in its weights only
+        with one layer of weights).
+
+    Returns
+    -------
+    GNTeacherProblem
+        ``(net, X, clean, noise)`` with ``X`` of shape (samples, sizes[0]) and ``clean``,
+        ``noise`` of shape (samples, sizes[-1]); ``targets(s)`` gives ``clean + s noise``.
+
+    Raises
+    ------
+    ValueError
+        When samples < 1 or the sizes are invalid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> prob = gn_teacher_problem()
+    >>> prob.net.n_params, prob.X.shape, prob.clean.shape
+    (17, (40, 2), (40, 2))
+    >>> round(float(np.sqrt(np.mean(prob.noise ** 2))), 12)
+    1.0
+    >>> float(np.abs(prob.net.forward(prob.X) - prob.targets(0.0)).max())
+    0.0
+    """
+    from .network import mlp
+
+    samples = check_int("samples", samples, minimum=1)
+    seed = check_int("seed", seed)
+    net = mlp(sizes, activation=activation, output_activation="identity", seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, (samples, net.n_inputs))
+    clean = net.forward(X)
+    noise = rng.standard_normal(clean.shape)
+    noise /= np.sqrt(np.mean(noise ** 2))
+    return GNTeacherProblem(net, X, clean, noise)
+
+
+def gn_negative_count(eigenvalues, rtol: float = 1e-12) -> int:
+    """Eigenvalues below ``-rtol`` times the largest magnitude: the negative ones beyond
+    rounding (an eigensolver leaves a zero eigenvalue at about 1e-16 times the largest,
+    of either sign).
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (n,)
+        The eigenvalues of a symmetric matrix.
+    rtol : float, default 1e-12
+        The rounding allowance, relative to the largest magnitude, > 0.
+
+    Returns
+    -------
+    int
+        How many eigenvalues are below ``-rtol * max(abs(eigenvalues))``.
+
+    Raises
+    ------
+    ValueError
+        When eigenvalues is not a non-empty 1-D array of finite numbers, or rtol <= 0.
+
+    Examples
+    --------
+    >>> gn_negative_count([3.0, 1e-5, -2e-17, -0.01])
+    1
+    """
+    lam = check_array("eigenvalues", eigenvalues, ndim=1)
+    if lam.size == 0:
+        raise ValueError("eigenvalues must not be empty")
+    rtol = check_positive("rtol", rtol)
+    return int(np.sum(lam < -rtol * np.abs(lam).max()))
+
+
+__all__ += ["GNTeacherProblem", "gn_teacher_problem", "gn_negative_count"]

@@ -791,3 +791,92 @@ def grid_heatmap(ax, values, x_values, y_values, xlabel: str, ylabel: str,
 
 
 __all__ += ["tuned_race", "grid_heatmap"]
+
+
+# --- helpers of book/gauss_newton_matrix (§7.2) ---
+
+def _signed_power_of_ten(value, _pos=None) -> str:
+    if value == 0:
+        return "0"
+    sign = "−" if value < 0 else ""
+    return sign + _power_of_ten(abs(value))
+
+
+def gn_signed_spectra(ax, eig_H, eig_G, linthresh: float = 1e-6, top: int = 1,
+                      bottom: int = -1, title: str | None = None):
+    """The eigenvalues of the Hessian H and of the Gauss-Newton matrix G, each sorted
+    largest first against its rank, on a signed log axis (symlog: linear within
+    ``linthresh`` of 0, so rounding-size eigenvalues sit on the zero line).
+
+    G is drawn as large hollow blue circles, H as small filled orange dots inside them,
+    so equal eigenvalues show as a dot in a ring. The axis runs from -10^``bottom`` to
+    10^``top`` (fixed by the caller, so that the frames of a slider share one scale);
+    the negative half is shaded."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+    lam_G = np.sort(np.asarray(eig_G, dtype=float))[::-1]
+    lam_H = np.sort(np.asarray(eig_H, dtype=float))[::-1]
+    rank = np.arange(1, len(lam_G) + 1)
+    low, high = -10.0 ** bottom, 10.0 ** top
+    ax.axhspan(low, 0, color="C3", alpha=0.08, lw=0)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.plot(rank, lam_G, "o", ms=8, mfc="none", mec="C0", mew=1.5,
+            label="G (Gauss–Newton)")
+    ax.plot(np.arange(1, len(lam_H) + 1), lam_H, "o", ms=4, color="C1", label="H (Hessian)")
+    ax.set_yscale("symlog", linthresh=linthresh, linscale=0.5)
+    exps = np.arange(int(np.log10(linthresh)) + 1, top + 1)
+    ticks = [0.0] + [10.0 ** e for e in exps[::2]] + [-(10.0 ** e) for e in exps[::2]
+                                                       if e <= bottom]
+    ax.yaxis.set_major_locator(FixedLocator(sorted(ticks)))
+    ax.yaxis.set_major_formatter(FuncFormatter(_signed_power_of_ten))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set(ylim=(low, high), xlim=(0.3, len(lam_G) + 0.7), xlabel="rank (largest first)",
+           ylabel="eigenvalue")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.text(0.03, 0.04, "negative curvature", transform=ax.transAxes, ha="left",
+            va="bottom", color="C3", fontsize=10)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def gn_gap_curve(ax, residuals, gaps, current: float | None = None):
+    """The relative gap ||H - G|| / ||G|| against the residual size on log-log axes
+    (residual 0 cannot be drawn there: its gap is written in a corner), with the
+    slider's ``current`` residual marked in red and its gap written in the title."""
+    s = np.asarray(residuals, dtype=float)
+    g = np.asarray(gaps, dtype=float)
+    pos = s > 0
+    ax.loglog(s[pos], g[pos], "o-", ms=3, lw=1.2, color="C2")
+    if current is not None and current > 0:
+        k = int(np.argmin(np.abs(s - current)))
+        ax.loglog(s[k], g[k], "o", ms=9, color="C3", zorder=3)
+    if current is not None:
+        k = int(np.argmin(np.abs(s - current)))
+        ax.set_title(f"‖H − G‖ / ‖G‖ = {g[k]:.2g} at s = {s[k]:g}", fontsize=10)
+    if np.any(~pos):
+        g0 = float(g[~pos][0])
+        ax.text(0.03, 0.95, f"at residual 0: {g0:.1e}", transform=ax.transAxes,
+                va="top", fontsize=10, color="C3" if current == 0 else "k")
+    ax.set(xlabel="residual size (rms)", ylabel="‖H − G‖ / ‖G‖")
+    log_ticks(ax)
+    return ax
+
+
+def gn_fit_scatter(ax, outputs, targets):
+    """Targets against the network's outputs, one colour per output unit, with the line
+    target = output: each point's vertical distance to it is a residual."""
+    outputs = np.atleast_2d(np.asarray(outputs, dtype=float))
+    targets = np.atleast_2d(np.asarray(targets, dtype=float))
+    lo = min(outputs.min(), targets.min()) - 0.1
+    hi = max(outputs.max(), targets.max()) + 0.1
+    ax.plot([lo, hi], [lo, hi], color="0.5", lw=1, label="target = output")
+    for k in range(outputs.shape[1]):
+        ax.plot(outputs[:, k], targets[:, k], "o", ms=4, color=f"C{k + 4}",
+                label=f"output {k + 1}")
+    ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="network output M(x, w)",
+           ylabel="target d")
+    return ax
+
+
+__all__ += ["gn_signed_spectra", "gn_gap_curve", "gn_fit_scatter"]
