@@ -118,6 +118,18 @@ def test_newton_makes_the_same_predictions_on_x_and_on_Ax_plus_c(invariance_runs
     assert np.abs(outs[0] - outs[1]).max() < 1e-12
 
 
+def test_eb_newton_takes_full_steps_with_a_positive_definite_hessian_here():
+    """The page: on these runs eb.Newton's safeguards never act, so it is eq 40 itself."""
+    net = eb.mlp([2, 1], activation="lecun_tanh")
+    for Xs in INPUTS.values():
+        obj = eb.NetworkObjective(net, Xs, D)
+        _, h = eb.minimize(obj, np.zeros(3), eb.Newton(), iterations=6, record_weights=True)
+        for w, w_next in zip(h.weights[:-1], h.weights[1:]):
+            H, g = obj.hessian(w), obj.value_and_grad(w)[1]
+            assert np.linalg.eigvalsh(H)[0] > 0
+            assert np.abs(w_next - (w - np.linalg.solve(H, g))).max() < 1e-9
+
+
 def test_gradient_descent_is_not_invariant(invariance_runs):
     """Table row 4: after 200 steps (E - E_min) on Ax + c over that on x > 100; the
     condition numbers the page quotes (about 28 and about 19 000)."""
@@ -181,7 +193,16 @@ def test_pure_newton_heads_for_the_saddle_or_runs_off(saddle_runs):
                         for p, e in zip(pure, E_pure)])
     assert (at_saddle | ran_off).sum() >= 0.8 * len(pure)
     assert at_saddle.sum() > ran_off.sum() > 0          # "mostly the saddle, a few off"
-    assert any(e[-1] > e[0] for e in E_pure)             # the cost rises for some
+    rose = [k for k, e in enumerate(E_pure) if e[-1] > e[0] + 1e-12]
+    assert rose                                          # the cost rises for some ...
+    assert all(np.linalg.norm(pure[k][-1]) < 1e-6 and E_pure[k][0] < 0.5 for k in rose)
+    # ... those that start on the valleys' side (E below 0.5) and end on the saddle
+
+
+def test_every_start_has_a_negative_eigenvalue():
+    obj = _obj111()
+    for a in np.radians(np.arange(0, 360, 15)):
+        assert np.linalg.eigvalsh(obj.hessian(0.5 * np.array([np.cos(a), np.sin(a)])))[0] < 0
 
 
 def test_saddle_free_newton_descends_from_every_start(saddle_runs):
