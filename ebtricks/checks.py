@@ -1636,8 +1636,8 @@ def newton_rotated_kappa(answer, angle_deg: float = 35.0, seed: int = 0) -> bool
 
 def newton_saddle_free_step(w1, w2, start=(0.3, 0.1), c: float = 1.0) -> bool:
     """Exercise: on the pure saddle E(w) = -c w1 w2, where does one saddle-free Newton
-    step from ``start`` land (the step -|H|^-1 grad E, |H| with H's eigenvalues replaced
-    by their absolute values)? (within 1e-6)
+    step from ``start`` land (the step ``-abs(H)^-1 grad E``, where ``abs(H)`` is H with
+    its eigenvalues replaced by their absolute values)? (within 1e-6)
 
     Parameters
     ----------
