@@ -73,6 +73,20 @@ def test_whitened_coordinates_have_kappa_one():
     assert np.allclose(root_inv @ q.H @ root_inv, np.eye(2), atol=1e-12)
 
 
+def test_the_papers_printed_whitening_order_does_not_whiten_and_the_other_does():
+    """The page: the paper prints u = Theta Lambda^1/2 w (Lambda = Theta H Theta^T, eq 34);
+    in that order the Hessian over u is not the identity, in the order Lambda^1/2 Theta it is."""
+    q = bowl(50)
+    lam, V = np.linalg.eigh(q.H)
+    theta = V.T                                           # Lambda = Theta H Theta^T
+    assert np.allclose(theta @ q.H @ theta.T, np.diag(lam), atol=1e-14)
+    for M, whitens in ((theta @ np.diag(np.sqrt(lam)), False),
+                       (np.diag(np.sqrt(lam)) @ theta, True)):
+        M_inv = np.linalg.inv(M)                          # w = M^-1 u
+        H_u = M_inv.T @ q.H @ M_inv
+        assert np.allclose(H_u, np.eye(2), atol=1e-12) == whitens
+
+
 def test_damped_newton_halves_the_distance_whatever_kappa():
     """The page: at eta = 1/2 the distance halves at every step (the green line)."""
     for kappa in (1.0, 31.6, 1000.0):
