@@ -132,9 +132,10 @@ def test_newton_makes_the_same_predictions_on_x_and_on_Ax_plus_c(invariance_runs
     assert np.abs(outs[0] - outs[1]).max() < 1e-12
 
 
-def test_eb_newton_takes_full_steps_with_a_positive_definite_hessian_here():
+@pytest.mark.parametrize("activation", ["identity", "lecun_tanh"])
+def test_eb_newton_takes_full_steps_with_a_positive_definite_hessian_here(activation):
     """The page: on these runs eb.Newton's safeguards never act, so it is eq 40 itself."""
-    net = eb.mlp([2, 1], activation="lecun_tanh")
+    net = eb.mlp([2, 1], activation=activation)
     for Xs in INPUTS.values():
         obj = eb.NetworkObjective(net, Xs, D)
         _, h = eb.minimize(obj, np.zeros(3), eb.Newton(), iterations=6, record_weights=True)
