@@ -214,6 +214,30 @@ def test_pure_newton_heads_for_the_saddle_or_runs_off(saddle_runs):
     # ... those that start on the valleys' side (E below 0.5) and end on the saddle
 
 
+def test_the_valleys_side_starts_rise_to_the_saddle_or_drift_off_on_the_plateau(saddle_runs):
+    """The page: of the ten starts on the valleys' side (E < 0.5), the cost of six rises to
+    the saddle's 0.5; the other four are thrown out to |w| of 15 to 17, onto the plateau
+    (gradient and Hessian almost 0), and keep drifting out by about half a unit per step;
+    the other 20 runs end on the saddle."""
+    pure, _, E_pure, _ = saddle_runs
+    obj = _obj111()
+    valley = [k for k, e in enumerate(E_pure) if e[0] < 0.5 - 1e-12]
+    rose = [k for k, e in enumerate(E_pure) if e[-1] > e[0] + 1e-12]
+    off = [k for k, p in enumerate(pure) if np.linalg.norm(p[-1]) > 5]
+    assert len(valley) == 10 and len(rose) == 6 and len(off) == 4
+    assert set(rose) | set(off) == set(valley) and not set(rose) & set(off)
+    assert sum(np.linalg.norm(p[-1]) < 1e-6 for p in pure) == 20
+    for k in off:
+        r = np.linalg.norm(pure[k], axis=1)
+        jump = np.argmax(r > 5)                              # the step that throws it out
+        assert 14 < r[jump] < 18 and r[jump - 1] < 1
+        assert np.all((np.diff(r[jump:]) > 0.4) & (np.diff(r[jump:]) < 0.55))
+        assert abs(E_pure[k][-1] - PLATEAU) < 1e-3 and E_pure[k][-1] < E_pure[k][0]
+        w = pure[k][-1]
+        assert np.abs(obj.value_and_grad(w)[1]).max() < 1e-10
+        assert np.abs(np.linalg.eigvalsh(obj.hessian(w))).max() < 1e-10
+
+
 def test_every_start_has_a_negative_eigenvalue():
     obj = _obj111()
     for a in np.radians(np.arange(0, 360, 15)):
