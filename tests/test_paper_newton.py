@@ -155,9 +155,22 @@ def test_gradient_descent_is_not_invariant(invariance_runs):
     assert 27 < r["x"]["kappa"] < 29 and 18_000 < r["Ax + c"]["kappa"] < 20_000
 
 
-def test_rotating_centred_inputs_leaves_kappa_alone():
-    assert eb.checks.newton_rotated_kappa(1 / 0.036)
+def test_rotating_the_inputs_leaves_kappa_alone():
+    """Exercise 2: its self-check accepts the unrotated inputs' kappa (computed here, and
+    as the page rounds it, 28) and rejects kappa without the bias and the stretched one."""
+    Xt = np.c_[X, np.ones(len(X))]
+    lam = np.linalg.eigvalsh(Xt.T @ Xt / len(X))
+    assert eb.checks.newton_rotated_kappa(lam[-1] / lam[0])
+    assert eb.checks.newton_rotated_kappa(28)
+    cov = np.linalg.eigvalsh(np.cov(X.T, bias=True))
+    assert not eb.checks.newton_rotated_kappa(cov[-1] / cov[0])       # no bias: 23.2
     assert not eb.checks.newton_rotated_kappa(18_750)
+    assert not eb.checks.newton_rotated_kappa(1.0)
+    R = np.array([[np.cos(TURN), -np.sin(TURN)], [np.sin(TURN), np.cos(TURN)]])
+    for shift in (np.zeros(2), C):                  # the spectrum is kept with a mean too
+        Xs = np.c_[X + shift, np.ones(len(X))]
+        Xr = np.c_[(X + shift) @ R.T, np.ones(len(X))]
+        assert np.allclose(np.linalg.eigvalsh(Xr.T @ Xr), np.linalg.eigvalsh(Xs.T @ Xs))
 
 
 # --- Figure 4: the 1-1-1 network's saddle ----------------------------------------------
