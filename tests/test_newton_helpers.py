@@ -102,6 +102,25 @@ def test_newton_paths_draws_each_path_keeps_the_limits_and_cuts_divergence():
     matplotlib.pyplot.close(fig)
 
 
+def test_newton_paths_start_square_covers_a_ring_drawn_at_the_start():
+    # the page's Figure 2: hollow rings (ms 8, edge 1.2) on a path from the same start; a
+    # square of the default 6 pt sat inside the ring and read as a red dot in a black ring
+    from ebtricks.figures import plots, subplots
+    fig, ax = subplots(1, 1)
+    ax.set(xlim=(-1, 1), ylim=(-1, 1))
+    path = np.array([[0.5, 0.5], [0.0, 0.0]])
+    plots.newton_paths(ax, {"a": path, "rings": path},
+                       styles={"rings": dict(ls="none", mfc="none", ms=8, mew=1.2)})
+    (square,) = [ln for ln in ax.lines if ln.get_marker() == "s"]
+    assert square.get_markersize() >= 8 + 1.2
+    assert square.get_zorder() > max(ln.get_zorder() for ln in ax.lines if ln is not square)
+    matplotlib.pyplot.close(fig)
+    fig, ax = subplots(1, 1)
+    plots.newton_paths(ax, {"a": path})             # small dots: the book's usual 6 pt
+    assert [ln.get_markersize() for ln in ax.lines if ln.get_marker() == "s"] == [6]
+    matplotlib.pyplot.close(fig)
+
+
 # --- the self-checks ----------------------------------------------------------------------
 
 def test_newton_checks_accept_the_right_answers_and_reject_wrong_ones(capsys):
