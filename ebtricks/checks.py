@@ -1635,3 +1635,134 @@ def gn_zero_eigenvalues(count, sizes=(3, 6, 2), samples: int = 5, seed: int = 0)
 
 
 __all__ += ["gn_first_negative", "gn_zero_eigenvalues"]
+
+
+# --- book/newton (§6.1): Newton's method ---
+
+def newton_damped_steps(answer, eta: float = 0.5, reduction: float = 1e-6,
+                        kappa: float = 1000.0) -> bool:
+    """Exercise: Newton's method with rate ``eta`` (eq 40) on a quadratic of condition
+    number ``kappa``. After how many steps is the distance to the minimum first at most
+    ``reduction`` times the starting distance? (exact)
+
+    Parameters
+    ----------
+    answer : int
+        The reader's number of steps.
+    eta : float, default 0.5
+        Newton's rate, in (0, 1].
+    reduction : float, default 1e-6
+        The factor the distance must shrink by, in (0, 1).
+    kappa : float, default 1000.0
+        The quadratic's condition number, >= 1 (the answer does not depend on it).
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> newton_damped_steps(20)
+    ✔ Newton steps at eta = 0.5: correct.
+    True
+    """
+    from ._validate import check_unit_interval
+    from .descent import Quadratic
+
+    eta = check_unit_interval("eta", eta, closed_high=True)
+    reduction = check_unit_interval("reduction", reduction)
+    kappa = check_finite_scalar("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1, got {kappa}")
+    answer = check_finite_scalar("answer", answer)
+    # Run it: damped Newton steps on a rotated quadratic from a point off both axes.
+    q = Quadratic.from_eigen([1.0, 1.0 / kappa], angle=0.7, minimum=[0.3, -0.2])
+    w = np.array([-1.6, 1.1])
+    start, steps = np.linalg.norm(w - q.minimum), 0
+    while np.linalg.norm(w - q.minimum) > reduction * start * (1 + 1e-9):
+        w = w + eta * q.newton_step(w)
+        steps += 1
+    return _verdict(answer == steps, f"Newton steps at eta = {eta:g}",
+                    "each step multiplies the distance w - w* by the same factor, whatever "
+                    "H is: which factor?")
+
+
+def newton_rotated_kappa(answer, angle_deg: float = 35.0, seed: int = 0) -> bool:
+    """Exercise: rotate the inputs of the paper's Fig. 10 (``two_gaussians(seed=seed)``)
+    by ``angle_deg`` degrees, without stretching or shifting them. What is the condition
+    number of the linear unit's Hessian (two weights and the bias)? (within 1 %, so that
+    the unrotated inputs' value read off the page, about 28, counts)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's condition number.
+    angle_deg : float, default 35.0
+        The rotation, in degrees.
+    seed : int, default 0
+        The data set's seed.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> newton_rotated_kappa(27.78)
+    ✔ kappa of the rotated inputs: correct.
+    True
+    """
+    angle = np.radians(check_finite_scalar("angle_deg", angle_deg))
+    answer = check_finite_scalar("answer", answer)
+    X, _ = two_gaussians(seed=seed)
+    R = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    Xt = np.c_[X @ R.T, np.ones(len(X))]            # rotated inputs, and the bias's 1
+    lam = np.linalg.eigvalsh(Xt.T @ Xt / len(X))    # H = <x x^T> of eq 29
+    return _verdict(_close(answer, lam[-1] / lam[0], 1e-2), "kappa of the rotated inputs",
+                    "rotating the inputs by R turns the Hessian over (w, b) into Q H Q^T "
+                    "with Q = [[R, 0], [0, 1]], an orthogonal matrix: what happens to its "
+                    "eigenvalues?")
+
+
+def newton_saddle_free_step(w1, w2, start=(0.3, 0.1), c: float = 1.0) -> bool:
+    """Exercise: on the pure saddle E(w) = -c w1 w2, where does one saddle-free Newton
+    step from ``start`` land (the step ``-abs(H)^-1 grad E``, where ``abs(H)`` is H with
+    its eigenvalues replaced by their absolute values)? (within 1e-6)
+
+    Parameters
+    ----------
+    w1, w2 : float
+        The reader's landing point.
+    start : pair of float, default (0.3, 0.1)
+        Where the step starts.
+    c : float, default 1.0
+        The saddle's curvature, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the answer is right.
+
+    Examples
+    --------
+    >>> newton_saddle_free_step(0.4, 0.4)
+    ✔ the saddle-free step's landing point: correct.
+    True
+    """
+    start = np.asarray(start, dtype=float).ravel()
+    if start.shape != (2,) or not np.all(np.isfinite(start)):
+        raise ValueError(f"start must be 2 finite numbers, got {start}")
+    c = check_positive("c", c)
+    w = np.array([check_finite_scalar("w1", w1), check_finite_scalar("w2", w2)])
+    H = np.array([[0.0, -c], [-c, 0.0]])
+    g = H @ start                                   # grad of -c w1 w2
+    lam, V = np.linalg.eigh(H)
+    truth = start - V @ ((V.T @ g) / np.abs(lam))
+    return _verdict(np.abs(w - truth).max() <= 1e-6, "the saddle-free step's landing point",
+                    "H has eigenvalues -c and +c along (1, 1) and (1, -1); |H| = c I, so "
+                    "the step is -grad E / c")
+
+
+__all__ += ["newton_damped_steps", "newton_rotated_kappa", "newton_saddle_free_step"]

@@ -1739,3 +1739,85 @@ def gn_negative_count(eigenvalues, rtol: float = 1e-12) -> int:
 
 
 __all__ += ["GNTeacherProblem", "gn_teacher_problem", "gn_negative_count"]
+
+
+# --- book/newton (§6.1): Newton's method on a few weights of a network ---
+
+def newton_subset_objective(net: Network, X, D, indices, params=None):
+    """The cost of ``net`` as a function of a few of its weights, the others held fixed:
+    a :class:`~ebtricks.objective.FunctionObjective` with the exact gradient and Hessian
+    (the rows and columns of ``indices``), for :func:`~ebtricks.optimizers.minimize` or a
+    Newton step written out by hand. The page on Newton's method (§6.1) uses it for the
+    two weights of the 1-1-1 network with its biases fixed at 0.
+
+    Parameters
+    ----------
+    net : Network
+        The network; its ``params`` are neither used (unless ``params`` is None) nor
+        changed.
+    X : array_like, shape (P, n_inputs)
+        Training inputs.
+    D : array_like, shape (P, n_outputs)
+        Training targets.
+    indices : sequence of int
+        The weights that vary, distinct, each in ``0 .. net.n_params - 1``; the
+        objective's weight k is ``params[indices[k]]``.
+    params : array_like of shape (net.n_params,), optional
+        The values of all the weights; those not in ``indices`` stay at them. None (the
+        default) takes ``net.params``.
+
+    Returns
+    -------
+    FunctionObjective
+        With ``n = len(indices)``, ``f``, ``grad`` and ``hess`` (the exact Hessian of
+        :func:`ebtricks.curvature.hessian`, restricted to ``indices``); its ``counts``
+        record the evaluations.
+
+    Raises
+    ------
+    TypeError
+        When net is not a Network, or an index is not an integer.
+    ValueError
+        When ``indices`` is empty, repeats a weight or is out of range, ``params`` has
+        the wrong shape, or X and D do not fit the network.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.one_one_one(seed=0)
+    >>> net = eb.mlp([1, 1, 1], activation="lecun_tanh")      # w1, b1, w2, b2
+    >>> obj = newton_subset_objective(net, X, D, [0, 2], params=np.zeros(4))
+    >>> obj.n, obj.value(np.zeros(2)), obj.hessian(np.zeros(2)).shape
+    (2, 0.5, (2, 2))
+    """
+    from . import curvature as cv
+    from .objective import FunctionObjective
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    if isinstance(indices, (str, bytes)) or np.ndim(indices) != 1 or len(indices) == 0:
+        raise ValueError(f"indices must be a non-empty sequence of weight indices, got "
+                         f"{indices!r}")
+    idx = [check_int(f"indices[{k}]", i, minimum=0) for k, i in enumerate(indices)]
+    if max(idx) >= net.n_params:
+        raise ValueError(f"indices must be < n_params ({net.n_params}), got {list(indices)}")
+    if len(set(idx)) != len(idx):
+        raise ValueError(f"indices must be distinct, got {list(indices)}")
+    base = (net.params.copy() if params is None
+            else check_array("params", params, shape=(net.n_params,)))
+    idx = np.array(idx)
+
+    def full(w):
+        p = base.copy()
+        p[idx] = w
+        return p
+
+    return FunctionObjective(
+        lambda w: net.cost(X, D, full(w)),
+        lambda w: net.gradient(X, D, full(w))[1][idx],
+        n=len(idx),
+        hess=lambda w: cv.hessian(net, X, D, full(w))[np.ix_(idx, idx)])
+
+
+__all__ += ["newton_subset_objective"]

@@ -880,3 +880,39 @@ def gn_fit_scatter(ax, outputs, targets):
 
 
 __all__ += ["gn_signed_spectra", "gn_gap_curve", "gn_fit_scatter"]
+
+
+# --- book/newton (§6.1): several methods' weight paths on one picture ---
+
+def newton_paths(ax, paths: dict, styles: dict | None = None, start: bool = True):
+    """Several named weight paths over one picture (gradient descent, Newton, ...), each a
+    line with dots in its own colour and with a legend entry. ``paths`` maps a label to an
+    array of shape (steps + 1, 2); ``styles`` maps a label to matplotlib keywords (for
+    example ``dict(ls="none", mfc="none", ms=8)`` for hollow markers over another path).
+    A path that leaves the axes' current limits is drawn up to their edge, and cut where
+    it first lies more than 100 spans away (a run that diverges: drawing coordinates of
+    1e300 fails). The first path's start is a red square, drawn over the paths and at least
+    as wide as their largest marker (with its edge), so that a hollow ring or a dot drawn at
+    the same start cannot turn it into a dot in a ring."""
+    xlo, xhi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    mx, my = 100 * (xhi - xlo), 100 * (yhi - ylo)
+    widest = 0.0
+    for k, (label, path) in enumerate(paths.items()):
+        path = np.asarray(path, dtype=float)
+        inside = ((path[:, 0] > xlo - mx) & (path[:, 0] < xhi + mx)
+                  & (path[:, 1] > ylo - my) & (path[:, 1] < yhi + my))
+        path = path[np.cumprod(inside).astype(bool)]
+        style = dict(color=f"C{k}", marker="o", ms=3.5, lw=1.2)
+        style.update((styles or {}).get(label, {}))
+        (line,) = ax.plot(path[:, 0], path[:, 1], label=label, **style)
+        if line.get_marker() not in (None, "", " ", "None", "none"):
+            widest = max(widest, line.get_markersize() + line.get_markeredgewidth())
+    if start and paths:
+        first = np.asarray(next(iter(paths.values())), dtype=float)[0]
+        ax.plot(*first, "s", color=START_COLOR, ms=max(6.0, widest + 0.5), zorder=5)
+    ax.set(xlim=(xlo, xhi), ylim=(ylo, yhi))
+    return ax
+
+
+__all__ += ["newton_paths"]
