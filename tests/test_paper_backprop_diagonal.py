@@ -82,6 +82,29 @@ def test_by_hand_recursion_eqs_54_56_matches_diag_hessian(cases):
     assert np.abs(mine - h["backprop"]).max() / h["backprop"].max() <= 1e-10
 
 
+def test_rbf_recursion_by_hand_eqs_54_57_matches_diag_hessian(cases):
+    """Eqs 54 and 57 for ebtricks' RBF unit phi = exp(-||x - nu||^2 / 2 sigma^2), with
+    y = ||x - nu||^2 / 2 sigma^2 and f(y) = exp(-y): f'^2 = phi^2, the centre's factor
+    (x_i - nu_ki)^2 / sigma^4, the width's (||x - nu||^2 / sigma^3)^2. With the page's
+    y = ||w - x||^2 instead, f'^2 = phi^2 / 4 sigma^4 and the factor 4 (x_i - w_ki)^2 give
+    the same centre entries (the paper's printed form, without the 4, a quarter of them)."""
+    net, T, h, _ = cases["RBF 2-5-1"]
+    nu, sig, W2 = net.weights(0), net.bias(0), net.weights(1)
+    diff = X[:, None, :] - nu[None]                       # (P, units, inputs)
+    r2 = (diff ** 2).sum(-1)
+    phi = np.exp(-r2 / (2 * sig ** 2))
+    d2E_dphi2 = np.ones((len(X), 1)) @ W2 ** 2            # linear output, d2E/do^2 = 1
+    d2E_dy2 = d2E_dphi2 * phi ** 2                        # eq 54
+    centre = (d2E_dy2[:, :, None] * diff ** 2 / sig[:, None] ** 4).sum(0)
+    width = (d2E_dy2 * (r2 / sig ** 3) ** 2).sum(0)
+    mine = np.concatenate([centre.ravel(), width, (phi ** 2).sum(0),
+                           [len(X)]]) / len(X)
+    assert np.abs(mine - h["backprop"]).max() / h["backprop"].max() <= 1e-10
+    d2E_dy2_full = d2E_dphi2 * phi ** 2 / (4 * sig ** 4)   # y = ||w - x||^2
+    centre4 = (d2E_dy2_full[:, :, None] * 4 * diff ** 2).sum(0).ravel() / len(X)
+    assert np.allclose(centre4, h["backprop"][:centre.size], rtol=1e-12, atol=0)
+
+
 def test_one_hidden_layer_squared_error_backprop_is_gauss_newton(cases):
     """One output or two, sigmoid or RBF (eqs 54-58): no cross-output terms under mse."""
     assert max(_gap(cases, n, PAIRS[0]).max() for n in ONE_HIDDEN) <= 1e-10
@@ -139,4 +162,9 @@ def test_exercise_checks_accept_their_answers():
     assert eb.checks.diag_gap_ratio(3.0) and not eb.checks.diag_gap_ratio(9.0)
     assert eb.checks.diag_rbf_centre(4 * np.exp(-1.25))
     assert not eb.checks.diag_rbf_centre(2 * np.exp(-0.625))
+    assert eb.checks.diag_missing_fraction(-0.605)
     assert not eb.checks.diag_missing_fraction(0.0)
+    assert not eb.checks.diag_missing_fraction(0.605)          # the sign
+    assert not eb.checks.diag_gap_ratio(1.0)
+    # the paper's printed eq 57 (no factor 4) with y = ||w - x||^2: a quarter
+    assert not eb.checks.diag_rbf_centre(np.exp(-1.25))
