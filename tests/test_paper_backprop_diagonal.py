@@ -1,8 +1,9 @@
 """The claims of §7.3-7.4 (eqs 52-58, the paper's Fig. 18), computed on the networks of
 book/backprop_diagonal and held to the tolerances its table prints. The paper prints no
-numbers there: these are its statements (the backpropagated diagonal is the Gauss-Newton
-diagonal, is never negative, is exact where the dropped terms vanish) and the sizes of
-the gaps where they do not."""
+numbers there: these are its statements (the backpropagated diagonal is a Gauss-Newton
+approximation, never negative, exact where the dropped terms vanish), what they imply on
+these nets (with one hidden layer and the squared error it is the Gauss-Newton diagonal
+itself), and the sizes of the gaps where the dropped terms do not vanish."""
 import numpy as np
 import pytest
 
