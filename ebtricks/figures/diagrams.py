@@ -424,6 +424,8 @@ def diag_backprop_block(ax, kind: str = "sigmoid"):
     y_k, the nonlinearity f and the output o_k. Bottom row, right to left: d2E/do_k^2,
     multiplied by f'(y_k)^2 (eq 54) into d2E/dy_k^2, which gives the weight's second
     derivative (eq 55 or 57) and, summed over the units k, the input's (eq 56 or 58).
+    The RBF steps carry the factor 4 of y_k = ||w_k - x||^2, which the paper's eqs 57-58
+    leave out (they hold for y_k = 1/2 ||w_k - x||^2); the labels say so.
 
     Parameters
     ----------
@@ -482,12 +484,13 @@ def diag_backprop_block(ax, kind: str = "sigmoid"):
     into_x = ("$\\times\\, w_{ki}^2$, sum over $k$" if sig
               else "$\\times\\, 4(x_i - w_{ki})^2$, sum over $k$")
     ax.text(x_mix, bot + 0.12, into_x, ha="center", va="bottom", fontsize=10, color=red)
-    ax.text(x_mix, bot - 0.12, "eq 56" if sig else "eq 58", ha="center", va="top",
-            fontsize=9, color="0.35")
+    ax.text(x_mix, bot - 0.12, "eq 56" if sig else "eq 58, with this page's 4",
+            ha="center", va="top", fontsize=9, color="0.35")
     # the weight's own second derivative branches off d2E/dy^2
     _arrow(ax, (x_y, bot - 0.3), (x_y, low + 0.3), color=red)
     ax.text(x_y + 0.15, (bot + low) / 2, ("$\\times x_i^2$  (eq 55)" if sig
-                                          else "$\\times 4(x_i - w_{ki})^2$  (eq 57)"),
+                                          else "$\\times 4(x_i - w_{ki})^2$  (eq 57,\n"
+                                               "with this page's 4)"),
             ha="left", va="center", fontsize=10, color=red)
     ax.text(x_y, low, f"${d2} w_{{ki}}^2$", ha="center", va="center", fontsize=11)
     ax.text(-1.0, (bot + low) / 2, "backward\n(diagonal only)", ha="center",
