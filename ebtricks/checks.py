@@ -1597,8 +1597,8 @@ def diag_gap_ratio(answer, s1: float = 0.5, s2: float = 1.5) -> bool:
 
 def diag_rbf_centre(answer) -> bool:
     """Exercise: one RBF unit with centre (0, 0) and width 1 feeds a linear output with
-    weight 2 and bias 0; one sample x = (1, 0.5), cost 1/2 (d - y)^2. What is the
-    backpropagated second derivative of E with respect to the first centre coordinate
+    weight 2 and bias 0, o = 2 phi; one sample x = (1, 0.5), cost 1/2 (d - o)^2. What is
+    the backpropagated second derivative of E with respect to the first centre coordinate
     (eqs 54 and 57)? (within 1 %)
 
     Parameters
