@@ -1766,3 +1766,128 @@ def newton_saddle_free_step(w1, w2, start=(0.3, 0.1), c: float = 1.0) -> bool:
 
 
 __all__ += ["newton_damped_steps", "newton_rotated_kappa", "newton_saddle_free_step"]
+
+
+# --- self-checks of the page book/backprop_diagonal (§7.3-7.4, eqs 52-58) ---------------
+
+def diag_gap_ratio(answer, s1: float = 0.5, s2: float = 1.5) -> bool:
+    """Exercise: for a 2-5-1 network of 1.7159 tanh(2x/3) units (seed 0, as initialised) on
+    200 points of the 3 x 3 checkerboard, by what factor does ||exact - Gauss-Newton
+    diagonal|| grow when the residual scale goes from ``s1`` to ``s2``? (within 1 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor.
+    s1 : float, default 0.5
+        The first residual scale, > 0.
+    s2 : float, default 1.5
+        The second residual scale, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1 % of the factor measured with
+        :func:`ebtricks.curvature.diag_hessian` at both scales.
+
+    Examples
+    --------
+    >>> diag_gap_ratio(3.0)
+    ✔ growth of the gap: correct.
+    True
+    """
+    from .curvature import diag_hessian
+    from .data import checkerboard
+    from .measure import diag_scaled_targets
+    from .network import mlp
+
+    s1, s2 = check_positive("s1", s1), check_positive("s2", s2)
+    answer = check_finite_scalar("answer", answer)
+    X, D, _ = checkerboard(200, seed=0)
+    net = mlp([2, 5, 1], seed=0)
+    gap = []
+    for s in (s1, s2):
+        T = diag_scaled_targets(net, X, D, s)
+        gap.append(np.linalg.norm(diag_hessian(net, X, T, method="exact")
+                                  - diag_hessian(net, X, T, method="gauss_newton")))
+    return _verdict(_close(answer, gap[1] / gap[0], 0.01), "growth of the gap",
+                    "eq 50: the term the Gauss-Newton matrix drops is a sum of residuals "
+                    "times second derivatives of the outputs; which of these changes with "
+                    "the targets?")
+
+
+def diag_rbf_centre(answer) -> bool:
+    """Exercise: one RBF unit with centre (0, 0) and width 1 feeds a linear output with
+    weight 2 and bias 0, o = 2 phi; one sample x = (1, 0.5), cost 1/2 (d - o)^2. What is
+    the backpropagated second derivative of E with respect to the first centre coordinate
+    (eqs 54 and 57)? (within 1 %)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's d^2E/dnu_1^2.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1 % of
+        ``diag_hessian(..., method="backprop")`` on that network.
+
+    Examples
+    --------
+    >>> diag_rbf_centre(4 * np.exp(-1.25))
+    ✔ d2E/dnu_1^2: correct.
+    True
+    """
+    from .curvature import diag_hessian
+    from .layers import Dense, RBF
+    from .network import Network
+
+    answer = check_finite_scalar("answer", answer)
+    net = Network([RBF(2, 1), Dense(1, 1, "identity")])
+    net.weights(0)[...], net.bias(0)[...] = 0.0, 1.0
+    net.weights(1)[...], net.bias(1)[...] = 2.0, 0.0
+    h = diag_hessian(net, np.array([[1.0, 0.5]]), np.array([[0.0]]), method="backprop")
+    return _verdict(_close(answer, h[0], 0.01), "d2E/dnu_1^2",
+                    "d2E/dphi^2 = w^2 (the output is linear); then multiply by "
+                    "(dphi/dnu_1)^2 with dphi/dnu_1 = phi (x_1 - nu_1) / sigma^2")
+
+
+def diag_missing_fraction(answer) -> bool:
+    """Exercise: for the 2-5-5-1 network ``eb.mlp([2, 5, 5, 1], seed=0)`` (as initialised)
+    on ``eb.data.checkerboard(200, seed=0)``, what is (backprop - GN) / GN for the first
+    weight of the first layer (``net.params[0]``), GN the Gauss-Newton diagonal (the mean
+    of the squared Jacobian entries)? (within 0.01)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's relative difference.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 0.01 of the one computed with
+        :func:`ebtricks.curvature.diag_hessian` ("backprop" and "gauss_newton").
+
+    Examples
+    --------
+    >>> diag_missing_fraction(-0.605)
+    ✔ (backprop - GN) / GN: correct.
+    True
+    """
+    from .curvature import diag_hessian
+    from .data import checkerboard
+    from .network import mlp
+
+    answer = check_finite_scalar("answer", answer)
+    X, D, _ = checkerboard(200, seed=0)
+    net = mlp([2, 5, 5, 1], seed=0)
+    bp = diag_hessian(net, X, D, method="backprop")[0]
+    gn = diag_hessian(net, X, D, method="gauss_newton")[0]
+    return _verdict(abs(answer - (bp - gn) / gn) <= 0.01, "(backprop - GN) / GN",
+                    "GN is the mean over samples of (dy/dw)^2, from "
+                    "eb.curvature.output_jacobian(net, x)[0, 0] for each row x of X")
+
+
+__all__ += ["diag_gap_ratio", "diag_rbf_centre", "diag_missing_fraction"]

@@ -1821,3 +1821,118 @@ def newton_subset_objective(net: Network, X, D, indices, params=None):
 
 
 __all__ += ["newton_subset_objective"]
+
+
+# --- page book/backprop_diagonal (§7.3-7.4, eqs 52-58, the paper's Fig. 18) ---------------
+
+DIAG_METHODS = ("exact", "gauss_newton", "backprop", "backprop_f2")
+
+
+def diag_scaled_targets(net: Network, X, D, scale: float) -> np.ndarray:
+    """Targets whose residual is ``scale`` times the network's residual on (X, D).
+
+    For the mse cost the result is Y + scale (D - Y), Y the outputs ``net.forward(X)``; for
+    softmax_ce it is p + scale (D - p), p the softmax of the outputs, which stays a
+    probability vector for scale in [0, 1]. ``scale = 0`` gives targets the network fits
+    exactly (a zero residual), where the Gauss-Newton matrix equals the Hessian (eq 50);
+    ``scale = 1`` gives D back. The network is not changed.
+
+    Parameters
+    ----------
+    net : Network
+        The network (mse or softmax_ce cost).
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample (probabilities for softmax_ce).
+    scale : float
+        The factor on the residual, >= 0; at most 1 for softmax_ce.
+
+    Returns
+    -------
+    ndarray, shape (P, n_out)
+        The new targets.
+
+    Raises
+    ------
+    ValueError
+        When X or D have the wrong shape, scale < 0, or scale > 1 with softmax_ce.
+    TypeError
+        When ``net`` is not a Network.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1], activation="identity")
+    >>> net.weights(0)[...] = 2.0
+    >>> X, D = np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]])
+    >>> diag_scaled_targets(net, X, D, 0.5).tolist()      # outputs 2 and 4
+    [[1.0], [2.0]]
+    """
+    from ._validate import check_nonnegative
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    scale = check_nonnegative("scale", scale)
+    Y = net.forward(X)
+    if net.loss == "softmax_ce":
+        if scale > 1:
+            raise ValueError(f"scale must be <= 1 for the softmax_ce cost (the targets must "
+                             f"stay probabilities), got {scale}")
+        Y = np.exp(Y - Y.max(axis=1, keepdims=True))
+        Y /= Y.sum(axis=1, keepdims=True)
+    return Y + scale * (D - Y)
+
+
+def diag_layer_gaps(net: Network, a, b) -> np.ndarray:
+    """Relative difference of two diagonals, layer by layer: ||a_l - b_l|| / ||b_l||.
+
+    a_l and b_l are the entries of ``a`` and ``b`` that belong to layer l (its weights and
+    biases, as :meth:`Network.layer_of_param` assigns them); the norm is Euclidean.
+
+    Parameters
+    ----------
+    net : Network
+        The network the diagonals belong to.
+    a : array_like, shape (n_params,)
+        The diagonal to compare (e.g. the backpropagated one).
+    b : array_like, shape (n_params,)
+        The reference diagonal (e.g. the exact one); no layer of it may be all zero.
+
+    Returns
+    -------
+    ndarray, shape (n_layers,)
+        One relative difference per layer, input side first.
+
+    Raises
+    ------
+    ValueError
+        When a or b does not have one entry per parameter, or a layer of b is all zero.
+    TypeError
+        When ``net`` is not a Network.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1, 1])                     # 2 parameters per layer
+    >>> gaps = diag_layer_gaps(net, [1.0, 1.0, 3.0, 4.0], [1.0, 1.0, 3.0, 8.0])
+    >>> np.round(gaps, 4).tolist()                   # 4 / ||(3, 8)||
+    [0.0, 0.4682]
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    a = check_array("a", a, shape=(net.n_params,))
+    b = check_array("b", b, shape=(net.n_params,))
+    owner = net.layer_of_param()
+    gaps = np.empty(len(net.layers))
+    for l in range(len(net.layers)):
+        ref = np.linalg.norm(b[owner == l])
+        if ref == 0:
+            raise ValueError(f"b is zero on every parameter of layer {l}: no relative "
+                             "difference")
+        gaps[l] = np.linalg.norm((a - b)[owner == l]) / ref
+    return gaps
+
+
+__all__ += ["DIAG_METHODS", "diag_scaled_targets", "diag_layer_gaps"]

@@ -411,3 +411,92 @@ def cost_of(output, target) -> float:
 
     d = np.ravel(np.asarray(target, float)) - np.ravel(np.asarray(output, float))
     return 0.5 * float(d @ d)
+
+
+# --- page backprop_diagonal (§7.4, the paper's Fig. 18, eqs 54-58) ---
+
+def diag_backprop_block(ax, kind: str = "sigmoid"):
+    """Draw one layer of the paper's Fig. 18 on ``ax``: what flows forward through a unit,
+    and which diagonal second derivatives flow backward through it (eqs 54-58).
+
+    Top row, left to right: input x_i, the unit's combination (the weighted sum of a
+    sigmoid unit, or the squared distance to the centre of an RBF unit), its total input
+    y_k, the nonlinearity f and the output o_k. Bottom row, right to left: d2E/do_k^2,
+    multiplied by f'(y_k)^2 (eq 54) into d2E/dy_k^2, which gives the weight's second
+    derivative (eq 55 or 57) and, summed over the units k, the input's (eq 56 or 58).
+    The RBF steps carry the factor 4 of y_k = ||w_k - x||^2, which the paper's eqs 57-58
+    leave out (they hold for y_k = 1/2 ||w_k - x||^2); the labels say so.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; its axis is switched off and its aspect made equal.
+    kind : {"sigmoid", "rbf"}, default "sigmoid"
+        The paper's left panel (a sigmoid unit, o_k = f(sum_i w_ki x_i)) or right panel
+        (an RBF unit, o_k = f(||w_k - x||^2) with a Gaussian f).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        When ``kind`` is not "sigmoid" or "rbf".
+
+    Examples
+    --------
+    >>> from ebtricks.figures import subplots
+    >>> fig, ax = subplots(height=2.6)
+    >>> ax = diag_backprop_block(ax, "rbf")
+    """
+    if kind not in ("sigmoid", "rbf"):
+        raise ValueError(f"kind must be 'sigmoid' or 'rbf', got {kind!r}")
+    sig = kind == "sigmoid"
+    blue, red = "C0", "C3"
+    top, bot, low = 1.0, -0.9, -2.35          # forward row, backward row, weight row
+    x_in, x_mix, x_y, x_f, x_o = 0.0, 2.6, 5.0, 6.8, 8.8
+    # forward: x_i -> combination -> y_k -> f -> o_k
+    mix = ("$\\sum_i w_{ki}\\, x_i$" if sig else "$\\Vert w_k - x \\Vert^2$")
+    _box(ax, x_mix, top, 2.1, 0.75, mix, fontsize=11)
+    _box(ax, x_f, top, 1.0, 0.75, "$f$" if sig else "$f$\n(Gauss)", fontsize=10)
+    ax.text(x_in, top, "$x_i$", ha="center", va="center", fontsize=12)
+    ax.text(x_y, top, "$y_k$", ha="center", va="center", fontsize=12)
+    ax.text(x_o, top, "$o_k$", ha="center", va="center", fontsize=12)
+    for a, b in ((x_in + 0.3, x_mix - 1.1), (x_mix + 1.1, x_y - 0.35),
+                 (x_y + 0.35, x_f - 0.55), (x_f + 0.55, x_o - 0.35)):
+        _arrow(ax, (a, top), (b, top), color=blue)
+    ax.text(x_mix, top + 0.55, "weights $w_{ki}$" if sig else "centre $w_k$",
+            ha="center", va="bottom", fontsize=10, color="0.3")
+    ax.text(-1.0, top, "forward", ha="center", va="center", fontsize=10, color=blue,
+            rotation=90)
+    # backward: d2E/do^2 -> x f'^2 -> d2E/dy^2 -> x w^2 (or 4 (x - w)^2), sum_k -> d2E/dx^2
+    d2 = "\\partial^2 E/\\partial"
+    ax.text(x_o, bot, f"${d2} o_k^2$", ha="center", va="center", fontsize=11)
+    ax.text(x_y, bot, f"${d2} y_k^2$", ha="center", va="center", fontsize=11)
+    ax.text(x_in, bot, f"${d2} x_i^2$", ha="center", va="center", fontsize=11)
+    _arrow(ax, (x_o - 0.75, bot), (x_y + 0.75, bot), color=red)
+    ax.text(x_f, bot + 0.12, "$\\times f'(y_k)^2$", ha="center", va="bottom",
+            fontsize=10, color=red)
+    ax.text(x_f, bot - 0.12, "eq 54", ha="center", va="top", fontsize=9, color="0.35")
+    _arrow(ax, (x_y - 0.75, bot), (x_in + 0.75, bot), color=red)
+    into_x = ("$\\times\\, w_{ki}^2$, sum over $k$" if sig
+              else "$\\times\\, 4(x_i - w_{ki})^2$, sum over $k$")
+    ax.text(x_mix, bot + 0.12, into_x, ha="center", va="bottom", fontsize=10, color=red)
+    ax.text(x_mix, bot - 0.12, "eq 56" if sig else "eq 58, with this page's 4",
+            ha="center", va="top", fontsize=9, color="0.35")
+    # the weight's own second derivative branches off d2E/dy^2
+    _arrow(ax, (x_y, bot - 0.3), (x_y, low + 0.3), color=red)
+    ax.text(x_y + 0.15, (bot + low) / 2, ("$\\times x_i^2$  (eq 55)" if sig
+                                          else "$\\times 4(x_i - w_{ki})^2$  (eq 57,\n"
+                                               "with this page's 4)"),
+            ha="left", va="center", fontsize=10, color=red)
+    ax.text(x_y, low, f"${d2} w_{{ki}}^2$", ha="center", va="center", fontsize=11)
+    ax.text(-1.0, (bot + low) / 2, "backward\n(diagonal only)", ha="center",
+            va="center", fontsize=10, color=red, rotation=90)
+    ax.set_xlim(-1.5, 9.6)
+    ax.set_ylim(low - 0.45, top + 0.95)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

@@ -916,3 +916,75 @@ def newton_paths(ax, paths: dict, styles: dict | None = None, start: bool = True
 
 
 __all__ += ["newton_paths"]
+
+
+# --- page book/backprop_diagonal (§7.3-7.4): one diagonal against another, per weight ---
+
+DIAG_MARKERS = ("o", "x", "+", "s")
+
+
+def diag_scatter(ax, reference, compared: dict, groups=None, group_labels=None,
+                 xlabel: str = "reference", title: str | None = None, limit=None):
+    """One point per weight: its entry of a reference diagonal (x) against the entries of
+    other diagonals (y), with the line y = x on which two equal diagonals lie.
+
+    Each entry of ``compared`` gets its own marker (o, x, +, s in turn). With ``groups``
+    (e.g. the layer of each weight) the colour marks the group, otherwise the entry of
+    ``compared``. Both axes are linear and share their scale.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    reference : array_like, shape (n,)
+        The x value of every weight.
+    compared : dict
+        Label -> array of shape (n,): the y values, one series per entry.
+    groups : array_like of int, shape (n,), optional
+        Group of each weight, 0, 1, ...; colours C0, C1, ...
+    group_labels : sequence of str, optional
+        A legend label per group (with ``groups``).
+    xlabel : str, default "reference"
+        Label of the x axis (the y axis is labelled by the legend).
+    title : str, optional
+        Title of the panel.
+    limit : float, optional
+        Upper end of both axes; None takes 1.08 times the largest value.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ebtricks.figures import subplots
+    >>> fig, ax = subplots(height=3)
+    >>> ax = diag_scatter(ax, [1.0, 2.0], {"backprop": np.array([1.0, 1.5])})
+    """
+    x = np.asarray(reference, dtype=float)
+    ys = {k: np.asarray(v, dtype=float) for k, v in compared.items()}
+    top = limit if limit is not None else 1.08 * max(x.max(), *(y.max() for y in ys.values()))
+    low = min(0.0, x.min(), *(y.min() for y in ys.values()))
+    low = low - 0.03 * top if low < 0 else -0.02 * top
+    ax.plot([low, top], [low, top], color="0.6", lw=1.0, zorder=1, label="y = x (equal)")
+    for m, (label, y) in zip(DIAG_MARKERS, ys.items()):
+        if groups is None:
+            ax.scatter(x, y, marker=m, s=26, label=label, zorder=2,
+                       **({"facecolors": "none", "edgecolors": "k"} if m in "os" else
+                          {"color": "C3"}))
+            continue
+        g = np.asarray(groups, dtype=int)
+        for k in range(g.max() + 1):
+            name = group_labels[k] if group_labels is not None else f"group {k}"
+            ax.scatter(x[g == k], y[g == k], marker=m, s=26, color=f"C{k}", zorder=2,
+                       label=name if len(ys) == 1 else f"{label}, {name}")
+    ax.set(xlim=(low, top), ylim=(low, top), xlabel=xlabel)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__ += ["diag_scatter"]
