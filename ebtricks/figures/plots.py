@@ -791,3 +791,24 @@ def grid_heatmap(ax, values, x_values, y_values, xlabel: str, ylabel: str,
 
 
 __all__ += ["tuned_race", "grid_heatmap"]
+
+
+# --- book/finite_differences (§7.1) --------------------------------------------------------
+def fd_error_map(ax, estimate, exact, title: str | None = None, vmin: float = 1e-14,
+                 vmax: float = 1e-1):
+    """|estimate - exact| for every entry of a Hessian, as a heat map on a log colour
+    scale from ``vmin`` to ``vmax`` (errors below ``vmin``, exact zeros included, get the
+    lowest colour). Returns the image, for a colour bar."""
+    from matplotlib.colors import LogNorm
+
+    error = np.abs(np.asarray(estimate, dtype=float) - np.asarray(exact, dtype=float))
+    image = ax.imshow(np.clip(error, vmin, vmax), norm=LogNorm(vmin=vmin, vmax=vmax),
+                      cmap="viridis", interpolation="nearest")
+    ticks = np.arange(0, error.shape[0], 5)
+    ax.set(xlabel="column k (weight nudged)", ylabel="row i", xticks=ticks, yticks=ticks)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return image
+
+
+__all__ += ["fd_error_map"]
