@@ -135,3 +135,14 @@ def test_asymmetry_traces_the_error(page):
         a, e = page["asymmetry"][s], page["errors"][s]
         assert abs(np.argmin(a) - np.argmin(e)) <= 4          # within one decade
         assert np.all((a / e > 0.3) & (a / e < 3))
+
+
+def test_numbers_in_the_prose(page):
+    """The question: the central best step is hundreds of times the forward one; the
+    cost section: the 784-30-10 network has 23,860 weights, 23,861 forward gradients,
+    569 million Hessian entries."""
+    ratio = page["fits"]["central"]["delta"] / page["fits"]["forward"]["delta"]
+    assert 100 <= ratio < 1000
+    n = eb.mlp([784, 30, 10]).n_params
+    assert n == 23_860
+    assert round(n * n / 1e6) == 569
