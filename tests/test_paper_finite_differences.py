@@ -168,13 +168,13 @@ def test_rounding_arms_run_parallel_central_lower(page):
 
 
 def test_asymmetry_traces_the_error(page):
-    """Prose: the asymmetry traces the same V as the error, within a factor 1.5; half of
-    it, ||Delta_a||, never exceeds ||Delta||."""
+    """Prose: the asymmetry traces the same V as the error, within about a factor 1.5;
+    half of it, ||Delta_a||, never exceeds ||Delta||."""
     H = page["H"]
     for s in ("forward", "central"):
         a, e = page["asymmetry"][s], page["errors"][s]
         assert abs(np.argmin(a) - np.argmin(e)) <= 4          # within one decade
-        assert np.all((a / e > 1 / 1.5) & (a / e < 1.5))
+        assert np.all((a / e > 1 / 1.6) & (a / e < 1.6))      # measured 0.79 to 1.46
         for A in page["sweep"][s]:
             assert np.linalg.norm(A - A.T) / 2 <= np.linalg.norm(A - H)
 
