@@ -130,6 +130,7 @@ def test_fd_error_map(small):
     assert data[0, 1] == pytest.approx(1e-3)
     assert data[1, 0] == pytest.approx(1e-14)                 # clipped to vmin
     assert ax.get_title() == "t"
+    assert image.get_cmap().N == 26                   # half-decade bands over 1e-14..1e-1
 
 
 def test_checks(capsys):
