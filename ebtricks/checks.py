@@ -1891,3 +1891,118 @@ def diag_missing_fraction(answer) -> bool:
 
 
 __all__ += ["diag_gap_ratio", "diag_rbf_centre", "diag_missing_fraction"]
+
+
+# --- book/finite_differences (§7.1) --------------------------------------------------------
+def fd_float32_best_step(answer) -> bool:
+    """Exercise: in single precision, which step delta makes the forward difference
+    (f(x + delta) - f(x)) / delta of f = exp most accurate? (error within 3x the best)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's step delta, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the root-mean-square error of the float32 forward difference at the
+        reader's delta, over 64 points x in [0, 1], is at most 3 times the smallest such
+        error over 241 steps from 1e-7 to 1e-1.
+
+    Examples
+    --------
+    >>> fd_float32_best_step(3e-4)
+    ✔ best float32 step: correct.
+    True
+    """
+    answer = check_positive("answer", answer)
+    x = np.linspace(0.0, 1.0, 64).astype(np.float32)
+
+    def rms_error(delta):
+        d = np.float32(delta)
+        estimate = (np.exp(x + d) - np.exp(x)) / d          # all in float32
+        return float(np.sqrt(np.mean((estimate.astype(float) - np.exp(x.astype(float)))
+                                     ** 2)))
+
+    best = min(rms_error(d) for d in 10.0 ** np.linspace(-7, -1, 241))
+    return _verdict(rms_error(answer) <= 3 * best, "best float32 step",
+                    "the bottom of the forward V sits near the square root of the "
+                    "machine epsilon; float32's epsilon is about 1.2e-7")
+
+
+def fd_gradient_total(answer, sizes=(784, 30, 10), scheme: str = "central") -> bool:
+    """Exercise: how many gradients (passes over the data) does a finite-difference
+    Hessian of the fully connected network ``sizes`` need? (exact)
+
+    Parameters
+    ----------
+    answer : int
+        The reader's count.
+    sizes : sequence of int, default (784, 30, 10)
+        Units per layer, inputs first (biases included in the weights).
+    scheme : {"central", "forward"}, default "central"
+        The finite-difference scheme.
+
+    Returns
+    -------
+    bool
+        Whether the count is right: 2N for central, N + 1 for forward differences, N
+        the number of weights of ``eb.mlp(sizes)``.
+
+    Examples
+    --------
+    >>> fd_gradient_total(2 * (2 * 3 + 3 + 3 * 1 + 1), sizes=(2, 3, 1))
+    ✔ gradients for the Hessian: correct.
+    True
+    """
+    from ._validate import check_choice
+    from .network import mlp
+
+    check_choice("scheme", scheme, {"central", "forward"})
+    answer = check_finite_scalar("answer", answer)
+    n = mlp(list(sizes)).n_params              # the network's own count of its weights
+    truth = 2 * n if scheme == "central" else n + 1
+    return _verdict(answer == truth, "gradients for the Hessian",
+                    "count the weights and biases of every layer; each needs one (forward) "
+                    "or two (central) extra gradients")
+
+
+def fd_asymmetry_by_hand(answer, delta: float = 0.1) -> bool:
+    """Exercise: E(w) = w1^2 w2 at w = (1, 1). Forward differences with step delta give
+    a 2x2 matrix H_fd; what is H_fd[1, 0] - H_fd[0, 1] (row w2, column w1 minus row w1,
+    column w2)? (within 1e-9)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's difference.
+    delta : float, default 0.1
+        The step, > 0.
+
+    Returns
+    -------
+    bool
+        Whether the answer matches the difference computed from the gradient
+        (2 w1 w2, w1^2) by forward differences.
+
+    Examples
+    --------
+    >>> fd_asymmetry_by_hand(0.1)
+    ✔ asymmetry of H_fd: correct.
+    True
+    """
+    delta = check_positive("delta", delta)
+    answer = check_finite_scalar("answer", answer)
+
+    def grad(w):
+        return np.array([2 * w[0] * w[1], w[0] ** 2])
+
+    w = np.array([1.0, 1.0])
+    H = np.column_stack([(grad(w + delta * e) - grad(w)) / delta for e in np.eye(2)])
+    return _verdict(abs(answer - (H[1, 0] - H[0, 1])) <= 1e-9, "asymmetry of H_fd",
+                    "column k is the change of the whole gradient when w_k alone moves by "
+                    "delta; compute both columns and compare the off-diagonal entries")
+
+
+__all__ += ["fd_float32_best_step", "fd_gradient_total", "fd_asymmetry_by_hand"]

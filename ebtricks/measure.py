@@ -1936,3 +1936,111 @@ def diag_layer_gaps(net: Network, a, b) -> np.ndarray:
 
 
 __all__ += ["DIAG_METHODS", "diag_scaled_targets", "diag_layer_gaps"]
+
+
+# --- book/finite_differences (§7.1): the Hessian by finite differences of gradients -------
+def fd_sweep(net: Network, X, D, deltas, params=None) -> dict:
+    """Raw (unsymmetrised) finite-difference Hessians at many steps, both schemes (§7.1).
+
+    Parameters
+    ----------
+    net : Network
+        The network; with its cost it defines E.
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample.
+    deltas : array_like of float, shape (n_steps,)
+        The steps delta, each > 0.
+    params : array_like of shape (n_params,), optional
+        The weights at which to evaluate; None (the default) uses ``net.params``.
+
+    Returns
+    -------
+    dict
+        ``{"forward": F, "central": C}``, each of shape (n_steps, n_params, n_params):
+        ``eb.curvature.hessian_fd(..., h=delta, scheme=..., symmetrise=False)`` for
+        every delta.
+
+    Raises
+    ------
+    ValueError
+        When deltas is empty or holds a value that is not > 0, or X, D or params have
+        the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 2, 1])
+    >>> s = fd_sweep(net, X, D, [1e-6, 1e-4])
+    >>> s["forward"].shape, bool(np.allclose(s["central"][1], s["central"][1].T, atol=1e-6))
+    ((2, 9, 9), True)
+    """
+    from .curvature import hessian_fd
+
+    deltas = check_array("deltas", deltas, ndim=1)
+    if deltas.size == 0 or not np.all(deltas > 0):
+        raise ValueError(f"deltas must be a non-empty list of steps > 0, got {deltas}")
+    return {scheme: np.array([hessian_fd(net, X, D, params, h=float(d), scheme=scheme,
+                                         symmetrise=False) for d in deltas])
+            for scheme in ("forward", "central")}
+
+
+def fd_gradient_count(net: Network, X, D, scheme: str = "central", h: float = 1e-5) -> int:
+    """How many gradients ``eb.curvature.hessian_fd`` computes, counted, not assumed.
+
+    Runs ``hessian_fd(net, X, D, h=h, scheme=scheme)`` with ``net.gradient`` replaced by a
+    counting wrapper for that one call (restored afterwards, also on error).
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample.
+    scheme : {"central", "forward"}, default "central"
+        The finite-difference scheme.
+    h : float, default 1e-5
+        The step, > 0.
+
+    Returns
+    -------
+    int
+        The number of calls of ``net.gradient``, each a pass over all P samples.
+
+    Raises
+    ------
+    ValueError
+        When scheme is unknown or h is not > 0.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 2, 1])                     # 9 weights
+    >>> fd_gradient_count(net, X, D, "forward"), fd_gradient_count(net, X, D, "central")
+    (10, 18)
+    """
+    from ._validate import check_choice
+    from .curvature import hessian_fd
+
+    check_choice("scheme", scheme, {"central", "forward"})
+    calls = [0]
+    original = net.gradient
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    net.gradient = counting
+    try:
+        hessian_fd(net, X, D, h=h, scheme=scheme)
+    finally:
+        del net.gradient            # the class's method again
+    return calls[0]
+
+
+__all__ += ["fd_sweep", "fd_gradient_count"]

@@ -988,3 +988,33 @@ def diag_scatter(ax, reference, compared: dict, groups=None, group_labels=None,
 
 
 __all__ += ["diag_scatter"]
+
+
+# --- book/finite_differences (§7.1) --------------------------------------------------------
+def fd_error_map(ax, estimate, exact, title: str | None = None, vmin: float = 1e-14,
+                 vmax: float = 1e-1, bands_per_decade: int = 2):
+    """|estimate - exact| for every entry of a Hessian, as a heat map on a log colour
+    scale from ``vmin`` to ``vmax`` (errors below ``vmin``, exact zeros included, get the
+    lowest colour). Returns the image, for a colour bar.
+
+    The colours come in ``bands_per_decade`` bands per power of ten, not as a continuous
+    ramp: the book ships frames as 256-colour palette PNGs, and a continuous viridis bar
+    next to the blue and orange curves lost its top colours to the palette (the top of the
+    bar came out orange). A few dozen exact colours survive the palette unchanged, and a
+    band is easier to match against the bar than a shade."""
+    import matplotlib as mpl
+    from matplotlib.colors import LogNorm
+
+    error = np.abs(np.asarray(estimate, dtype=float) - np.asarray(exact, dtype=float))
+    bands = max(1, int(round(np.log10(vmax / vmin) * bands_per_decade)))
+    image = ax.imshow(np.clip(error, vmin, vmax), norm=LogNorm(vmin=vmin, vmax=vmax),
+                      cmap=mpl.colormaps["viridis"].resampled(bands),
+                      interpolation="nearest")
+    ticks = np.arange(0, error.shape[0], 5)
+    ax.set(xlabel="column k (weight nudged)", ylabel="row i", xticks=ticks, yticks=ticks)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return image
+
+
+__all__ += ["fd_error_map"]
