@@ -190,6 +190,10 @@ def test_power_method_with_exact_and_eq59_products(page):
     assert err_exact[-1] <= 1e-10
     assert 1e-9 <= err_fd[-1] <= 1e-3
     assert np.ptp(err_fd[-20:]) <= 0.05 * err_fd[-1]      # stalled, not still falling
+    # the stall is eq 59's truncation error: ten times the step, ten times the distance
+    fd10 = _power_method(lambda p: cv.hessian_vector_product(net, X, D, p, method="fd",
+                                                             r=1e-4), net.n_params)
+    assert abs(fd10[-1] - lam[-1]) / lam[-1] / err_fd[-1] == pytest.approx(10, rel=0.3)
     per_step = np.exp(np.polyfit(np.arange(10, 31), np.log(err_exact[9:30]), 1)[0])
     assert per_step == pytest.approx((lam[-2] / lam[-1]) ** 2, rel=0.1)
 
@@ -235,4 +239,5 @@ def test_cost_orderings(page):
         assert c["hv_exact"] <= 1.5 * c["hv_fd"]
         assert c["gv"] <= 2.5 * g and c["diag"] <= 2.5 * g
     assert 1.2 * mid["gradient"] <= mid["hv_fd"] <= 4 * mid["gradient"]
+    assert small["gradient"] <= mid["gradient"] / 2        # "several times shorter"
     assert small["hessian"] >= 100 * small["hv_exact"]
