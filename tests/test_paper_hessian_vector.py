@@ -166,6 +166,18 @@ def test_directional_curvature(page):
     assert lam[0] < 0 < curvature < lam[-1]
 
 
+def test_fifty_zero_eigenvalues_from_five_constant_pixels(page):
+    """Page: 50 eigenvalues are zero, because five of the 64 pixels are the same in all 300
+    digits (a constant input's weight duplicates the bias: 5 pixels x 10 hidden units);
+    Figure 3's alt text counts the negative ones beyond rounding."""
+    X, lam = page["X"], page["lam"]
+    assert np.sum(X.std(axis=0) == 0) == 5
+    zero = np.abs(lam) <= 1e-12 * lam[-1]
+    assert np.sum(zero) == 50
+    gap = np.sort(np.abs(lam[~zero]))[0]     # the next eigenvalue is far from rounding
+    assert gap > 1e-10 * lam[-1] and np.abs(lam[zero]).max() < 1e-14 * lam[-1]
+
+
 def _power_method(product, n, iterations=60, seed=0):
     """The page's loop (eq 60)."""
     psi = np.random.default_rng(seed).standard_normal(n)
@@ -186,8 +198,11 @@ def test_power_method_with_exact_and_eq59_products(page):
                        net.n_params)
     err_exact = np.abs(exact - lam[-1]) / lam[-1]
     err_fd = np.abs(fd - lam[-1]) / lam[-1]
-    assert lam[-1] > abs(lam[0])                 # the largest magnitude is lambda_max
+    assert lam[-1] > lam[-2] > abs(lam[0])       # magnitudes: lambda_1, then lambda_2
+    assert round((lam[-2] / lam[-1]) ** 2, 2) == 0.41      # the page's number
     assert err_exact[-1] <= 1e-10
+    # "both runs fall at the same rate at first": the same errors until eq 59's stall
+    np.testing.assert_allclose(err_fd[:6], err_exact[:6], rtol=0.05)
     assert 1e-9 <= err_fd[-1] <= 1e-3
     assert np.ptp(err_fd[-20:]) <= 0.05 * err_fd[-1]      # stalled, not still falling
     # the stall is eq 59's truncation error: ten times the step, ten times the distance
@@ -224,10 +239,30 @@ def test_smallest_eigenvalue_exercise():
 
 # --- what each product costs: orderings of measured ratios only -----------------------
 
+def test_matrix_product_counts():
+    """Page: counting matrix products (R-operator: 3 in the first layer, 8 in each layer
+    above it; gradient: 2 and 3), exact H v is about 1.5 gradients for 784-30-10 and about
+    1.7 for 64-10-10."""
+    def ratio(sizes, P=300):
+        layers = [P * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+        hv = 3 * layers[0] + 8 * sum(layers[1:])
+        grad = 2 * layers[0] + 3 * sum(layers[1:])
+        return hv / grad
+    assert round(ratio([784, 30, 10]), 1) == 1.5
+    assert round(ratio([64, 10, 10]), 1) == 1.7
+
+
 def test_cost_orderings(page):
-    """Table and Figure 4: exact H v at most 4 gradients and not dearer than eq 59 (margin
-    1.5); eq 59 between 1.2 and 4 gradients (784-30-10); G v and the diagonal at most 2.5
-    gradients; the full Hessian at least 100 exact products (64-10-10)."""
+    """Table and Figure 4: exact H v at most 4 gradients and "about as much as eq 59's two
+    gradients or less" (at most 1.2 x eq 59 on 784-30-10, 1.5 x on the call-overhead-bound
+    64-10-10); eq 59 between 1.5 and 3 gradients (784-30-10; the paper's "two gradient
+    computations"); G v and the diagonal at most 2.5 gradients; the full Hessian at least
+    n/2 exact products (64-10-10; n products in theory).
+
+    Margins, from repeated runs on the shared 2-core machine at load 7-9: exact / eq 59
+    0.70-0.84 (784-30-10) and 0.58-0.93 (64-10-10); eq 59 2.0-2.2 gradients (784-30-10);
+    exact at most 2.6 gradients; G v and diagonal at most 1.5; the full Hessian 1,000-1,800
+    exact products; the 784-30-10 gradient 4.7-8 times the 64-10-10 one."""
     net, X, D = page["net"], page["X"], page["D"]
     small = eb.measure.hv_pass_costs(net, X, D, repeat=15)
     X_mid = page["images"][page["train"]].reshape(300, 784) / 127.5 - 1
@@ -238,6 +273,7 @@ def test_cost_orderings(page):
         assert c["hv_exact"] <= 4 * g
         assert c["hv_exact"] <= 1.5 * c["hv_fd"]
         assert c["gv"] <= 2.5 * g and c["diag"] <= 2.5 * g
-    assert 1.2 * mid["gradient"] <= mid["hv_fd"] <= 4 * mid["gradient"]
+    assert mid["hv_exact"] <= 1.2 * mid["hv_fd"]
+    assert 1.5 * mid["gradient"] <= mid["hv_fd"] <= 3 * mid["gradient"]
     assert small["gradient"] <= mid["gradient"] / 2        # "several times shorter"
-    assert small["hessian"] >= 100 * small["hv_exact"]
+    assert small["hessian"] >= page["net"].n_params / 2 * small["hv_exact"]
