@@ -1655,7 +1655,7 @@ def hv_lms_product(answer, v=(1.0, -1.0, 0.5)) -> bool:
 def hv_smallest_eigenvalue(answer, hidden: int = 2, seed: int = 4) -> bool:
     """Exercise: the most negative eigenvalue of the Hessian of ``eb.mlp([2, hidden, 1],
     seed=seed)`` at its initial weights, on ``eb.data.two_gaussians(seed=0)``, found with
-    H-vector products only (the power method on H - lambda_max I). (within 1e-4)
+    H-vector products only (the power method on H - lambda_max I). (within 1e-3)
 
     Parameters
     ----------
@@ -1669,7 +1669,7 @@ def hv_smallest_eigenvalue(answer, hidden: int = 2, seed: int = 4) -> bool:
     Returns
     -------
     bool
-        Whether the answer is within 1e-4 of the smallest eigenvalue of the dense Hessian
+        Whether the answer is within 1e-3 of the smallest eigenvalue of the dense Hessian
         (``numpy.linalg.eigvalsh``).
 
     Examples
@@ -1686,7 +1686,7 @@ def hv_smallest_eigenvalue(answer, hidden: int = 2, seed: int = 4) -> bool:
     hidden = check_int("hidden", hidden, minimum=1)
     X, D = two_gaussians(seed=0)
     lam = np.linalg.eigvalsh(hessian(mlp([2, hidden, 1], seed=seed), X, D))
-    return _verdict(abs(answer - lam[0]) <= 1e-4, "smallest eigenvalue",
+    return _verdict(abs(answer - lam[0]) <= 1e-3, "smallest eigenvalue",
                     "the power method finds the eigenvalue of largest magnitude, here "
                     "lambda_max; the eigenvalues of H - lambda_max I are lambda - lambda_max "
                     "<= 0, so the one of largest magnitude belongs to the smallest lambda "

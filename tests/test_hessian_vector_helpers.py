@@ -147,7 +147,11 @@ def test_smallest_eigenvalue_check():
     X, D = eb.data.two_gaussians(seed=0)
     lam = np.linalg.eigvalsh(cv.hessian(eb.mlp([2, 2, 1], seed=4), X, D))
     assert eb.checks.hv_smallest_eigenvalue(lam[0])
+    assert eb.checks.hv_smallest_eigenvalue(round(lam[0], 3))     # -0.629: three digits
     assert not eb.checks.hv_smallest_eigenvalue(lam[-1])
+    assert not eb.checks.hv_smallest_eigenvalue(lam[1])          # the next one up
+    assert not eb.checks.hv_smallest_eigenvalue(lam[0] - lam[-1])  # shift not added back
+    assert not eb.checks.hv_smallest_eigenvalue(-lam[-1])
     lam3 = np.linalg.eigvalsh(cv.hessian(eb.mlp([2, 3, 1], seed=1), X, D))
     assert eb.checks.hv_smallest_eigenvalue(lam3[0], hidden=3, seed=1)
     with pytest.raises(ValueError, match="hidden"):
