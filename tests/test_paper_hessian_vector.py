@@ -1,8 +1,9 @@
 """The claims of §7.5 (eqs 59 and 60, and the exact R-operator the paper cites), computed
 as the page book/hessian_vector computes them, with the tolerances its table prints.
 
-Timing appears only as ratios of CPU times measured in the same call (orderings with
-generous margins), never as absolute times."""
+No time is asserted: CI runs on a loaded 2-core machine, so neither a measured CPU time
+nor a ratio of times appears here; the page's cost rows say "not asserted (a time)". The
+costs are held only as arithmetic (counting matrix products)."""
 import warnings
 
 import numpy as np
@@ -237,12 +238,17 @@ def test_smallest_eigenvalue_exercise():
     assert not eb.checks.hv_smallest_eigenvalue(top)
 
 
-# --- what each product costs: orderings of measured ratios only -----------------------
+# --- what each product costs: arithmetic only, no measured time ---------------------
+# The page measures CPU times, but CI runs on a loaded 2-core machine, so no time and no
+# ratio of times is asserted here (the page's table says "not asserted (a time)"). What is
+# asserted is the expectation from counting matrix products, and that the 784-30-10
+# Hessian is never formed.
 
 def test_matrix_product_counts():
     """Page: counting matrix products (R-operator: 3 in the first layer, 8 in each layer
     above it; gradient: 2 and 3), exact H v is about 1.5 gradients for 784-30-10 and about
-    1.7 for 64-10-10."""
+    1.7 for 64-10-10 (the first table's row "exact H·v, by counting": rounds to 1.5); eq 59
+    is two gradients by construction."""
     def ratio(sizes, P=300):
         layers = [P * a * b for a, b in zip(sizes[:-1], sizes[1:])]
         hv = 3 * layers[0] + 8 * sum(layers[1:])
@@ -252,28 +258,12 @@ def test_matrix_product_counts():
     assert round(ratio([64, 10, 10]), 1) == 1.7
 
 
-def test_cost_orderings(page):
-    """Table and Figure 4: exact H v at most 4 gradients and "about as much as eq 59's two
-    gradients or less" (at most 1.2 x eq 59 on 784-30-10, 1.5 x on the call-overhead-bound
-    64-10-10); eq 59 between 1.5 and 3 gradients (784-30-10; the paper's "two gradient
-    computations"); G v and the diagonal at most 2.5 gradients; the full Hessian at least
-    n/2 exact products (64-10-10; n products in theory).
-
-    Margins, from repeated runs on the shared 2-core machine at load 7-9: exact / eq 59
-    0.70-0.84 (784-30-10) and 0.58-0.93 (64-10-10); eq 59 2.0-2.2 gradients (784-30-10);
-    exact at most 2.6 gradients; G v and diagonal at most 1.5; the full Hessian 1,000-1,800
-    exact products; the 784-30-10 gradient 4.7-8 times the 64-10-10 one."""
+def test_cost_passes_of_the_page(page):
+    """Figure 4 and its table: the passes timed on each network (names only, no times);
+    the 784-30-10 Hessian (23,860 weights, 4.5 GB) is not formed."""
     net, X, D = page["net"], page["X"], page["D"]
-    small = eb.measure.hv_pass_costs(net, X, D, repeat=15)
-    X_mid = page["images"][page["train"]].reshape(300, 784) / 127.5 - 1
-    mid = eb.measure.hv_pass_costs(eb.mlp([784, 30, 10], seed=0), X_mid, D, repeat=9)
-    assert "hessian" not in mid
-    for c in (small, mid):
-        g = c["gradient"]
-        assert c["hv_exact"] <= 4 * g
-        assert c["hv_exact"] <= 1.5 * c["hv_fd"]
-        assert c["gv"] <= 2.5 * g and c["diag"] <= 2.5 * g
-    assert mid["hv_exact"] <= 1.2 * mid["hv_fd"]
-    assert 1.5 * mid["gradient"] <= mid["hv_fd"] <= 3 * mid["gradient"]
-    assert small["gradient"] <= mid["gradient"] / 2        # "several times shorter"
-    assert small["hessian"] >= page["net"].n_params / 2 * small["hv_exact"]
+    small = eb.measure.hv_pass_costs(net, X, D, repeat=1, full_hessian=False)
+    assert list(small) == list(eb.measure.HV_PASSES[:-1])
+    mid = eb.mlp([784, 30, 10], seed=0)
+    assert mid.n_params > cv.DENSE_LIMIT and net.n_params <= cv.DENSE_LIMIT
+    assert 4.5e9 < mid.n_params ** 2 * 8 < 4.6e9           # bytes of its Hessian
