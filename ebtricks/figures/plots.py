@@ -845,15 +845,21 @@ def hv_entry_errors(ax, exact, estimates: dict, ylim=(1e-17, 10.0)):
     return ax
 
 
-def hv_eigenvalues(ax, eigenvalues, named: int = 2):
+def hv_eigenvalues(ax, eigenvalues, named: int = 2, zero_tol: float = 1e-12):
     """All eigenvalues, largest first, against their rank on a linear scale (positive
-    ones filled, negative ones hollow, a line at 0); the ``named`` largest are labelled
+    ones filled, negative ones hollow, a line at 0); those with |λ| <= ``zero_tol`` times
+    the largest |λ| are zero up to rounding and drawn as grey crosses (so the sign of
+    their rounding noise does not decide their marker). The ``named`` largest are labelled
     λ₁, λ₂, ... with their values, so the gap that sets the power method's speed shows."""
     lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
     rank = np.arange(1, len(lam) + 1)
-    pos = lam >= 0
-    ax.plot(rank[pos], lam[pos], "o", ms=2.5, color="C0", label="λ ≥ 0")
-    ax.plot(rank[~pos], lam[~pos], "o", ms=2.5, mfc="none", color="C1", label="λ < 0")
+    zero = np.abs(lam) <= zero_tol * np.abs(lam).max()
+    pos, neg = (lam > 0) & ~zero, (lam < 0) & ~zero
+    ax.plot(rank[pos], lam[pos], "o", ms=2.5, color="C0", label="λ > 0")
+    ax.plot(rank[neg], lam[neg], "o", ms=2.5, mfc="none", color="C1", label="λ < 0")
+    if zero.any():
+        ax.plot(rank[zero], lam[zero], "x", ms=3.5, mew=0.8, color="0.2",
+                label="λ = 0 (to rounding)")
     ax.axhline(0.0, color="0.5", lw=0.8)
     subscripts = "₁₂₃₄₅₆₇₈₉"
     for k in range(min(named, len(lam), len(subscripts))):
