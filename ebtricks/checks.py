@@ -2006,3 +2006,152 @@ def fd_asymmetry_by_hand(answer, delta: float = 0.1) -> bool:
 
 
 __all__ += ["fd_float32_best_step", "fd_gradient_total", "fd_asymmetry_by_hand"]
+
+
+# --- self-checks of the page book/hessian_vector (§7.5) ---
+
+def hv_error_slopes(forward, central, left) -> bool:
+    """Exercise: on a log-log plot of the error of H v from two gradients against the
+    step r, what is the slope of the right arm of the V for the forward difference
+    (eq 59), of the right arm for the central difference, and of the left arm (the same
+    for both)? (each within 0.25)
+
+    Parameters
+    ----------
+    forward : float
+        The reader's slope of the forward difference's right arm.
+    central : float
+        The reader's slope of the central difference's right arm.
+    left : float
+        The reader's slope of the left arm.
+
+    Returns
+    -------
+    bool
+        Whether all three are within 0.25 of slopes fitted to measured errors for
+        E(w) = exp(w) (gradient exp(w), H = exp(w)) at 2,000 points w in [0.5, 1.5].
+
+    Examples
+    --------
+    >>> hv_error_slopes(1, 2, -1)
+    ✔ slope, forward right arm: correct.
+    ✔ slope, central right arm: correct.
+    ✔ slope, left arm: correct.
+    True
+    """
+    answers = [check_finite_scalar(n, a) for n, a in
+               (("forward", forward), ("central", central), ("left", left))]
+    w = np.linspace(0.5, 1.5, 2000)
+    exact = np.exp(w)
+
+    def mean_errors(steps, central_difference):
+        out = []
+        for r in steps:
+            est = ((np.exp(w + r) - np.exp(w - r)) / (2 * r) if central_difference
+                   else (np.exp(w + r) - np.exp(w)) / r)
+            out.append(np.mean(np.abs(est - exact) / exact))
+        return np.array(out)
+
+    def slope(steps, central_difference):
+        return np.polyfit(np.log10(steps), np.log10(mean_errors(steps, central_difference)),
+                          1)[0]
+
+    right, small = np.geomspace(1e-3, 1e-1, 9), np.geomspace(1e-13, 1e-11, 9)
+    truths = [slope(right, False), slope(right, True),
+              0.5 * (slope(small, False) + slope(small, True))]
+    hints = ["Taylor: grad E(w + r v) = grad E(w) + r H v + (r^2/2) (third derivatives) "
+             "+ ...; divide by r",
+             "in the central difference the r^2 terms of w + r v and w - r v cancel; "
+             "what is left?",
+             "rounding leaves an error of about eps |grad E| in each gradient, whatever "
+             "r is; then you divide by r"]
+    ok = [_verdict(abs(a - t) <= 0.25, f"slope, {name}", hint)
+          for a, t, name, hint in zip(answers, truths,
+                                      ("forward right arm", "central right arm", "left arm"),
+                                      hints)]
+    return all(ok)
+
+
+def hv_lms_product(answer, v=(1.0, -1.0, 0.5)) -> bool:
+    """Exercise: for a linear unit y = w . x + b on ``eb.data.two_gaussians(seed=0)``
+    with the mse cost, compute H v as the mean of x~ (x~ . v) over the samples, x~ = (x, 1)
+    (the bias is a weight on a constant input 1), without forming H. (relative 1e-8)
+
+    Parameters
+    ----------
+    answer : array_like, shape (3,)
+        The reader's H v, in the order (w_1, w_2, b).
+    v : array_like, shape (3,), default (1.0, -1.0, 0.5)
+        The vector.
+
+    Returns
+    -------
+    bool
+        Whether the answer equals the dense Hessian (``eb.curvature.hessian``) times v,
+        to a relative 1e-8.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> Xt = np.hstack([X, np.ones((len(X), 1))])
+    >>> hv_lms_product(Xt.T @ (Xt @ [1.0, -1.0, 0.5]) / len(X))
+    ✔ H v: correct.
+    True
+    """
+    from ._validate import check_array
+    from .curvature import hessian
+    from .network import mlp
+
+    v = check_array("v", v, shape=(3,))
+    answer = check_array("answer", answer, shape=(3,))
+    X, D = two_gaussians(seed=0)
+    truth = hessian(mlp([2, 1], activation="identity"), X, D) @ v
+    return _verdict(np.linalg.norm(answer - truth) <= 1e-8 * np.linalg.norm(truth), "H v",
+                    "for a linear unit H = <x~ x~^T> (eq 29 with the bias), so H v = "
+                    "<x~ (x~ . v)>: one dot product per sample, then an average of the "
+                    "x~ weighted by it")
+
+
+def hv_smallest_eigenvalue(answer, hidden: int = 2, seed: int = 4) -> bool:
+    """Exercise: the most negative eigenvalue of the Hessian of ``eb.mlp([2, hidden, 1],
+    seed=seed)`` at its initial weights, on ``eb.data.two_gaussians(seed=0)``, found with
+    H-vector products only (the power method on H - lambda_max I). (within 1e-3)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's smallest eigenvalue.
+    hidden : int, default 2
+        Hidden units of the network.
+    seed : int, default 4
+        Seed of the network's initial weights.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 1e-3 of the smallest eigenvalue of the dense Hessian
+        (``numpy.linalg.eigvalsh``).
+
+    Examples
+    --------
+    >>> hv_smallest_eigenvalue(-0.6287)
+    ✔ smallest eigenvalue: correct.
+    True
+    """
+    from ._validate import check_int
+    from .curvature import hessian
+    from .network import mlp
+
+    answer = check_finite_scalar("answer", answer)
+    hidden = check_int("hidden", hidden, minimum=1)
+    X, D = two_gaussians(seed=0)
+    lam = np.linalg.eigvalsh(hessian(mlp([2, hidden, 1], seed=seed), X, D))
+    return _verdict(abs(answer - lam[0]) <= 1e-3, "smallest eigenvalue",
+                    "the power method finds the eigenvalue of largest magnitude, here "
+                    "lambda_max; the eigenvalues of H - lambda_max I are lambda - lambda_max "
+                    "<= 0, so the one of largest magnitude belongs to the smallest lambda "
+                    "(add lambda_max back)")
+
+
+__all__ += ["hv_error_slopes", "hv_lms_product", "hv_smallest_eigenvalue"]

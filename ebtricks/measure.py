@@ -2044,3 +2044,157 @@ def fd_gradient_count(net: Network, X, D, scheme: str = "central", h: float = 1e
 
 
 __all__ += ["fd_sweep", "fd_gradient_count"]
+
+
+# --- helpers of the page book/hessian_vector (§7.5) ---------------------------------------
+
+def hv_step_errors(net: Network, X, D, v, steps, params=None) -> dict:
+    """Relative error of H v from two gradients (eq 59 and its central version) at each
+    finite-difference step r, against the exact product of the R-operator.
+
+    The error is ``||estimate - exact|| / ||exact||``, the estimates those of
+    :func:`ebtricks.curvature.hessian_vector_product` with ``method="fd"`` and
+    ``"fd_central"``, the reference its ``method="exact"``.
+
+    Parameters
+    ----------
+    net : Network
+        The network; with its cost it defines E.
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample.
+    v : array_like, shape (n_params,)
+        The vector to multiply, not zero (a unit vector makes r the length of the step).
+    steps : array_like, shape (k,)
+        The steps r, each > 0.
+    params : array_like of shape (n_params,), optional
+        The weights at which to evaluate; None (the default) uses ``net.params``.
+
+    Returns
+    -------
+    dict
+        ``"fd"`` and ``"fd_central"``: arrays of shape (k,), the relative error at each
+        step.
+
+    Raises
+    ------
+    ValueError
+        When a step is not positive, v is zero, or an array has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 2, 1])
+    >>> v = np.ones(net.n_params) / 3.0
+    >>> err = hv_step_errors(net, X, D, v, [1e-2, 1e-5])
+    >>> bool(err["fd"][1] < err["fd"][0]), bool(err["fd_central"][1] < 1e-8)
+    (True, True)
+    """
+    from .curvature import hessian_vector_product
+
+    steps = check_array("steps", steps, ndim=1)
+    if steps.size == 0 or np.any(steps <= 0):
+        raise ValueError("steps must be a non-empty list of values > 0")
+    v = check_array("v", v, ndim=1)
+    if not np.any(v):
+        raise ValueError("v must not be the zero vector")
+    exact = hessian_vector_product(net, X, D, v, params)
+    scale = np.linalg.norm(exact)
+    out = {}
+    for method in ("fd", "fd_central"):
+        out[method] = np.array([
+            np.linalg.norm(hessian_vector_product(net, X, D, v, params, method, r) - exact)
+            for r in steps]) / scale
+    return out
+
+
+HV_PASSES = ("gradient", "hv_exact", "hv_fd", "hv_fd_central", "gv", "diag", "hessian")
+
+
+def hv_pass_costs(net: Network, X, D, repeat: int = 5, full_hessian: bool | None = None,
+                  seed: int | None = 0) -> dict:
+    """CPU seconds of one gradient and of each curvature pass over all rows of X (§7):
+    the exact H v (R-operator), H v from two gradients (eq 59, forward and central), G v,
+    the backpropagated diagonal (eqs 54-56) and the full exact Hessian.
+
+    Each pass but the full Hessian is timed ``repeat`` times as :func:`cpu_seconds` times
+    a call (the CPU clock of the calling thread, the matrix library held to that one
+    thread), the passes taking turns so that all meet the same load, and the median is
+    kept; the full Hessian, n_params exact H v products, is timed once, after the others.
+    Divide by ``result["gradient"]`` for the cost in gradients.
+
+    Parameters
+    ----------
+    net : Network
+        The network; with its cost it defines E.
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample.
+    repeat : int, default 5
+        Timed calls per pass, >= 1.
+    full_hessian : bool or None, default None
+        Time :func:`ebtricks.curvature.hessian` too; None does so when the network has at
+        most 2,500 weights (above that it is refused).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the random vector v of the products.
+
+    Returns
+    -------
+    dict
+        Pass name -> CPU seconds, the names in :data:`HV_PASSES` order: "gradient",
+        "hv_exact", "hv_fd", "hv_fd_central", "gv", "diag", and "hessian" when timed.
+
+    Raises
+    ------
+    ValueError
+        When repeat < 1, or ``full_hessian=True`` for a network above 2,500 weights.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> costs = hv_pass_costs(eb.mlp([2, 3, 1]), X, D, repeat=3)
+    >>> list(costs) == list(HV_PASSES), all(t > 0 for t in costs.values())
+    (True, True)
+    """
+    from . import curvature as cv
+    from ._validate import make_rng
+
+    repeat = check_int("repeat", repeat, 1)
+    if full_hessian is None:
+        full_hessian = net.n_params <= cv.DENSE_LIMIT
+    elif full_hessian and net.n_params > cv.DENSE_LIMIT:
+        raise ValueError(f"full_hessian=True: the network has {net.n_params} weights, "
+                         f"above the dense limit of {cv.DENSE_LIMIT}")
+    X, D = net.check_data(X, D)
+    v = make_rng(seed).standard_normal(net.n_params)
+    runs = {
+        "gradient": lambda: net.gradient(X, D),
+        "hv_exact": lambda: cv.hessian_vector_product(net, X, D, v),
+        "hv_fd": lambda: cv.hessian_vector_product(net, X, D, v, method="fd"),
+        "hv_fd_central": lambda: cv.hessian_vector_product(net, X, D, v,
+                                                           method="fd_central"),
+        "gv": lambda: cv.gauss_newton_vector_product(net, X, D, v),
+        "diag": lambda: cv.diag_hessian(net, X, D),
+    }
+    times = {name: [] for name in runs}
+    limit, clock = _one_thread_clock()
+    with limit:
+        for run in runs.values():
+            run()                               # compile or warm the caches first
+        for _ in range(repeat):                 # take turns: all meet the same load
+            for name, run in runs.items():
+                t0 = clock()
+                run()
+                times[name].append(clock() - t0)
+        if full_hessian:
+            t0 = clock()
+            cv.hessian(net, X, D)
+            times["hessian"] = [clock() - t0]
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+__all__ += ["hv_step_errors", "hv_pass_costs", "HV_PASSES"]

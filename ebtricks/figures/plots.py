@@ -1018,3 +1018,126 @@ def fd_error_map(ax, estimate, exact, title: str | None = None, vmin: float = 1e
 
 
 __all__ += ["fd_error_map"]
+
+
+# --- helpers of the page book/hessian_vector (§7.5) ---------------------------------------
+
+HV_COLORS = {"fd": "C0", "fd_central": "C1", "exact": "C2"}
+
+
+def hv_step_errors(ax, steps, errors: dict, floor: float, mark: float | None = None,
+                   labels: dict | None = None):
+    """Relative error of H v from two gradients against the step r, log-log (the V of
+    eq 59): ``errors`` maps "fd" and "fd_central" to one error per step; ``floor``, the
+    exact product's rounding error, is a dashed line; ``mark`` (a step) is outlined on
+    both curves with a dotted vertical line."""
+    steps = np.asarray(steps, dtype=float)
+    names = {"fd": "two gradients, forward (eq 59)", "fd_central": "two gradients, central",
+             **(labels or {})}
+    for key, marker in (("fd", "o"), ("fd_central", "s")):
+        err = np.maximum(np.asarray(errors[key], dtype=float), 1e-17)
+        ax.loglog(steps, err, marker + "-", ms=3.5, lw=1.2, color=HV_COLORS[key],
+                  label=names[key])
+        if mark is not None:
+            k = int(np.argmin(np.abs(np.log(steps / mark))))
+            ax.loglog(steps[k], err[k], marker, ms=10, mfc="none", mew=2,
+                      color=HV_COLORS[key])
+    ax.axhline(floor, color=HV_COLORS["exact"], ls="--", lw=1.6,
+               label="exact, R-operator (rounding only)")
+    if mark is not None:
+        ax.axvline(mark, color="0.4", lw=1, ls=":")
+    ax.set(xlabel="step r", ylabel="relative error of H·v", ylim=(floor / 10, 10))
+    log_ticks(ax)
+    return ax
+
+
+def hv_entry_errors(ax, exact, estimates: dict, ylim=(1e-17, 10.0)):
+    """Each entry's error |estimate_i - exact_i| against the entry's size |exact_i|,
+    log-log, one colour per estimate (``estimates``: "fd" / "fd_central" -> array); points
+    above the dashed line y = x are off by more than the entry itself. Exact zeros are
+    drawn at the bottom of ``ylim``."""
+    exact = np.asarray(exact, dtype=float)
+    size = np.abs(exact)
+    keep = size > 0
+    names = {"fd": "forward (eq 59)", "fd_central": "central"}
+    for key, marker in (("fd", "o"), ("fd_central", "s")):
+        err = np.abs(np.asarray(estimates[key], dtype=float) - exact)
+        ax.loglog(size[keep], np.maximum(err[keep], ylim[0]), marker, ms=2.2, alpha=0.6,
+                  color=HV_COLORS[key], label=names[key], mew=0)
+    lo, hi = size[keep].min() / 2, size[keep].max() * 2
+    ax.loglog([lo, hi], [lo, hi], "--", color="0.3", lw=1.2, label="error = entry")
+    ax.set(xlim=(lo, hi), ylim=ylim, xlabel="|entry of exact H·v|",
+           ylabel="|estimate − exact|")
+    log_ticks(ax)
+    return ax
+
+
+def hv_eigenvalues(ax, eigenvalues, named: int = 2, zero_tol: float = 1e-12):
+    """All eigenvalues, largest first, against their rank on a linear scale (positive
+    ones filled, negative ones hollow, a line at 0); those with |λ| <= ``zero_tol`` times
+    the largest |λ| are zero up to rounding and drawn as grey crosses (so the sign of
+    their rounding noise does not decide their marker). The ``named`` largest are labelled
+    λ₁, λ₂, ... with their values, so the gap that sets the power method's speed shows."""
+    lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
+    rank = np.arange(1, len(lam) + 1)
+    zero = np.abs(lam) <= zero_tol * np.abs(lam).max()
+    pos, neg = (lam > 0) & ~zero, (lam < 0) & ~zero
+    ax.plot(rank[pos], lam[pos], "o", ms=2.5, color="C0", label="λ > 0")
+    ax.plot(rank[neg], lam[neg], "o", ms=2.5, mfc="none", color="C1", label="λ < 0")
+    if zero.any():
+        ax.plot(rank[zero], lam[zero], "x", ms=3.5, mew=0.8, color="0.2",
+                label="λ = 0 (to rounding)")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    subscripts = "₁₂₃₄₅₆₇₈₉"
+    for k in range(min(named, len(lam), len(subscripts))):
+        ax.annotate(f"λ{subscripts[k]} = {lam[k]:.3g}", (rank[k], lam[k]),
+                    xytext=(12, -4 - 13 * k), textcoords="offset points", fontsize=9,
+                    va="center", arrowprops=dict(arrowstyle="-", color="0.4", lw=0.8))
+    ax.set(xlabel="rank", ylabel="eigenvalue λ of H")
+    return ax
+
+
+def hv_power_convergence(ax, estimates: dict, target: float, colors: dict | None = None):
+    """Relative error |estimate_t - target| / |target| of eigenvalue estimates against the
+    iteration t, on a log scale (``estimates``: label -> one estimate per iteration);
+    exact agreement is drawn at 1e-17."""
+    for k, (label, est) in enumerate(estimates.items()):
+        err = np.maximum(np.abs(np.asarray(est, dtype=float) - target) / abs(target), 1e-17)
+        color = (colors or {}).get(label, f"C{k}")
+        ax.semilogy(np.arange(1, len(err) + 1), err, "o-", ms=3, lw=1.2, color=color,
+                    label=label)
+    ax.set(xlabel="iteration t (one H·v each)", ylabel="relative error of ‖ψ‖",
+           ylim=(1e-17, 10))
+    log_ticks(ax)
+    return ax
+
+
+def hv_cost_bars(ax, ratios: dict, groups: Sequence[str], colors=("C0", "C1")):
+    """Grouped horizontal bars of costs in gradients on a log axis, each labelled with its
+    value. ``ratios`` maps a pass name to one value per group (NaN: not measured, drawn
+    as a grey "not feasible" note); ``groups`` names the groups (the networks)."""
+    names = list(ratios)
+    height = 0.8 / len(groups)
+    y = np.arange(len(names))[::-1].astype(float)
+    values = np.array([ratios[n] for n in names], dtype=float)
+    top = np.nanmax(values)
+    for j, group in enumerate(groups):
+        yj = y + (len(groups) - 1 - 2 * j) * height / 2
+        ok = np.isfinite(values[:, j])
+        ax.barh(yj[ok], values[ok, j] - 0.1, height=height * 0.9, color=colors[j],
+                label=group, left=0.1)          # bars start at the axis' left edge
+        for yy, val, good in zip(yj, values[:, j], ok):
+            if good:
+                ax.text(val * 1.15, yy, f"{val:.3g}", va="center", fontsize=9)
+            else:
+                ax.text(0.12, yy, "not formed (too large)", va="center", fontsize=9,
+                        color="0.35")
+    ax.axvline(1.0, color="0.3", lw=1, ls=":")
+    ax.set_yticks(y, names)
+    ax.set(xscale="log", xlim=(0.1, top * 30), xlabel="CPU time in gradients")
+    log_ticks(ax)
+    return ax
+
+
+__all__ += ["hv_step_errors", "hv_entry_errors", "hv_eigenvalues", "hv_power_convergence",
+            "hv_cost_bars", "HV_COLORS"]
