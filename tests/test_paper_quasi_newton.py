@@ -1,0 +1,224 @@
+"""The numbers of §6.3-6.4 (BFGS, L-BFGS, Gauss-Newton, Levenberg-Marquardt), computed as
+book/quasi_newton computes them, with the tolerances its table prints."""
+import numpy as np
+import pytest
+
+import ebtricks as eb
+
+N = 8
+NEAR_EXACT = eb.BFGS(c1=1e-7, c2=1e-6)
+
+
+def _bowl():
+    Q = np.linalg.qr(np.random.default_rng(0).standard_normal((N, N)))[0]
+    return eb.Quadratic(Q @ np.diag(np.geomspace(1, 1 / 30, N)) @ Q.T)
+
+
+def _run_bfgs(bowl, method, steps):
+    obj = eb.FunctionObjective(bowl.cost, bowl.gradient, n=bowl.H.shape[0])
+    w0 = np.ones(bowl.H.shape[0])
+    w, s = w0, method.init(obj, w0)
+    estimates, pairs = [s["M"].copy()], []
+    for _ in range(steps):
+        g = s["g"]
+        w_new, s = method.step(obj, w, s)
+        pairs.append((w_new - w, s["g"] - g))
+        w = w_new
+        estimates.append(s["M"].copy())
+    return estimates, pairs
+
+
+def _nocedal_wright(M, delta, phi):
+    rho = 1.0 / (delta @ phi)
+    left = np.eye(len(delta)) - rho * np.outer(delta, phi)
+    return left @ M @ left.T + rho * np.outer(delta, delta)
+
+
+def _as_printed(M, delta, phi):
+    dp, Mphi = delta @ phi, M @ phi
+    return (M @ ((1 + phi @ Mphi / dp) * np.outer(delta, delta) / dp)
+            - (np.outer(delta, Mphi) + np.outer(Mphi, delta)) / dp)
+
+
+def _secant(M, delta, phi):
+    return np.linalg.norm(M @ phi - delta) / np.linalg.norm(delta)
+
+
+@pytest.fixture(scope="module")
+def bfgs_runs():
+    bowl = _bowl()
+    return bowl, _run_bfgs(bowl, NEAR_EXACT, N), _run_bfgs(bowl, eb.BFGS(), 2 * N)
+
+
+def test_secant_condition_after_each_update(bfgs_runs):
+    """Table row 1 (< 1e-12), for both line searches, after EVERY update."""
+    _, (Me, pe), (Mw, pw) = bfgs_runs
+    res = [_secant(M, *p) for M, p in zip(Me[1:] + Mw[1:], pe + pw)]
+    assert len(res) == 3 * N and max(res) < 1e-12
+
+
+def test_m_is_the_inverse_hessian_after_n_near_exact_steps(bfgs_runs):
+    """Table row 2 (< 1e-8); and the loose default search is still far from it (the page
+    says so)."""
+    bowl, (Me, _), (Mw, _) = bfgs_runs
+    Hi = np.linalg.inv(bowl.H)
+    gap = [np.linalg.norm(M - Hi) / np.linalg.norm(Hi) for M in Me]
+    assert gap[-1] < 1e-8
+    assert min(gap[:-1]) > 0.1                      # not before N updates
+    assert np.linalg.norm(Mw[-1] - Hi) / np.linalg.norm(Hi) > 0.1
+
+
+def test_two_dimensional_opening_figure_exact_after_two_updates():
+    bowl = eb.Quadratic.from_eigen([1.0, 1 / 15], angle=np.radians(30))
+    obj = eb.FunctionObjective(bowl.cost, bowl.gradient, n=2)
+    w, s = np.array([-2.0, 0.5]), NEAR_EXACT.init(obj, np.array([-2.0, 0.5]))
+    gaps = []
+    Hi = np.linalg.inv(bowl.H)
+    for _ in range(2):
+        w, s = NEAR_EXACT.step(obj, w, s)
+        gaps.append(np.linalg.norm(s["M"] - Hi) / np.linalg.norm(Hi))
+    assert gaps[0] > 0.01 and gaps[1] < 1e-8
+
+
+def test_eb_bfgs_matches_nocedal_wright_and_not_the_printed_eq44(bfgs_runs):
+    """Table rows 3 (< 1e-12) and 4 (> 0.1): eq 44's lost '+'."""
+    _, (Me, pe), _ = bfgs_runs
+    diff = max(np.abs(_nocedal_wright(M, *p) - Mn).max()
+               for M, Mn, p in zip(Me[1:-1], Me[2:], pe[1:]))
+    assert diff < 1e-12
+    printed = [_secant(_as_printed(M, *p), *p) for M, p in zip(Me[1:-1], pe[1:])]
+    assert min(printed) > 0.1
+
+
+@pytest.fixture(scope="module")
+def digits_net():
+    images, labels = eb.data.digits_8x8()
+    train = eb.data.stratified_split(labels, 200)[0]
+    X = images[train].reshape(200, 64) / 8.0 - 1.0
+    D = eb.data.targets_pm1(labels[train])
+    net = eb.mlp([64, 4, 10], seed=0)
+    return net, eb.NetworkObjective(net, X, D)
+
+
+def _stored(method, obj, w0, steps):
+    w, s = w0, method.init(obj, w0)
+    for _ in range(steps):
+        w, s = method.step(obj, w, s)
+    if "M" in s:
+        return s["M"].size
+    return sum(d.size + p.size for d, p, _ in s["pairs"])
+
+
+def test_numbers_stored_bfgs_n_squared_lbfgs_2mn(digits_net):
+    """Table rows 5 and 6 (exact)."""
+    net, obj = digits_net
+    n = net.n_params
+    assert n == 310
+    assert _stored(eb.BFGS(), obj, net.params, 1) == n * n == 96100
+    for m in (5, 20):
+        assert _stored(eb.LBFGS(memory=m), obj, net.params, m + 2) == 2 * m * n
+    assert _stored(eb.LBFGS(memory=5), obj, net.params, 5 + 2) == 3100
+
+
+def test_more_memory_fewer_iterations_and_beats_bfgs(digits_net):
+    """The page's claims on start 0: iterations to BFGS's 100-iteration level fall from
+    m = 1 to m = 50, and from m = 10 on L-BFGS needs fewer than BFGS's 100."""
+    net, obj = digits_net
+    _, h = eb.minimize(obj, net.params, eb.BFGS(), 100, progress=False)
+    need = {m: eb.measure.qn_iterations_to(obj, net.params, eb.LBFGS(memory=m),
+                                          h.cost[-1], 300) for m in (1, 10, 50)}
+    assert None not in need.values()
+    assert need[1] > need[10] > need[50]
+    assert need[10] < 100 and need[50] < 100
+
+
+NOISES = np.round(np.arange(0, 1.25, 0.05), 2)
+
+
+@pytest.fixture(scope="module")
+def gn_runs():
+    out = {}
+    for noise in NOISES:
+        for method in (eb.Newton(), eb.GaussNewton()):
+            obj = eb.measure.qn_decay_fit(noise)
+            _, h = eb.minimize(obj, np.array([1.0, 2.0]), method, 200, tol=1e-10,
+                               record_weights=True)
+            out[noise, type(method).__name__] = h
+    return out
+
+
+def test_gauss_newton_like_newton_at_zero_residual(gn_runs):
+    """Table row 7: GN <= Newton iterations at zero residual, and both end at the
+    generating weights (2, 1) with a quadratic final descent."""
+    gn, nt = gn_runs[0.0, "GaussNewton"], gn_runs[0.0, "Newton"]
+    assert gn.updates <= nt.updates
+    for h in (gn, nt):
+        np.testing.assert_allclose(h.weights[-1], [2.0, 1.0], atol=1e-10)
+    d = np.linalg.norm(gn.weights - [2.0, 1.0], axis=1)
+    d = d[(d > 1e-12) & (d < 1e-2)]
+    assert len(d) >= 2 and np.all(d[1:] < 10 * d[:-1] ** 2)        # quadratic
+
+
+def test_gauss_newton_slows_as_the_residual_grows(gn_runs):
+    """Table row 8 (GN >= 3x Newton at the largest noise); GN's count grows with the
+    residual (never down by more than one iteration from one noise to the next, and
+    over the whole range by > 3x), Newton's stays within 6..15."""
+    gn = np.array([gn_runs[nz, "GaussNewton"].updates for nz in NOISES])
+    nt = np.array([gn_runs[nz, "Newton"].updates for nz in NOISES])
+    assert gn[-1] >= 3 * nt[-1]
+    assert gn[-1] > 3 * gn[0]
+    assert np.all(np.diff(gn) >= -1)
+    assert nt.min() >= 3 and nt.max() <= 15
+    # all runs converged to the same minimum
+    for nz in NOISES:
+        np.testing.assert_allclose(gn_runs[nz, "GaussNewton"].weights[-1],
+                                   gn_runs[nz, "Newton"].weights[-1], atol=1e-8)
+
+
+def _lm_problem():
+    fit = eb.measure.qn_decay_fit(noise=0.3)
+    w0 = np.array([0.1, -1.0])
+    return fit, w0, fit.gauss_newton(w0), fit.value_and_grad(w0)[1]
+
+
+def test_levenberg_marquardt_limits():
+    """Table rows 9 and 10 (< 1e-4): lambda -> 0 gives the Gauss-Newton step, lambda ->
+    infinity gives -grad E / lambda; the angle to -grad E falls monotonically to 0 over
+    the slider's range, and no step is longer than |grad E| / lambda."""
+    _, _, G, g = _lm_problem()
+    step = lambda lam: -np.linalg.solve(G + lam * np.eye(2), g)
+    gn = step(0.0)
+    assert np.linalg.norm(step(1e-6) - gn) / np.linalg.norm(gn) < 1e-4
+    assert np.linalg.norm(1e6 * step(1e6) + g) / np.linalg.norm(g) < 1e-4
+    lams = 10.0 ** np.arange(-2.0, 4.001, 0.25)
+    ang = [np.degrees(np.arccos(np.clip(-step(l) @ g / np.linalg.norm(step(l))
+                                        / np.linalg.norm(g), -1, 1))) for l in lams]
+    assert len(lams) >= 25
+    assert np.all(np.diff(ang) < 0) and ang[0] > 30 and ang[-1] < 1
+    for lam in lams:
+        assert np.linalg.norm(step(lam)) <= np.linalg.norm(g) / lam * (1 + 1e-12)
+    ev = np.linalg.eigvalsh(G)
+    assert ev[1] / ev[0] > 100                          # "a factor of about 500"
+
+
+def test_levenberg_marquardt_schedule():
+    """Table row 11 (>= 1 refused): the run from the page's start refuses steps at one
+    iteration, lambda falls by 10 after each taken step, and the run reaches the
+    minimum."""
+    fit, w0, _, _ = _lm_problem()
+    lm = eb.LevenbergMarquardt(lam=1e-5)
+    w, s = w0, lm.init(fit, w0)
+    tried = []
+    while np.linalg.norm(s["g"]) > 1e-8 and len(tried) < 40:
+        before, lam = fit.counts["values"], s["lam"]
+        w, s = lm.step(fit, w, s)
+        trials = fit.counts["values"] - before
+        tried.append(lam * lm.factor ** np.arange(trials))
+        assert s["lam"] == pytest.approx(tried[-1][-1] / lm.factor, rel=1e-12)
+    refused = sum(len(t) - 1 for t in tried)
+    assert refused >= 1
+    assert sum(len(t) > 1 for t in tried) == 1              # all at one iteration
+    assert len(tried) < 40
+    w_min, _ = eb.minimize(eb.measure.qn_decay_fit(0.3), np.array([1.0, 2.0]),
+                           eb.Newton(), 100, tol=1e-12)
+    np.testing.assert_allclose(w, w_min, atol=1e-7)
