@@ -842,7 +842,7 @@ def qn_lm_steps(ax, w1, w2, surface, w0, gn_step, gradient, lm_curve, lm_step,
                     label="direction of −∇E", lw=1.6)
     direction_arrow(ax, w0, gn_step, "C2", label="Gauss-Newton step (λ → 0)", lw=1.6)
     direction_arrow(ax, w0, lm_step, "C0", label="LM step at this λ", lw=2.6)
-    ax.plot(*w0, "s", color=START_COLOR, ms=6)
+    ax.plot(*w0, "s", color=START_COLOR, ms=4, zorder=1.5)
     return ax
 
 
