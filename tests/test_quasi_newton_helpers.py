@@ -142,3 +142,9 @@ def test_lm_half_length_check_accepts_its_own_answer(capsys):
 def test_self_checks_name_a_bad_argument(call, name):
     with pytest.raises((TypeError, ValueError), match=name):
         call()
+
+
+def test_bfgs_step_docstring_cites_the_update_eq_44():
+    """The update of M is eq 44; eq 45 only defines delta and phi (the docstring of
+    BFGS.step said eq 45)."""
+    assert "update of M (eq 44" in eb.BFGS.step.__doc__
