@@ -71,13 +71,13 @@ def test_m_is_the_inverse_hessian_after_n_near_exact_steps(bfgs_runs):
 def test_two_dimensional_opening_figure_exact_after_two_updates():
     bowl = eb.Quadratic.from_eigen([1.0, 1 / 15], angle=np.radians(30))
     obj = eb.FunctionObjective(bowl.cost, bowl.gradient, n=2)
-    w, s = np.array([-2.0, 0.5]), NEAR_EXACT.init(obj, np.array([-2.0, 0.5]))
+    w, s = np.array([1.0, -2.0]), NEAR_EXACT.init(obj, np.array([1.0, -2.0]))
     gaps = []
     Hi = np.linalg.inv(bowl.H)
     for _ in range(2):
         w, s = NEAR_EXACT.step(obj, w, s)
         gaps.append(np.linalg.norm(s["M"] - Hi) / np.linalg.norm(Hi))
-    assert gaps[0] > 0.01 and gaps[1] < 1e-8
+    assert gaps[0] > 0.5 and gaps[1] < 1e-8
 
 
 def test_eb_bfgs_matches_nocedal_wright_and_not_the_printed_eq44(bfgs_runs):
