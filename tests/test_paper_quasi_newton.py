@@ -66,6 +66,9 @@ def test_m_is_the_inverse_hessian_after_n_near_exact_steps(bfgs_runs):
     assert gap[-1] < 1e-8
     assert min(gap[:-1]) > 0.1                      # not before N updates
     assert np.linalg.norm(Mw[-1] - Hi) / np.linalg.norm(Hi) > 0.1
+    _, h = eb.minimize(eb.FunctionObjective(bowl.cost, bowl.gradient, n=N), np.ones(N),
+                       eb.BFGS(), 2 * N)
+    assert h.cost[0] / h.cost[-1] > 1e5                # "the run's cost falls 10^5-fold"
 
 
 def test_two_dimensional_opening_figure_exact_after_two_updates():
@@ -153,6 +156,10 @@ def test_gauss_newton_like_newton_at_zero_residual(gn_runs):
     """Table row 7: GN <= Newton iterations at zero residual, and both end at the
     generating weights (2, 1) with a quadratic final descent."""
     gn, nt = gn_runs[0.0, "GaussNewton"], gn_runs[0.0, "Newton"]
+    obj = eb.measure.qn_decay_fit(0.0)
+    start = np.array([1.0, 2.0])
+    assert np.linalg.eigvalsh(obj.hessian(start))[0] < 0 < np.linalg.eigvalsh(
+        obj.gauss_newton(start))[0]                 # H indefinite, G positive definite
     assert gn.updates <= nt.updates
     for h in (gn, nt):
         np.testing.assert_allclose(h.weights[-1], [2.0, 1.0], atol=1e-10)
