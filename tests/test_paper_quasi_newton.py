@@ -34,7 +34,8 @@ def _nocedal_wright(M, delta, phi):
     return left @ M @ left.T + rho * np.outer(delta, delta)
 
 
-def _as_printed(M, delta, phi):
+def _literal(M, delta, phi):
+    # eq 44 as our copy of the paper has it (its "+" after M(t-1) lost), read literally
     dp, Mphi = delta @ phi, M @ phi
     return (M @ ((1 + phi @ Mphi / dp) * np.outer(delta, delta) / dp)
             - (np.outer(delta, Mphi) + np.outer(Mphi, delta)) / dp)
@@ -83,14 +84,20 @@ def test_two_dimensional_opening_figure_exact_after_two_updates():
     assert gaps[0] > 0.5 and gaps[1] < 1e-8
 
 
-def test_eb_bfgs_matches_nocedal_wright_and_not_the_printed_eq44(bfgs_runs):
+def test_eb_bfgs_matches_nocedal_wright_and_not_eq44_read_literally(bfgs_runs):
     """Table rows 3 (< 1e-12) and 4 (> 0.1): eq 44's lost '+'."""
     _, (Me, pe), _ = bfgs_runs
     diff = max(np.abs(_nocedal_wright(M, *p) - Mn).max()
                for M, Mn, p in zip(Me[1:-1], Me[2:], pe[1:]))
     assert diff < 1e-12
-    printed = [_secant(_as_printed(M, *p), *p) for M, p in zip(Me[1:-1], pe[1:])]
-    assert min(printed) > 0.1
+    # the first update starts from the identity rescaled by delta^T phi / phi^T phi (the
+    # page says so; Nocedal & Wright eq 6.20), the first step from M = I itself
+    d0, p0 = pe[0]
+    np.testing.assert_array_equal(Me[0], np.eye(N))
+    M0 = np.eye(N) * (d0 @ p0) / (p0 @ p0)
+    assert np.abs(_nocedal_wright(M0, d0, p0) - Me[1]).max() < 1e-12
+    literal = [_secant(_literal(M, *p), *p) for M, p in zip(Me[1:-1], pe[1:])]
+    assert min(literal) > 0.1
 
 
 @pytest.fixture(scope="module")
