@@ -100,14 +100,18 @@ def test_eb_bfgs_matches_nocedal_wright_and_not_eq44_read_literally(bfgs_runs):
     assert min(literal) > 0.1
 
 
-@pytest.fixture(scope="module")
-def digits_net():
+def _digits_net(seed):
     images, labels = eb.data.digits_8x8()
     train = eb.data.stratified_split(labels, 200)[0]
     X = images[train].reshape(200, 64) / 8.0 - 1.0
     D = eb.data.targets_pm1(labels[train])
-    net = eb.mlp([64, 4, 10], seed=0)
+    net = eb.mlp([64, 4, 10], seed=seed)
     return net, eb.NetworkObjective(net, X, D)
+
+
+@pytest.fixture(scope="module")
+def digits_net():
+    return _digits_net(0)
 
 
 def _stored(method, obj, w0, steps):
@@ -130,18 +134,23 @@ def test_numbers_stored_bfgs_n_squared_lbfgs_2mn(digits_net):
     assert _stored(eb.LBFGS(memory=5), obj, net.params, 5 + 2) == 3100
 
 
-def test_more_memory_fewer_iterations_and_beats_bfgs(digits_net):
-    """The page's claims on start 0: iterations to BFGS's 100-iteration level fall from
-    m = 1 to m = 50, and from m = 5 on L-BFGS needs fewer than BFGS's 100."""
-    net, obj = digits_net
+@pytest.mark.parametrize("seed", [0, 1])
+def test_five_pairs_or_more_beat_bfgs_from_both_starts(seed):
+    """The page's claims, from each of its two starts: iterations to BFGS's 100-iteration
+    level are below 100 for every m >= 5 it plots, m = 50 needs fewer than m = 5, and the
+    small-memory end differs between starts (start 0: m = 1 needs more than BFGS; start 1:
+    m = 1 needs fewer than m = 2 and fewer than BFGS)."""
+    net, obj = _digits_net(seed)
     _, h = eb.minimize(obj, net.params, eb.BFGS(), 100, progress=False)
     need = {m: eb.measure.qn_iterations_to(obj, net.params, eb.LBFGS(memory=m),
-                                          h.cost[-1], 300) for m in (1, 10, 50)}
+                                          h.cost[-1], 300) for m in (1, 2, 5, 10, 20, 50)}
     assert None not in need.values()
-    assert need[1] > need[10] > need[50]
-    assert need[10] < 100 and need[50] < 100
-    assert eb.measure.qn_iterations_to(obj, net.params, eb.LBFGS(memory=5), h.cost[-1],
-                                       300) < 100
+    assert all(need[m] < 100 for m in (5, 10, 20, 50))
+    assert need[50] < need[5]
+    if seed == 0:
+        assert need[1] > 100
+    else:
+        assert need[1] < need[2] and need[1] < 100
 
 
 NOISES = np.round(np.arange(0, 1.25, 0.05), 2)
