@@ -234,6 +234,10 @@ def test_levenberg_marquardt_limits():
         assert np.linalg.norm(step(lam)) <= np.linalg.norm(g) / lam * (1 + 1e-12)
     ev = np.linalg.eigvalsh(G)
     assert ev[1] / ev[0] > 100                          # "a factor of about 500"
+    # exercise 3: the step turns between the eigenvalues, not around either of them
+    angle = lambda lam: np.degrees(np.arccos(-step(lam) @ g / np.linalg.norm(step(lam))
+                                             / np.linalg.norm(g)))
+    assert angle(ev[0]) > 0.9 * angle(0.0) and angle(ev[1]) < 0.05 * angle(0.0)
 
 
 def test_levenberg_marquardt_schedule():
@@ -243,9 +247,10 @@ def test_levenberg_marquardt_schedule():
     fit, w0, _, _ = _lm_problem()
     lm = eb.LevenbergMarquardt(lam=1e-5)
     w, s = w0, lm.init(fit, w0)
-    tried = []
+    tried, points = [], []
     while np.linalg.norm(s["g"]) > 1e-8 and len(tried) < 40:
         before, lam = fit.counts["values"], s["lam"]
+        points.append(w)
         w, s = lm.step(fit, w, s)
         trials = fit.counts["values"] - before
         tried.append(lam * lm.factor ** np.arange(trials))
@@ -253,6 +258,20 @@ def test_levenberg_marquardt_schedule():
     refused = sum(len(t) - 1 for t in tried)
     assert refused >= 1
     assert sum(len(t) > 1 for t in tried) == 1              # all at one iteration
+    # where the refusals happen, G's eigenvalues are both below the start's smaller one,
+    # the lambda taken is within a factor 3 of the smaller one there, and the step taken
+    # is shorter than Gauss-Newton's and turned only part of the way towards -grad E
+    k = next(i for i, t in enumerate(tried) if len(t) > 1)
+    G0, Gk = fit.gauss_newton(w0), fit.gauss_newton(points[k])
+    gk = fit.value_and_grad(points[k])[1]
+    ev0, evk = np.linalg.eigvalsh(G0), np.linalg.eigvalsh(Gk)
+    assert evk[1] < ev0[0]
+    assert evk[0] / 3 < tried[k][-1] < 3 * evk[0]
+    gn_k = -np.linalg.solve(Gk, gk)
+    taken = -np.linalg.solve(Gk + tried[k][-1] * np.eye(2), gk)
+    ang = lambda v: np.degrees(np.arccos(-v @ gk / np.linalg.norm(v) / np.linalg.norm(gk)))
+    assert np.linalg.norm(taken) < np.linalg.norm(gn_k)
+    assert 0.5 * ang(gn_k) < ang(taken) < ang(gn_k)
     assert len(tried) < 40
     w_min, _ = eb.minimize(eb.measure.qn_decay_fit(0.3), np.array([1.0, 2.0]),
                            eb.Newton(), 100, tol=1e-12)
