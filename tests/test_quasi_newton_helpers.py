@@ -104,15 +104,20 @@ def _nw(M, d, p):
 @pytest.mark.parametrize("fn,args,kwargs,right", [
     (eb.checks.qn_bfgs_update, ([[0.75, -0.5], [-0.5, 1.0]],), {}, True),
     (eb.checks.qn_bfgs_update, (np.eye(2),), {}, False),
+    (eb.checks.qn_bfgs_update, ([[-0.25, -0.5], [-0.5, 0.0]],), {}, False),  # eq 44, no "+"
     (eb.checks.qn_bfgs_update, (_nw(np.diag([2.0, 1.0]), np.array([1.0, 1.0]),
                                     np.array([1.0, 3.0])),),
      {"M": np.diag([2.0, 1.0]), "delta": (1.0, 1.0), "phi": (1.0, 3.0)}, True),
     (eb.checks.qn_lbfgs_floats, (23860 ** 2, 10 * 23860), {}, True),
     (eb.checks.qn_lbfgs_floats, (23860 ** 2, 5 * 23860), {}, False),
     (eb.checks.qn_lbfgs_floats, (23860, 10 * 23860), {}, False),
+    (eb.checks.qn_lbfgs_floats, (23860 ** 2, 10 * 23860 + 5), {}, True),     # rho counted
+    (eb.checks.qn_lbfgs_floats, (23820 ** 2, 10 * 23860), {}, False),        # no biases
+    (eb.checks.qn_lbfgs_floats, (23860 ** 2, 10 * 23820), {}, False),        # no biases
     (eb.checks.qn_lbfgs_floats, (310 ** 2, 2 * 3 * 310), {"sizes": (64, 4, 10),
                                                         "memory": 3}, True),
     (eb.checks.qn_lm_half_length, (-1.0,), {}, False),
+    (eb.checks.qn_lm_half_length, (0.16,), {}, False),       # lambda itself, not its log
 ])
 def test_self_checks(fn, args, kwargs, right, capsys):
     assert fn(*args, **kwargs) is right
