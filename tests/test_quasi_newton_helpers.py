@@ -93,6 +93,12 @@ def test_lm_steps_draws_the_steps_from_the_start():
     assert tuple(arrows[-1].xy) == pytest.approx((0.3, 0.4))
     labels = ax.get_legend_handles_labels()[1]
     assert "LM step at this λ" in labels and "Gauss-Newton step (λ → 0)" in labels
+    # the LM step's direction, drawn as long as the Gauss-Newton step from the start
+    line = next(l for l in ax.lines if l.get_label() == "direction of the LM step")
+    (x0, y0), (x1, y1) = line.get_xydata()
+    assert (x0, y0) == (0.5, 0.5)
+    np.testing.assert_allclose(np.hypot(x1 - x0, y1 - y0), np.hypot(0.5, 0.5))
+    np.testing.assert_allclose((x1 - x0) * -0.1 - (y1 - y0) * -0.2, 0.0, atol=1e-12)
 
 
 def _nw(M, d, p):

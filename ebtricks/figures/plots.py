@@ -831,7 +831,9 @@ def qn_lm_steps(ax, w1, w2, surface, w0, gn_step, gradient, lm_curve, lm_step,
     """Levenberg-Marquardt's steps from ``w0`` over the contours of E: the Gauss-Newton
     step (green), the direction of -grad E (red, drawn as long as the Gauss-Newton step),
     the curve of all LM steps as lambda runs from 0 to infinity (thin blue) and the LM
-    step of one lambda (thick blue)."""
+    step of one lambda (thick blue), with its direction drawn as long as the Gauss-Newton
+    step (dashed blue): a step of a large lambda is too short to see, its direction is
+    not."""
     contour_trajectory(ax, w1, w2, surface, minimum=minimum)
     w0 = np.asarray(w0, dtype=float)
     curve = w0 + np.asarray(lm_curve, dtype=float)
@@ -842,6 +844,10 @@ def qn_lm_steps(ax, w1, w2, surface, w0, gn_step, gradient, lm_curve, lm_step,
                     label="direction of −∇E", lw=1.6)
     direction_arrow(ax, w0, gn_step, "C2", label="Gauss-Newton step (λ → 0)", lw=1.6)
     direction_arrow(ax, w0, lm_step, "C0", label="LM step at this λ", lw=2.6)
+    step = np.asarray(lm_step, dtype=float)
+    reach = w0 + step / np.linalg.norm(step) * np.linalg.norm(gn_step)
+    ax.plot([w0[0], reach[0]], [w0[1], reach[1]], "--", color="C0", lw=1.2, zorder=1.4,
+            label="direction of the LM step")
     ax.plot(*w0, "s", color=START_COLOR, ms=4, zorder=1.5)
     return ax
 
