@@ -272,6 +272,11 @@ def test_levenberg_marquardt_schedule():
     ang = lambda v: np.degrees(np.arccos(-v @ gk / np.linalg.norm(v) / np.linalg.norm(gk)))
     assert np.linalg.norm(taken) < np.linalg.norm(gn_k)
     assert 0.5 * ang(gn_k) < ang(taken) < ang(gn_k)
+    # "after that lambda falls ... soon far below both eigenvalues" (Figure 6's dashed
+    # lines follow G's eigenvalues where each iteration tries its steps): from three
+    # iterations after the refusals on, every lambda is < 1 % of G's smaller eigenvalue
+    for t, p in list(zip(tried, points))[k + 3:]:
+        assert t[-1] < 0.01 * np.linalg.eigvalsh(fit.gauss_newton(p))[0]
     assert len(tried) < 40
     w_min, _ = eb.minimize(eb.measure.qn_decay_fit(0.3), np.array([1.0, 2.0]),
                            eb.Newton(), 100, tol=1e-12)
