@@ -61,8 +61,12 @@ def test_secant_condition_after_each_update(bfgs_runs):
 def test_m_is_the_inverse_hessian_after_n_near_exact_steps(bfgs_runs):
     """Table row 2 (< 1e-8); and the loose default search is still far from it (the page
     says so)."""
-    bowl, (Me, _), (Mw, _) = bfgs_runs
+    bowl, (Me, pe), (Mw, _) = bfgs_runs
     Hi = np.linalg.inv(bowl.H)
+    # "successive steps are conjugate, delta_j^T H delta_k = 0 for j != k" (near-exact)
+    D = np.array([d for d, _ in pe])
+    C = D @ bowl.H @ D.T
+    assert np.abs(C / np.sqrt(np.outer(np.diag(C), np.diag(C))) - np.eye(N)).max() < 1e-6
     gap = [np.linalg.norm(M - Hi) / np.linalg.norm(Hi) for M in Me]
     assert gap[-1] < 1e-8
     assert min(gap[:-1]) > 0.1                      # not before N updates
