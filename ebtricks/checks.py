@@ -2155,3 +2155,77 @@ def hv_smallest_eigenvalue(answer, hidden: int = 2, seed: int = 4) -> bool:
 
 
 __all__ += ["hv_error_slopes", "hv_lms_product", "hv_smallest_eigenvalue"]
+
+
+# --- self-checks of the quasi-Newton page (book/quasi_newton) ---
+
+def qn_bfgs_update(M_new, M=((1.0, 0.0), (0.0, 1.0)), delta=(1.0, 0.0),
+                   phi=(2.0, 1.0)) -> bool:
+    """Exercise: one BFGS update (eq 44, with its lost "+" restored) of the inverse-Hessian
+    estimate ``M`` from the weight change ``delta`` and the gradient change ``phi``. The
+    check builds it in Nocedal and Wright's product form (I - rho delta phi^T) M
+    (I - rho phi delta^T) + rho delta delta^T, rho = 1/(delta^T phi), to 1e-6."""
+    M = np.asarray(M, dtype=float)
+    delta, phi = np.asarray(delta, dtype=float), np.asarray(phi, dtype=float)
+    try:
+        answer = np.asarray(M_new, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"M_new must be a matrix of numbers, got {M_new!r}") from err
+    if answer.shape != M.shape:
+        raise ValueError(f"M_new must have shape {M.shape}, got {answer.shape}")
+    rho = 1.0 / float(delta @ phi)
+    left = np.eye(len(delta)) - rho * np.outer(delta, phi)
+    truth = left @ M @ left.T + rho * np.outer(delta, delta)
+    ok = np.all(np.isfinite(answer)) and np.allclose(answer, truth, rtol=1e-6, atol=1e-9)
+    return _verdict(ok, "M_new",
+                    "restore the '+' after M(t-1) in eq 44; delta^T phi is a number, and "
+                    "check that your M_new maps phi onto delta (the secant condition)")
+
+
+def qn_lbfgs_floats(bfgs, lbfgs, sizes=(784, 30, 10), memory: int = 5) -> bool:
+    """Exercise: how many numbers does BFGS keep for its inverse-Hessian estimate of a
+    network with layer ``sizes`` (weights and biases), and how many does L-BFGS keep with
+    ``memory`` pairs (delta, phi)? Within 0.01 %: the m numbers 1/(delta^T phi) may be
+    counted or not, but forgetting the biases (0.3 % fewer numbers for 784-30-10) is
+    wrong."""
+    from .network import mlp
+
+    bfgs, lbfgs = check_finite_scalar("bfgs", bfgs), check_finite_scalar("lbfgs", lbfgs)
+    n = mlp(list(sizes), seed=0).n_params
+    a = _verdict(_close(bfgs, n * n, 1e-4), "BFGS",
+                 f"count the weights N (biases too: N = {n}), then the entries of an "
+                 "N x N matrix")
+    b = _verdict(_close(lbfgs, 2 * memory * n, 1e-4), "L-BFGS",
+                 "each pair holds two vectors of N numbers")
+    return a and b
+
+
+def _qn_lm_problem(noise, w0):
+    from .measure import qn_decay_fit
+    obj = qn_decay_fit(noise=noise)
+    w0 = np.asarray(w0, dtype=float)
+    return obj.gauss_newton(w0), obj.value_and_grad(w0)[1]
+
+
+def qn_lm_half_length(log10_lam, noise: float = 0.3, w0=(0.1, -1.0)) -> bool:
+    """Exercise: on the page's decay fit (``noise``), from ``w0``, at which damping lambda
+    is the Levenberg-Marquardt step -(G + lambda I)^-1 grad E half as long as the
+    Gauss-Newton step? Answer log10(lambda), within 0.05."""
+    log10_lam = check_finite_scalar("log10_lam", log10_lam)
+    G, g = _qn_lm_problem(noise, w0)
+
+    def length(log_lam):                 # decreasing in lambda
+        return np.linalg.norm(np.linalg.solve(G + 10.0 ** log_lam * np.eye(2), g))
+
+    half = 0.5 * np.linalg.norm(np.linalg.lstsq(G, g, rcond=None)[0])
+    lo, hi = -12.0, 12.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if length(mid) > half else (lo, mid)
+    return _verdict(abs(log10_lam - lo) <= 0.05, "log10(lambda)",
+                    "in the eigenvectors of G the step's components are g_k/(lambda_k + "
+                    "lambda): solve |step(lambda)| = |step(0)|/2 numerically, e.g. by "
+                    "bisection on log10(lambda)")
+
+
+__all__ += ["qn_bfgs_update", "qn_lbfgs_floats", "qn_lm_half_length"]

@@ -2198,3 +2198,153 @@ def hv_pass_costs(net: Network, X, D, repeat: int = 5, full_hessian: bool | None
 
 
 __all__ += ["hv_step_errors", "hv_pass_costs", "HV_PASSES"]
+
+
+# --- helpers of the quasi-Newton page (book/quasi_newton) ---
+
+def qn_decay_fit(noise: float = 0.0, n: int = 20, seed: int | None = 0,
+                 w_true=(2.0, 1.0), x_max: float = 3.0):
+    """A two-weight least-squares fit, y = w1 exp(-w2 x), whose residual at the minimum
+    the caller sets: the targets are the model at ``w_true`` plus ``noise`` times a fixed
+    draw of standard normal noise. With ``noise = 0`` the fit is perfect (zero residual);
+    the larger ``noise``, the larger the residual that Gauss-Newton (§6.4) ignores.
+
+    The cost is E(w) = 1/(2n) sum_p r_p(w)^2 with r_p = w1 exp(-w2 x_p) - d_p, its
+    Gauss-Newton matrix G = J^T J / n (eq 46, J = dr/dw) and its Hessian
+    H = G + 1/n sum_p r_p d^2 r_p / dw^2, all exact.
+
+    Parameters
+    ----------
+    noise : float, default 0.0
+        The size of the noise added to the targets, >= 0.
+    n : int, default 20
+        Number of samples, >= 3, at x evenly spaced in [0, ``x_max``].
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the noise draw (the same draw for every ``noise``).
+    w_true : array_like, shape (2,), default (2.0, 1.0)
+        The weights that generate the targets.
+    x_max : float, default 3.0
+        The largest input, > 0.
+
+    Returns
+    -------
+    FunctionObjective
+        E with ``hess`` and ``gauss_newton``, plus attributes ``x`` and ``d`` (the
+        samples) and ``residuals(w)`` (the vector r(w)).
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> obj = eb.measure.qn_decay_fit(noise=0.0)
+    >>> obj.value(np.array([2.0, 1.0]))
+    0.0
+    >>> H, G = obj.hessian(np.array([2.0, 1.0])), obj.gauss_newton(np.array([2.0, 1.0]))
+    >>> bool(np.allclose(H, G))           # zero residual: H = G at the fit
+    True
+    """
+    from ._validate import check_nonnegative, make_rng
+    from .objective import FunctionObjective
+
+    noise = check_nonnegative("noise", noise)
+    n = check_int("n", n, minimum=3)
+    w_true = check_array("w_true", w_true, shape=(2,))
+    x_max = check_positive("x_max", x_max)
+    x = np.linspace(0.0, x_max, n)
+    eps = make_rng(seed).standard_normal(n)
+    d = w_true[0] * np.exp(-w_true[1] * x) + noise * eps
+
+    def residuals(w):
+        return w[0] * np.exp(-w[1] * x) - d
+
+    def jacobian(w):
+        e = np.exp(-w[1] * x)
+        return np.column_stack([e, -w[0] * x * e])
+
+    def f(w):
+        r = residuals(w)
+        return 0.5 * float(r @ r) / n
+
+    def grad(w):
+        return jacobian(w).T @ residuals(w) / n
+
+    def gauss_newton(w):
+        J = jacobian(w)
+        return J.T @ J / n
+
+    def hess(w):
+        r, e = residuals(w), np.exp(-w[1] * x)
+        # second derivatives of each residual: d2/dw1dw2 = -x e, d2/dw2^2 = w1 x^2 e
+        cross, curv = float(r @ (-x * e)) / n, float(r @ (w[0] * x * x * e)) / n
+        return gauss_newton(w) + np.array([[0.0, cross], [cross, curv]])
+
+    obj = FunctionObjective(f, grad, n=2, hess=hess, gauss_newton=gauss_newton)
+    obj.x, obj.d, obj.residuals = x, d, residuals
+    return obj
+
+
+__all__ += ["qn_decay_fit"]
+
+
+def qn_iterations_to(obj, w0, method, level: float, iterations: int):
+    """Iterations a batch method needs to bring the cost to ``level`` or below, stopping
+    there (the quasi-Newton page compares BFGS and L-BFGS memories this way).
+
+    Parameters
+    ----------
+    obj : NetworkObjective or FunctionObjective
+        The cost.
+    w0 : array_like, shape (obj.n,)
+        The start (not changed).
+    method : batch method
+        Anything with ``init`` and ``step`` (:class:`~ebtricks.BFGS`,
+        :class:`~ebtricks.LBFGS`, ...).
+    level : float
+        The cost to reach.
+    iterations : int
+        Most iterations to try, >= 0.
+
+    Returns
+    -------
+    int or None
+        The first iteration count k with E(w_k) <= level (0 when w0 is already there),
+        or None when ``iterations`` steps do not reach it or a step fails.
+
+    Raises
+    ------
+    ValueError
+        When ``iterations`` < 0 or ``level`` is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> q = eb.Quadratic(np.diag([1.0, 10.0]))
+    >>> obj = eb.FunctionObjective(q.cost, q.gradient, n=2)
+    >>> eb.measure.qn_iterations_to(obj, np.ones(2), eb.BFGS(), 1e-12, 50) <= 10
+    True
+    """
+    from ._validate import check_finite_scalar
+    from .linesearch import LineSearchError
+    from .optimizers import OptimizationError
+
+    level = check_finite_scalar("level", level)
+    iterations = check_int("iterations", iterations, minimum=0)
+    w = check_array("w0", w0, shape=(obj.n,)).copy()
+    s = method.init(obj, w)
+    for k in range(iterations + 1):
+        if s["f"] <= level:
+            return k
+        if k == iterations:
+            break
+        try:
+            w, s = method.step(obj, w, s)
+        except (LineSearchError, OptimizationError):
+            return None
+    return None
+
+
+__all__ += ["qn_iterations_to"]

@@ -698,7 +698,7 @@ class BFGS:
         return {"f": f, "g": g, "M": np.eye(obj.n), "k": 0}
 
     def step(self, obj, w, s):
-        """One iteration: a line search along -M grad E, then the update of M (eq 45;
+        """One iteration: a line search along -M grad E, then the update of M (eq 44;
         skipped when delta^T phi is not clearly positive).
 
         Parameters

@@ -1141,3 +1141,65 @@ def hv_cost_bars(ax, ratios: dict, groups: Sequence[str], colors=("C0", "C1")):
 
 __all__ += ["hv_step_errors", "hv_entry_errors", "hv_eigenvalues", "hv_power_convergence",
             "hv_cost_bars", "HV_COLORS"]
+
+
+# --- helpers of the quasi-Newton page (book/quasi_newton) ---
+
+def _ellipse(ax, A, center, **style):
+    """The ellipse x^T A x = 1 around ``center`` (A symmetric positive definite)."""
+    lam, vecs = np.linalg.eigh(np.asarray(A, dtype=float))
+    t = np.linspace(0, 2 * np.pi, 200)
+    ring = np.asarray(center, dtype=float) + (
+        vecs @ (np.array([np.cos(t), np.sin(t)]) / np.sqrt(lam)[:, None])).T
+    return ax.plot(ring[:, 0], ring[:, 1], **style)
+
+
+def qn_inverse_ellipses(ax, H, M, title: str | None = None, steps=(), lim: float = 2.4,
+                        scale: float = 1.0):
+    """BFGS's picture of a quadratic bowl against the bowl itself: the contour
+    x^T H x = scale^2 of E (grey) and the contour x^T M^-1 x = scale^2 of the quadratic
+    whose inverse Hessian is the estimate M (blue, dashed), both around the origin.
+    They coincide when M = H^-1. ``steps`` are weight changes delta drawn as arrows from
+    the origin (the secant pairs M has learned from)."""
+    H = np.asarray(H, dtype=float)
+    _ellipse(ax, H / scale ** 2, (0, 0), color="0.45", lw=2.2, label="contour of E (H)")
+    _ellipse(ax, np.linalg.inv(np.asarray(M, dtype=float)) / scale ** 2, (0, 0), color="C0",
+             lw=1.6, ls="--", label="contour of the model (M⁻¹)")
+    for k, d in enumerate(steps):
+        direction_arrow(ax, (0, 0), d, "C3", lw=1.5,
+                        label="weight changes δ so far" if k == 0 else None)
+    ax.plot(0, 0, "k+", ms=9, mew=1.5)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="w₁ − w₁*", ylabel="w₂ − w₂*")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def qn_lm_steps(ax, w1, w2, surface, w0, gn_step, gradient, lm_curve, lm_step,
+                minimum=None):
+    """Levenberg-Marquardt's steps from ``w0`` over the contours of E: the Gauss-Newton
+    step (green), the direction of -grad E (red, drawn as long as the Gauss-Newton step),
+    the curve of all LM steps as lambda runs from 0 to infinity (thin blue) and the LM
+    step of one lambda (thick blue), with its direction drawn as long as the Gauss-Newton
+    step (dashed blue): a step of a large lambda is too short to see, its direction is
+    not."""
+    contour_trajectory(ax, w1, w2, surface, minimum=minimum)
+    w0 = np.asarray(w0, dtype=float)
+    curve = w0 + np.asarray(lm_curve, dtype=float)
+    ax.plot(curve[:, 0], curve[:, 1], "-", color="C0", lw=0.8, alpha=0.6,
+            label="LM steps for all λ")
+    g = -np.asarray(gradient, dtype=float)
+    direction_arrow(ax, w0, g / np.linalg.norm(g) * np.linalg.norm(gn_step), "C3",
+                    label="direction of −∇E", lw=1.6)
+    direction_arrow(ax, w0, gn_step, "C2", label="Gauss-Newton step (λ → 0)", lw=1.6)
+    direction_arrow(ax, w0, lm_step, "C0", label="LM step at this λ", lw=2.6)
+    step = np.asarray(lm_step, dtype=float)
+    reach = w0 + step / np.linalg.norm(step) * np.linalg.norm(gn_step)
+    ax.plot([w0[0], reach[0]], [w0[1], reach[1]], "--", color="C0", lw=1.2, zorder=1.4,
+            label="direction of the LM step")
+    ax.plot(*w0, "s", color=START_COLOR, ms=4, zorder=1.5)
+    return ax
+
+
+__all__ += ["qn_inverse_ellipses", "qn_lm_steps"]
