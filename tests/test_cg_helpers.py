@@ -74,3 +74,18 @@ def test_cg_trace_restart_gives_steepest_descent_and_stops_cleanly():
         cg_trace(cg_objective(q), np.zeros(3), eb.BFGS())
     with pytest.raises(ValueError, match="w0"):
         cg_trace(cg_objective(q), np.zeros(2))
+
+
+def test_cg_self_checks_accept_the_right_answer_only(capsys):
+    assert eb.checks.cg_one_step_angles(50, 140)
+    assert eb.checks.cg_one_step_angles(120, 30, rotation_deg=30)
+    assert not eb.checks.cg_one_step_angles(50, 100)
+    assert eb.checks.cg_first_step(17 / 65, 144 / 4225)       # worked by hand
+    assert not eb.checks.cg_first_step(17 / 65, 1.0)
+    assert eb.checks.cg_distinct_eigenvalue_steps(3)
+    assert eb.checks.cg_distinct_eigenvalue_steps(7, distinct=7, n=30)
+    assert not eb.checks.cg_distinct_eigenvalue_steps(50)
+    with pytest.raises(ValueError, match="distinct"):
+        eb.checks.cg_distinct_eigenvalue_steps(3, distinct=60)
+    with pytest.raises(ValueError, match="kappa"):
+        eb.checks.cg_one_step_angles(0, 90, kappa=1.0)
