@@ -481,8 +481,12 @@ class ConjugateGradient:
     Conjugacy needs line searches that find the minimum along each direction, so each step
     is a strong Wolfe search (``c1``, ``c2``) refined by up to ``refine`` secant steps on the
     directional derivative until it is below ``exact_tol`` times its starting value. On a
-    quadratic one secant step is exact, and the defaults reach the minimum of an
-    N-dimensional quadratic in N iterations (N + 1 in float64). The method restarts along
+    quadratic one secant step is exact, and in exact arithmetic the defaults reach the
+    minimum of an N-dimensional quadratic in N iterations. In float64 N + 1 suffice when
+    the eigenvalues are spread evenly; when many of them crowd at one end of an
+    ill-conditioned spectrum, rounding breaks the conjugacy and more are needed (N = 20,
+    kappa = 1000, eigenvalues evenly spaced in log: about 30), as for any conjugate
+    gradient in floating point. The method restarts along
     the gradient when d_k is not a descent direction, when successive gradients are far
     from orthogonal (Powell's test, ``|g_k . g_k-1| >= 0.2 |g_k|^2``, which never fires on a
     quadratic with exact steps), and every ``restart`` iterations if that is given.

@@ -89,3 +89,17 @@ def test_cg_self_checks_accept_the_right_answer_only(capsys):
         eb.checks.cg_distinct_eigenvalue_steps(3, distinct=60)
     with pytest.raises(ValueError, match="kappa"):
         eb.checks.cg_one_step_angles(0, 90, kappa=1.0)
+
+
+def test_conjugate_gradient_docstring_n_step_claim():
+    """The docstring of eb.ConjugateGradient: N + 1 steps in float64 on evenly spread
+    spectra, more when the eigenvalues crowd at one end (log spacing, large kappa)."""
+    def steps(q):
+        n = len(q.minimum)
+        _, h = eb.minimize(cg_objective(q), np.zeros(n), eb.ConjugateGradient(),
+                           iterations=3 * n, record_weights=True)
+        d = np.linalg.norm(h.weights - q.minimum, axis=1) / np.linalg.norm(q.minimum)
+        return int(np.argmax(d <= 1e-8)) if (d <= 1e-8).any() else np.inf
+
+    assert steps(cg_quadratic(20, 1e3, "even", 0)) <= 21
+    assert 25 <= steps(cg_quadratic(20, 1e3, "geometric", 0)) <= 35
