@@ -166,3 +166,29 @@ def test_momentum_form_replays_cg_and_beats_heavy_ball():
         w = w + step
         path.append(w)
     assert _steps_to(path, q20) / _steps_to(run["weights"], q20) > 2
+
+
+def _sd_steps(q, w0, iterations=400):
+    sd = cg_trace(cg_objective(q), w0, STEEPEST, iterations=iterations, tol=1e-14)
+    return _steps_to(sd["weights"], q)
+
+
+def test_steepest_descent_steps_depend_on_start_and_kappa_as_the_page_says():
+    """Section 1's words: from P, fewer steps at kappa = 1000 than at kappa = 10; on the
+    kappa = 10 bowl the worst starts lie about 6 degrees either side of the flat axis
+    (120 degrees), far beyond the 30 steps drawn, where the cost shrinks by the worst-case
+    factor ((kappa - 1)/(kappa + 1))^2 per step."""
+    assert _sd_steps(_bowl(1000.0), P) < _sd_steps(_bowl(10.0), P)
+    q = _bowl(10.0)
+
+    def start(deg):
+        return 1.94 * np.array([np.cos(np.radians(deg)), np.sin(np.radians(deg))])
+
+    worst = 120 + np.degrees(np.arctan(0.1))
+    for deg in (120 - np.degrees(np.arctan(0.1)), worst):
+        assert _sd_steps(q, start(deg)) > 60
+    assert _sd_steps(q, start(worst)) > max(_sd_steps(q, start(d)) for d in (90, 142.5, 165))
+    sd = cg_trace(cg_objective(q), start(worst), STEEPEST, iterations=10)
+    E = [float(q.cost(w)) for w in sd["weights"]]
+    ratios = np.array(E[1:]) / np.array(E[:-1])
+    assert np.allclose(ratios, (9 / 11) ** 2, rtol=1e-6)
