@@ -133,20 +133,33 @@ def _rosenbrock_grad(w):
 
 
 def test_fletcher_reeves_and_polak_ribiere_on_rosenbrock():
-    """Table rows 8-9, as the page words them: both variants converge from every one of
-    the 100 starts (the page says they do not separate)."""
+    """Table rows 8-10 and the words around them: as the paper states them (Powell's test
+    off) both formulas converge from all 100 starts, Fletcher-Reeves in at least twice
+    Polak-Ribiere's median steps and never with beta = 0, Polak-Ribiere with beta = 0 on
+    about a tenth of its steps; with Powell's test on, both restart on about a third of
+    their steps and their medians differ by at most 3 steps."""
     rng = np.random.default_rng(0)
     starts = np.column_stack([rng.uniform(-2, 2, 100), rng.uniform(-1, 3, 100)])
-    medians = {}
-    for variant in ("polak_ribiere", "fletcher_reeves"):
+    median, most, restarts = {}, {}, {}
+    for variant, powell in ((v, p) for v in ("polak_ribiere", "fletcher_reeves")
+                            for p in (False, True)):
         runs = [cg_trace(eb.FunctionObjective(_rosenbrock, _rosenbrock_grad, n=2), w0,
-                         eb.ConjugateGradient(variant=variant), iterations=500, tol=1e-8)
+                         eb.ConjugateGradient(variant=variant, powell=powell),
+                         iterations=500, tol=1e-8)
                 for w0 in starts]
         done = [np.linalg.norm(r["weights"][-1] - 1) <= 1e-6 for r in runs]
-        assert sum(done) == 100, variant
-        medians[variant] = np.median([len(r["eta"]) for r in runs])
-    # "about the same number of steps"
-    assert abs(medians["polak_ribiere"] - medians["fletcher_reeves"]) <= 3
+        assert sum(done) == 100, (variant, powell)
+        n_steps = [len(r["eta"]) for r in runs]
+        median[variant, powell], most[variant, powell] = np.median(n_steps), max(n_steps)
+        restarts[variant, powell] = np.mean([np.mean(r["beta"][1:] == 0) for r in runs])
+    pr, fr = ("polak_ribiere", False), ("fletcher_reeves", False)
+    assert median[fr] / median[pr] >= 2                        # table: >= 2
+    assert median[pr] <= 20 and 50 <= median[fr] <= 70        # "17", "about 60"
+    assert most[pr] <= 30 and 350 <= most[fr] < 400            # "27", "nearly 400"
+    assert restarts[fr] == 0 and 0.05 <= restarts[pr] <= 0.2   # "never", "a tenth"
+    # Powell's test on: "about a third", "median 18", medians within 3 steps
+    assert all(0.25 <= restarts[v, True] <= 0.45 for v in ("polak_ribiere", "fletcher_reeves"))
+    assert abs(median["polak_ribiere", True] - median["fletcher_reeves", True]) <= 3
 
 
 def test_momentum_form_replays_cg_and_beats_heavy_ball():
