@@ -102,6 +102,35 @@ def test_geometric_spectrum_loses_the_n_step_property_to_rounding():
     # ... while float64 on that very (diagonal) bowl is still far off after N + 1 steps
     diag = eb.Quadratic(np.diag([float(x) for x in lam]), [float(x) for x in target])
     assert _steps_needed(diag) > 21
+    # the same textbook iteration in float64 on the page's (rotated) bowls: more than
+    # N + 1 steps, but within N once the gradients are re-orthogonalised at every step
+    for s in range(3):
+        q = cg_quadratic(20, 1e3, "geometric", s)
+        assert _textbook_cg_steps(q) > 21
+        assert _textbook_cg_steps(q, reorthogonalise=True) <= 20
+
+
+def _textbook_cg_steps(q, reorthogonalise=False, steps=60):
+    """Linear CG (exact step, eq 43) from 0 in float64: steps to 1e-8 of the start's
+    distance; optionally each new gradient is made orthogonal to all earlier ones."""
+    H, w_star = q.H, q.minimum
+    w = np.zeros(len(w_star))
+    g = -H @ w_star
+    d, basis = -g, [g / np.linalg.norm(g)]
+    for k in range(1, steps + 1):
+        Hd = H @ d
+        eta = -(g @ d) / (d @ Hd)
+        w = w + eta * d
+        if np.linalg.norm(w - w_star) <= 1e-8 * np.linalg.norm(w_star):
+            return k
+        g_new = g + eta * Hd
+        if reorthogonalise:
+            for b in basis:
+                g_new = g_new - (b @ g_new) * b
+            basis.append(g_new / np.linalg.norm(g_new))
+        d = -g_new + (g_new - g) @ g_new / (g @ g) * d
+        g = g_new
+    return np.inf
 
 
 def test_figure_17_conjugate_is_orthogonal_after_whitening():
