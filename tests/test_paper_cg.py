@@ -221,6 +221,13 @@ def test_steepest_descent_steps_depend_on_start_and_kappa_as_the_page_says():
     (120 degrees), far beyond the 30 steps drawn, where the cost shrinks by the worst-case
     factor ((kappa - 1)/(kappa + 1))^2 per step."""
     assert _sd_steps(_bowl(1000.0), P) < _sd_steps(_bowl(10.0), P)
+    # why: at kappa = 1000 the first step lands on the valley floor 90 % of the starting
+    # distance away, almost on the flat axis; each later pair of steps shrinks ~200-fold
+    q = _bowl(1000.0)
+    d = np.linalg.norm(cg_trace(cg_objective(q), P, STEEPEST, iterations=5)["weights"]
+                       - q.minimum, axis=1) / np.linalg.norm(P - q.minimum)
+    assert 0.85 <= d[1] <= 0.95
+    assert 150 <= d[1] / d[3] <= 250 and 150 <= d[3] / d[5] <= 250
     q = _bowl(10.0)
 
     def start(deg):
