@@ -200,6 +200,12 @@ def test_momentum_form_replays_cg_and_beats_heavy_ball():
         step = -eta * run["gradients"][t] + mu * step
         w = w + step
     assert np.abs(w - run["weights"][-1]).max() <= 1e-10
+    # the words under the figure: eta_t between about 1.5 and 6, above 2/lambda_max = 2
+    # on most steps; mu_t between about 0.05 and 2, above 1 on a few steps
+    assert 1.3 <= run["eta"].min() and run["eta"].max() <= 7
+    assert np.mean(run["eta"] > 2) > 0.5
+    assert 0.04 <= run["mu"][1:].min() and 1 < run["mu"].max() <= 2.5
+    assert 1 <= np.sum(run["mu"] > 1) <= 4
     root = np.sqrt(q20.eigenvalues[[0, -1]])
     eta_hb, mu_hb = 4 / root.sum() ** 2, ((root[1] - root[0]) / root.sum()) ** 2
     w, step, path = np.zeros(20), np.zeros(20), [np.zeros(20)]
