@@ -67,7 +67,7 @@ def test_steepest_descent_one_step_on_an_eigenvector():
 
 def test_n_steps_on_evenly_spread_quadratics():
     """Table row 2: steps - N <= 1 for N = 2, 5, 20, 50 and kappa up to 1e4 (the page
-    uses three seeds; the test one, as the worst excess is the same)."""
+    uses three seeds; the test two, as the worst excess is the same)."""
     for n in (2, 5, 20, 50):
         for kappa in (10, 100, 1e3, 1e4):
             for seed in range(2):
