@@ -169,7 +169,7 @@ def test_fletcher_reeves_and_polak_ribiere_on_rosenbrock():
     their steps and their medians differ by at most 3 steps."""
     rng = np.random.default_rng(0)
     starts = np.column_stack([rng.uniform(-2, 2, 100), rng.uniform(-1, 3, 100)])
-    median, most, restarts = {}, {}, {}
+    median, most, restarts, steps = {}, {}, {}, {}
     for variant, powell in ((v, p) for v in ("polak_ribiere", "fletcher_reeves")
                             for p in (False, True)):
         runs = [cg_trace(eb.FunctionObjective(_rosenbrock, _rosenbrock_grad, n=2), w0,
@@ -178,10 +178,19 @@ def test_fletcher_reeves_and_polak_ribiere_on_rosenbrock():
                 for w0 in starts]
         done = [np.linalg.norm(r["weights"][-1] - 1) <= 1e-6 for r in runs]
         assert sum(done) == 100, (variant, powell)
-        n_steps = [len(r["eta"]) for r in runs]
+        n_steps = steps[variant, powell] = [len(r["eta"]) for r in runs]
         median[variant, powell], most[variant, powell] = np.median(n_steps), max(n_steps)
         restarts[variant, powell] = np.mean([np.mean(r["beta"][1:] == 0) for r in runs])
     pr, fr = ("polak_ribiere", False), ("fletcher_reeves", False)
+    # Figure caption: from FR's slowest start PR arrives in a few dozen steps at most,
+    # FR in hundreds, most of them within 0.01 of the minimum ("tiny steps close to it")
+    slowest = int(np.argmax(steps[fr]))
+    assert steps[pr][slowest] <= 30 and steps[fr][slowest] >= 300
+    path = cg_trace(eb.FunctionObjective(_rosenbrock, _rosenbrock_grad, n=2),
+                    starts[slowest], eb.ConjugateGradient(variant="fletcher_reeves",
+                                                          powell=False),
+                    iterations=500, tol=1e-8)["weights"]
+    assert np.mean(np.linalg.norm(path - 1, axis=1) < 0.01) > 0.5
     assert median[fr] / median[pr] >= 2                        # table: >= 2
     assert median[pr] <= 20 and 50 <= median[fr] <= 70        # "17", "about 60"
     assert most[pr] <= 30 and 350 <= most[fr] < 400            # "27", "nearly 400"
