@@ -800,16 +800,19 @@ def cg_paths(ax_paths, ax_dist, quadratic, runs: dict, half_width: float = 2.2,
     """Weight paths of several methods over a two-weight :class:`~ebtricks.Quadratic`
     (left) and each one's distance to the minimum against step (right, log scale; values
     below ``floor``, rounding error, drawn at ``floor``). ``runs`` maps a label to
-    ``(path, colour)``, path of shape (steps + 1, 2)."""
+    ``(path, colour)``, path of shape (steps + 1, 2). Each later path is drawn wider and
+    under the earlier ones, so that a shared segment (two methods' common first step)
+    shows both colours."""
     quadratic_contours(ax_paths, quadratic, half_width=half_width)
-    for label, (path, color) in runs.items():
+    for k, (label, (path, color)) in enumerate(runs.items()):
         path = np.asarray(path, dtype=float)
-        ax_paths.plot(path[:, 0], path[:, 1], "o-", color=color, ms=3, lw=1.3)
+        ax_paths.plot(path[:, 0], path[:, 1], "o-", color=color, ms=3 + 2 * k,
+                      lw=1.3 + 2 * k, zorder=3 - 0.1 * k)
         d = np.maximum(np.linalg.norm(path - quadratic.minimum, axis=1), floor)
-        ax_dist.semilogy(np.arange(len(d)), d, "o-", color=color, ms=3, lw=1.2,
-                         label=label)
+        ax_dist.semilogy(np.arange(len(d)), d, "o-", color=color, ms=3 + k,
+                         lw=1.2 + k, zorder=3 - 0.1 * k, label=label)
     first = np.asarray(next(iter(runs.values()))[0], dtype=float)[0]
-    ax_paths.plot(*first, "s", color=START_COLOR, ms=6)
+    ax_paths.plot(*first, "s", color=START_COLOR, ms=6, zorder=4)
     ax_dist.set(xlabel="step", ylabel="distance to the minimum", ylim=(floor / 3, 10))
     if steps is not None:
         ax_dist.set_xlim(-0.5, steps + 0.5)
