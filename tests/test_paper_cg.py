@@ -279,3 +279,24 @@ def test_figure_3_n_slider_as_its_alt_text_and_the_page_say():
     assert all(first_hit(n, "geometric") is None for n in (42, 46, 50))
     assert first_hit(40, "geometric") is not None
 
+
+def test_figure_5_fletcher_reeves_distance_falls_a_decade_per_50_steps():
+    """Figure 5, top right (alt text): from Fletcher-Reeves' slowest start its distance to
+    (1, 1) falls along a straight line on the log axis, a decade about every 50 steps,
+    to about 4e-9 at its last step; Polak-Ribiere gets below 1e-11 within 20 steps."""
+    rng = np.random.default_rng(0)
+    starts = np.column_stack([rng.uniform(-2, 2, 100), rng.uniform(-1, 3, 100)])
+    obj = eb.FunctionObjective(_rosenbrock, _rosenbrock_grad, n=2)
+    fr = [cg_trace(obj, w0, eb.ConjugateGradient(variant="fletcher_reeves", powell=False),
+                   iterations=500, tol=1e-8) for w0 in starts]
+    slowest = int(np.argmax([len(r["eta"]) for r in fr]))
+    d = np.linalg.norm(fr[slowest]["weights"] - 1, axis=1)
+    later = np.arange(100, 351, 50)
+    per_decade = (later - 50) / np.log10(d[50] / d[later])   # steps per decade from 50
+    assert np.all((40 <= per_decade) & (per_decade <= 60))           # a straight line
+    assert 2e-9 <= d[-1] <= 6e-9 and len(d) - 1 == 393
+    pr = cg_trace(obj, starts[slowest], eb.ConjugateGradient(variant="polak_ribiere",
+                                                             powell=False),
+                  iterations=500, tol=1e-8)
+    p = np.linalg.norm(pr["weights"] - 1, axis=1)
+    assert len(p) - 1 <= 20 and p[-1] < 1e-11
