@@ -2229,3 +2229,162 @@ def qn_lm_half_length(log10_lam, noise: float = 0.3, w0=(0.1, -1.0)) -> bool:
 
 
 __all__ += ["qn_bfgs_update", "qn_lbfgs_floats", "qn_lm_half_length"]
+
+
+# --- self-checks of the page "Conjugate gradient" (§6.2) ---
+
+def cg_one_step_angles(first, second, rotation_deg: float = 50.0, kappa: float = 10.0) -> bool:
+    """Exercise: steepest descent with exact line search on a two-weight quadratic whose
+    eigenvectors are rotated by ``rotation_deg``: from which two start angles (degrees,
+    in [0, 180)) on a circle around the minimum does it finish in one step? (within 1°)
+
+    Parameters
+    ----------
+    first, second : float
+        The reader's two angles, in degrees, in either order.
+    rotation_deg : float, default 50.0
+        The rotation of the eigenvectors from the weight axes, in degrees.
+    kappa : float, default 10.0
+        The condition number of the bowl, > 1.
+
+    Returns
+    -------
+    bool
+        Whether both angles match (modulo 180°) the ones found by scanning 3600 start
+        angles for the start whose first exact step lands on the minimum.
+
+    Examples
+    --------
+    >>> cg_one_step_angles(140, 50)
+    ✔ one-step start angles: correct.
+    True
+    """
+    rotation = check_finite_scalar("rotation_deg", rotation_deg)
+    kappa = check_finite_scalar("kappa", kappa)
+    if not kappa > 1:
+        raise ValueError(f"kappa must be > 1, got {kappa}")
+    a = [check_finite_scalar("first", first) % 180, check_finite_scalar("second", second) % 180]
+    c, s = np.cos(np.radians(rotation)), np.sin(np.radians(rotation))
+    R = np.array([[c, -s], [s, c]])
+    H = R @ np.diag([1.0, 1.0 / kappa]) @ R.T
+    # Scan the circle: the exact step along -g from w lands at distance |w - eta g| from 0.
+    theta = np.arange(3600) * 0.05
+    W = np.column_stack([np.cos(np.radians(theta)), np.sin(np.radians(theta))])
+    G = W @ H
+    eta = np.sum(G * G, axis=1) / np.sum((G @ H) * G, axis=1)
+    miss = np.linalg.norm(W - eta[:, None] * G, axis=1)
+    # one eigenvector in each half-turn: the best start, then the best one at least 45°
+    # away from it (modulo 180°)
+    best = [theta[np.argmin(miss)]]
+    other = np.abs(((theta - best[0] + 90) % 180) - 90) > 45
+    best.append(theta[other][np.argmin(miss[other])])
+
+    def near(x, y):
+        return abs((x - y + 90) % 180 - 90) <= 1.0
+
+    ok = ((near(a[0], best[0]) and near(a[1], best[1]))
+          or (near(a[0], best[1]) and near(a[1], best[0])))
+    return _verdict(ok, "one-step start angles",
+                    "the gradient points straight at the minimum only where the start lies "
+                    "on an eigenvector of H; where are the eigenvectors of a bowl rotated "
+                    f"by {rotation:g}°?")
+
+
+def cg_first_step(eta0, beta1, h=(1.0, 4.0), start=(1.0, 1.0)) -> bool:
+    """Exercise: conjugate gradient by hand on E(w) = 1/2 w^T diag(h) w from ``start``.
+    What is the first step's exact line-search rate eta_0 along d_0 = -grad E, and the
+    Fletcher-Reeves beta_1 (eq 42) that forms d_1? (each within 1e-6, relative)
+
+    Parameters
+    ----------
+    eta0 : float
+        The reader's eta_0.
+    beta1 : float
+        The reader's beta_1.
+    h : sequence of two floats, default (1.0, 4.0)
+        The diagonal of H, each > 0.
+    start : sequence of two floats, default (1.0, 1.0)
+        w_0.
+
+    Returns
+    -------
+    bool
+        Whether both are right, compared with a fine scan of E along d_0 (the lowest
+        point) and the gradient there.
+
+    Examples
+    --------
+    >>> cg_first_step(17 / 65, 144 / 4225)
+    ✔ eta_0: correct.
+    ✔ beta_1: correct.
+    True
+    """
+    h = np.asarray(h, dtype=float)
+    w0 = np.asarray(start, dtype=float)
+    if h.shape != (2,) or w0.shape != (2,) or not np.all(h > 0):
+        raise ValueError("h and start must be two numbers each, h > 0")
+    eta0 = check_finite_scalar("eta0", eta0)
+    beta1 = check_finite_scalar("beta1", beta1)
+    g0 = h * w0
+    # E along the line is a parabola in eta: fit it through three points, take its vertex.
+    e = [0.5 * np.sum(h * (w0 - t * g0) ** 2) for t in (0.0, 1.0, 2.0)]
+    truth_eta = (3 * e[0] - 4 * e[1] + e[2]) / (2 * (e[0] - 2 * e[1] + e[2]))
+    g1 = h * (w0 - truth_eta * g0)
+    truth_beta = float(g1 @ g1) / float(g0 @ g0)
+    a = _verdict(_close(eta0, truth_eta, 1e-6), "eta_0",
+                 "minimise E(w_0 - eta g_0) over eta: set its derivative g(w_1) . g_0 to 0")
+    b = _verdict(_close(beta1, truth_beta, 1e-6), "beta_1",
+                 "eq 42: |grad E(w_1)|^2 / |grad E(w_0)|^2, with w_1 = w_0 - eta_0 g_0")
+    return a and b
+
+
+def cg_distinct_eigenvalue_steps(answer, distinct: int = 3, n: int = 50) -> bool:
+    """Exercise: conjugate gradient on an ``n``-weight quadratic whose Hessian has only
+    ``distinct`` different eigenvalues (each repeated, eigenvectors rotated at random).
+    After how many steps is it at the minimum (to 1e-8 of the starting distance)?
+
+    Parameters
+    ----------
+    answer : int
+        The reader's number of steps.
+    distinct : int, default 3
+        The number of different eigenvalues, from 1 to n.
+    n : int, default 50
+        The number of weights, >= 1.
+
+    Returns
+    -------
+    bool
+        Whether the answer equals the steps a run of ``ConjugateGradient()`` needs on
+        such a bowl (eigenvalues 1, 2, ..., distinct).
+
+    Examples
+    --------
+    >>> cg_distinct_eigenvalue_steps(3)
+    ✔ steps on a bowl with 3 distinct eigenvalues: correct.
+    True
+    """
+    from ._validate import check_int
+    from .descent import Quadratic
+    from .measure import cg_objective
+    from .optimizers import ConjugateGradient, minimize
+
+    n = check_int("n", n, minimum=1)
+    distinct = check_int("distinct", distinct, minimum=1)
+    if distinct > n:
+        raise ValueError(f"distinct must be <= n = {n}, got {distinct}")
+    answer = check_finite_scalar("answer", answer)
+    rng = np.random.default_rng(0)
+    lam = 1.0 + np.arange(n) % distinct
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    q = Quadratic(Q @ np.diag(lam) @ Q.T, rng.standard_normal(n))
+    _, hist = minimize(cg_objective(q), np.zeros(n), ConjugateGradient(), iterations=n + 1,
+                       record_weights=True)
+    dist = np.linalg.norm(hist.weights - q.minimum, axis=1)
+    truth = int(np.argmax(dist <= 1e-8 * dist[0]))
+    return _verdict(answer == truth, f"steps on a bowl with {distinct} distinct eigenvalues",
+                    "each step removes one polynomial degree of freedom: a polynomial that "
+                    "is 0 at every distinct eigenvalue and 1 at 0 needs how high a degree?")
+
+
+__all__ += ["cg_one_step_angles", "cg_first_step", "cg_distinct_eigenvalue_steps"]

@@ -2348,3 +2348,175 @@ def qn_iterations_to(obj, w0, method, level: float, iterations: int):
 
 
 __all__ += ["qn_iterations_to"]
+
+
+# --- first used by the page "Conjugate gradient" (§6.2) ---
+
+def cg_quadratic(n: int, kappa: float, spread: str = "even", seed: int | None = 0):
+    """A random n-dimensional quadratic bowl for conjugate gradient (§6.2): eigenvalues
+    from 1/kappa to 1, eigenvectors a random rotation, minimum w* a standard normal draw.
+
+    Parameters
+    ----------
+    n : int
+        The number of weights, >= 1.
+    kappa : float
+        The condition number lambda_max / lambda_min, >= 1 (lambda_max is 1).
+    spread : {"even", "geometric"}, default "even"
+        How the eigenvalues fill [1/kappa, 1]: evenly spaced, or evenly spaced in log
+        (then most of them crowd near the small end).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the rotation and of w*.
+
+    Returns
+    -------
+    Quadratic
+        E(w) = 1/2 (w - w*)^T H (w - w*).
+
+    Raises
+    ------
+    ValueError
+        When n < 1, kappa < 1 or spread is unknown.
+
+    Examples
+    --------
+    >>> q = cg_quadratic(5, 100.0, spread="geometric", seed=1)
+    >>> q.H.shape, round(q.condition_number, 6), q.minimum.shape
+    ((5, 5), 100.0, (5,))
+    """
+    from ._validate import check_choice, check_finite_scalar, make_rng
+    from .descent import Quadratic
+
+    n = check_int("n", n, minimum=1)
+    kappa = check_finite_scalar("kappa", kappa)
+    if not kappa >= 1:
+        raise ValueError(f"kappa must be >= 1, got {kappa}")
+    check_choice("spread", spread, {"even", "geometric"})
+    rng = make_rng(seed)
+    lam = (np.linspace(1.0 / kappa, 1.0, n) if spread == "even"
+           else np.geomspace(1.0 / kappa, 1.0, n))
+    Q, R = np.linalg.qr(rng.standard_normal((n, n)))
+    Q = Q * np.sign(np.diag(R))           # a uniformly random rotation
+    return Quadratic(Q @ np.diag(lam) @ Q.T, rng.standard_normal(n))
+
+
+def cg_objective(quadratic):
+    """The quadratic ``quadratic`` as an objective for :func:`ebtricks.minimize` (§6.2).
+
+    Parameters
+    ----------
+    quadratic : Quadratic
+        The bowl; its ``cost`` and ``gradient`` become ``f`` and ``grad``, its ``H``
+        the Hessian.
+
+    Returns
+    -------
+    FunctionObjective
+        The objective, counting its evaluations.
+
+    Raises
+    ------
+    TypeError
+        When quadratic is not a :class:`~ebtricks.Quadratic`.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> obj = cg_objective(eb.Quadratic(np.diag([1.0, 4.0]), [1.0, 1.0]))
+    >>> float(obj.value(np.zeros(2))), obj.value_and_grad(np.zeros(2))[1].tolist()
+    (2.5, [-1.0, -4.0])
+    """
+    from .descent import Quadratic
+    from .objective import FunctionObjective
+
+    if not isinstance(quadratic, Quadratic):
+        raise TypeError(f"quadratic must be a Quadratic, got {type(quadratic).__name__}")
+    return FunctionObjective(lambda w: float(quadratic.cost(w)), quadratic.gradient,
+                             n=len(quadratic.minimum), hess=lambda w: quadratic.H)
+
+
+def cg_trace(obj, w0, method=None, iterations: int = 100, tol: float = 0.0) -> dict:
+    """Run a conjugate-gradient method step by step and read off, per step t, the
+    direction d_t it searched, the step eta_t the line search chose and the beta_t of
+    eq 41 (d_t = -g_t + beta_t d_{t-1}); also the same run written as momentum (§6.2):
+    Delta w_t = -eta_t g_t + mu_t Delta w_{t-1} with mu_t = eta_t beta_t / eta_{t-1}.
+
+    Parameters
+    ----------
+    obj : FunctionObjective or NetworkObjective
+        The cost.
+    w0 : array_like, shape (obj.n,)
+        The start.
+    method : ConjugateGradient or None, default None
+        The method; None is ``ConjugateGradient()`` with its defaults.
+    iterations : int, default 100
+        Most steps, >= 0.
+    tol : float, default 0.0
+        Stop before a step when the gradient norm is <= tol, >= 0.
+
+    Returns
+    -------
+    dict
+        ``"weights"`` (T+1, n) and ``"gradients"`` (T+1, n) at w_0 .. w_T;
+        ``"directions"`` (T, n), the d_t searched; ``"eta"``, ``"beta"``, ``"mu"`` (T,),
+        with beta_0 = mu_0 = 0 (the first direction is -g_0); ``"stopped"``: None, or
+        the message of the line search that could not go on.
+
+    Raises
+    ------
+    TypeError
+        When method is not a ConjugateGradient.
+    ValueError
+        When iterations or tol is out of range or w0 has the wrong shape.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> obj = cg_objective(eb.Quadratic(np.diag([1.0, 10.0]), [1.0, 1.0]))
+    >>> tr = cg_trace(obj, np.zeros(2), iterations=2)
+    >>> float(tr["beta"][0]), bool(np.allclose(tr["weights"][-1], [1.0, 1.0], atol=1e-10))
+    (0.0, True)
+    """
+    from ._validate import check_nonnegative
+    from .linesearch import LineSearchError
+    from .optimizers import ConjugateGradient, OptimizationError
+
+    method = ConjugateGradient() if method is None else method
+    if not isinstance(method, ConjugateGradient):
+        raise TypeError(f"method must be a ConjugateGradient, got {type(method).__name__}")
+    iterations = check_int("iterations", iterations, minimum=0)
+    tol = check_nonnegative("tol", tol)
+    w = check_array("w0", w0, shape=(obj.n,)).copy()
+    s = method.init(obj, w)
+    W, G, dirs, eta, beta = [w.copy()], [s["g"].copy()], [], [], []
+    stopped = None
+    for t in range(iterations):
+        if np.linalg.norm(s["g"]) <= tol:
+            break
+        g, d = s["g"].copy(), s["d"].copy()
+        try:
+            w_new, s = method.step(obj, w, s)
+        except (LineSearchError, OptimizationError) as err:
+            stopped = str(err)
+            break
+        dw = w_new - w
+        # the step replaces d by -g when d is no descent direction; dw says which it took
+        if not (g @ d < 0 and abs(abs(dw @ d) - np.linalg.norm(dw) * np.linalg.norm(d))
+                <= 1e-9 * np.linalg.norm(dw) * np.linalg.norm(d)):
+            d = -g
+        b = 0.0 if not dirs else float((d + g) @ dirs[-1] / (dirs[-1] @ dirs[-1]))
+        dirs.append(d)
+        eta.append(float(dw @ d / (d @ d)))
+        beta.append(b)
+        w = w_new
+        W.append(w.copy())
+        G.append(s["g"].copy())
+    eta, beta = np.array(eta), np.array(beta)
+    mu = np.zeros_like(eta)
+    mu[1:] = eta[1:] * beta[1:] / eta[:-1]
+    return {"weights": np.array(W), "gradients": np.array(G),
+            "directions": np.array(dirs).reshape(-1, obj.n), "eta": eta, "beta": beta,
+            "mu": mu, "stopped": stopped}
+
+
+__all__ += ["cg_quadratic", "cg_objective", "cg_trace"]

@@ -481,8 +481,12 @@ class ConjugateGradient:
     Conjugacy needs line searches that find the minimum along each direction, so each step
     is a strong Wolfe search (``c1``, ``c2``) refined by up to ``refine`` secant steps on the
     directional derivative until it is below ``exact_tol`` times its starting value. On a
-    quadratic one secant step is exact, and the defaults reach the minimum of an
-    N-dimensional quadratic in N iterations (N + 1 in float64). The method restarts along
+    quadratic one secant step is exact, and in exact arithmetic the defaults reach the
+    minimum of an N-dimensional quadratic in N iterations. In float64 N + 1 suffice when
+    the eigenvalues are spread evenly; when many of them crowd at one end of an
+    ill-conditioned spectrum, rounding breaks the conjugacy and more are needed (N = 20,
+    kappa = 1000, eigenvalues evenly spaced in log: about 30), as for any conjugate
+    gradient in floating point. The method restarts along
     the gradient when d_k is not a descent direction, when successive gradients are far
     from orthogonal (Powell's test, ``|g_k . g_k-1| >= 0.2 |g_k|^2``, which never fires on a
     quadratic with exact steps), and every ``restart`` iterations if that is given.
@@ -507,6 +511,10 @@ class ConjugateGradient:
     restart : int or None, default None
         Also restart along the gradient every ``restart`` iterations (>= 1); None restarts
         only by the two tests above.
+    powell : bool, default True
+        Apply Powell's restart test; False keeps beta_k as its formula gives it (the
+        restart when d_k is not a descent direction stays), to compare the two formulas
+        of the paper on their own.
     exact_tol : float, default 1e-10
         The secant refinement stops when the directional derivative is at most
         ``exact_tol`` times its value at the start of the line, >= 0.
@@ -525,9 +533,12 @@ class ConjugateGradient:
     restart: int | None = None
     exact_tol: float = 1e-10
     refine: int = 3
+    powell: bool = True
 
     def __post_init__(self):
         check_choice("variant", self.variant, {"polak_ribiere", "fletcher_reeves"})
+        if not isinstance(self.powell, (bool, np.bool_)):
+            raise TypeError(f"powell must be True or False, got {self.powell!r}")
         _check_wolfe(self.c1, self.c2)
         if self.restart is not None:
             check_int("restart", self.restart, minimum=1)
@@ -604,7 +615,8 @@ class ConjugateGradient:
         else:
             beta = max(0.0, (g_new - g) @ g_new / (g @ g))
         k = s["k"] + 1
-        if abs(g_new @ g) >= 0.2 * (g_new @ g_new) or (self.restart and k % self.restart == 0):
+        if ((self.powell and abs(g_new @ g) >= 0.2 * (g_new @ g_new))
+                or (self.restart and k % self.restart == 0)):
             beta = 0.0
         d_new = -g_new + beta * d
         # next trial step: expect the same first-order decrease as this one (Nocedal & Wright)

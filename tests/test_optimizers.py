@@ -232,3 +232,34 @@ def test_line_search_methods_descend_where_the_hessian_is_indefinite(method):
     w, h = eb.minimize(f, np.array([0.5, 0.1]), method, iterations=500, tol=1e-9)
     assert all(b <= a for a, b in zip(h.cost, h.cost[1:]))
     np.testing.assert_allclose(np.abs(w), [0, np.sqrt(0.5)], atol=1e-6)
+
+
+def test_cg_powell_false_keeps_the_formulas_beta():
+    """powell=False: beta_k is the formula's (no restart on Rosenbrock's non-orthogonal
+    gradients), so FR and PR differ there; on a quadratic both still finish in N steps."""
+    def f(w): return (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+
+    def g(w): return np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2),
+                               200 * (w[1] - w[0] ** 2)])
+    obj = eb.FunctionObjective(f, g, n=2)
+    w0 = np.array([-1.2, 1.0])
+    betas = {}
+    for powell in (True, False):
+        m = eb.ConjugateGradient(variant="fletcher_reeves", powell=powell)
+        s = m.init(obj, w0)
+        w, zero = w0, 0
+        for _ in range(15):
+            d_old, g_old = s["d"], s["g"]
+            w, s = m.step(obj, w, s)
+            beta = (s["d"] + s["g"]) @ d_old / (d_old @ d_old)
+            zero += abs(beta) < 1e-14
+        betas[powell] = zero
+    assert betas[True] > betas[False] == 0
+    A = np.diag(np.linspace(1.0, 100.0, 8))
+    q = eb.FunctionObjective(lambda w: 0.5 * w @ A @ w, lambda w: A @ w, n=8)
+    for variant in ("fletcher_reeves", "polak_ribiere"):
+        w, _ = eb.minimize(q, np.ones(8), eb.ConjugateGradient(variant=variant, powell=False),
+                           iterations=8)
+        assert np.linalg.norm(w) < 1e-8 * np.sqrt(8)
+    with pytest.raises(TypeError, match="powell"):
+        eb.ConjugateGradient(powell="no")

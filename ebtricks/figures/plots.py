@@ -1203,3 +1203,58 @@ def qn_lm_steps(ax, w1, w2, surface, w0, gn_step, gradient, lm_curve, lm_step,
 
 
 __all__ += ["qn_inverse_ellipses", "qn_lm_steps"]
+
+
+# --- first used by the page "Conjugate gradient" (§6.2) ---
+
+def cg_paths(ax_paths, ax_dist, quadratic, runs: dict, half_width: float = 2.2,
+             floor: float = 1e-16, steps: int | None = None):
+    """Weight paths of several methods over a two-weight :class:`~ebtricks.Quadratic`
+    (left) and each one's distance to the minimum against step (right, log scale; values
+    below ``floor``, rounding error, drawn at ``floor``). ``runs`` maps a label to
+    ``(path, colour)``, path of shape (steps + 1, 2). Each later path is drawn wider and
+    under the earlier ones, so that a shared segment (two methods' common first step)
+    shows both colours."""
+    quadratic_contours(ax_paths, quadratic, half_width=half_width)
+    for k, (label, (path, color)) in enumerate(runs.items()):
+        path = np.asarray(path, dtype=float)
+        ax_paths.plot(path[:, 0], path[:, 1], "o-", color=color, ms=3 + 2 * k,
+                      lw=1.3 + 2 * k, zorder=3 - 0.1 * k)
+        d = np.maximum(np.linalg.norm(path - quadratic.minimum, axis=1), floor)
+        ax_dist.semilogy(np.arange(len(d)), d, "o-", color=color, ms=3 + k,
+                         lw=1.2 + k, zorder=3 - 0.1 * k, label=label)
+    first = np.asarray(next(iter(runs.values()))[0], dtype=float)[0]
+    ax_paths.plot(*first, "s", color=START_COLOR, ms=6, zorder=4)
+    ax_dist.set(xlabel="step", ylabel="distance to the minimum", ylim=(floor / 3, 10))
+    if steps is not None:
+        ax_dist.set_xlim(-0.5, steps + 0.5)
+    log_ticks(ax_dist)
+    return ax_paths, ax_dist
+
+
+def cg_conjugate_pair(ax_w, ax_u, quadratic, path, directions, half_width: float = 2.2):
+    """The paper's Fig. 17: two conjugate-gradient directions drawn from the points where
+    each was searched, over the contours of a two-weight quadratic (left, weights w) and
+    over the same bowl in whitened coordinates u = Lambda^(1/2) V^T (w - w*) (right),
+    where its contours are circles. Each arrow is scaled to the step taken along it."""
+    path = np.asarray(path, dtype=float)
+    lam, V = quadratic.eigenvalues, quadratic.eigenvectors
+    T = np.sqrt(lam)[:, None] * V.T                    # u = T (w - w*)
+    quadratic_contours(ax_w, quadratic, half_width=half_width)
+    u_path = (path - quadratic.minimum) @ T.T
+    r = np.linalg.norm(u_path[0]) * 1.15
+    t = np.linspace(0, 2 * np.pi, 200)
+    for level in np.linspace(0.15, 1.0, 6) * r:
+        ax_u.plot(level * np.cos(t), level * np.sin(t), color="0.6", lw=0.7)
+    ax_u.plot(0, 0, "k+", ms=11, mew=1.5)
+    for ax, pts, tf in ((ax_w, path, np.eye(2)), (ax_u, u_path, T)):
+        for k, (color, name) in enumerate((("C3", "d₀ = −∇E"), ("C2", "d₁ (conjugate)"))):
+            step = pts[k + 1] - pts[k]
+            direction_arrow(ax, pts[k], step, color, label=name if ax is ax_u else None,
+                            lw=2.2)
+        ax.plot(pts[0, 0], pts[0, 1], "s", color=START_COLOR, ms=6)
+    ax_u.set(xlim=(-r, r), ylim=(-r, r), xlabel="u₁", ylabel="u₂", aspect="equal")
+    return ax_w, ax_u
+
+
+__all__ += ["cg_paths", "cg_conjugate_pair"]
