@@ -93,7 +93,7 @@ def test_race_first_reaching_and_bad_budgets(sine):
 def test_crossing_size():
     sizes = [10, 100, 1000, 10000]
     assert measure.which_crossing_size(sizes, [1, 2, 8, 9], [4, 4, 4, 4]) == pytest.approx(
-        10 ** 1.5)                                   # log-midway between 100 and 1000
+        10 ** 2.5)                                   # log-midway between 100 and 1000
     assert measure.which_crossing_size(sizes, [5, 5, 5, 5], [1, 1, 1, 1]) is None
     assert measure.which_crossing_size(sizes, [1, 1, 1, 1], [5, 5, 5, 5]) is None
     with pytest.raises(ValueError, match="same length"):
