@@ -1588,7 +1588,7 @@ def which_scaling_objective(n: int, seed: int | None = 0):
     """A smooth cost of ``n`` weights whose value and gradient cost O(n) but whose Hessian
     is a dense n x n matrix, for timing one step of the §6 methods against n:
 
-        E(w) = sum_i (r_i^2 / 2 + r_i^4 / 4) + |U w|^2 / 2,   r = w - c,
+        E(w) = sum_i (r_i^2 / 2 + r_i^4 / 4) + (U w) . (U w) / 2,   r = w - c,
 
     with c uniform in [-1, 1]^n and U a random 2 x n matrix of entries N(0, 1/n). Its
     Hessian diag(1 + 3 r^2) + U^T U is positive definite everywhere and has no zero entry,
