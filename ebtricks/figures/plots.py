@@ -841,7 +841,7 @@ def which_cost_per_step(ax, sizes: dict, seconds: dict, slopes: dict, theory: di
     ax.set(xscale="log", yscale="log", xlabel="number of weights N",
            ylabel="CPU seconds per step")
     log_ticks(ax)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="lower right", fontsize=9)
     return ax
 
 
@@ -869,8 +869,9 @@ def which_crossing(ax_run, ax_size, sgd_run, cg_run, sizes, sgd_final, cg_final,
     the slider's size dotted and the crossing (where CG's curve rises through SGD's)
     marked by a vertical band."""
     for name, r in (("SGD", sgd_run), ("CG", cg_run)):
-        ax_run.plot(np.maximum(r.work, 1), r.error, "-", color=WHICH_COLORS[name], lw=1.5,
-                    label=name)
+        few = len(r.work) <= 40                  # few points: show each one
+        ax_run.plot(np.maximum(r.work, 1), r.error, "o-" if few else "-", ms=3.5,
+                    color=WHICH_COLORS[name], lw=1.5, label=name)
     ax_run.set(xscale="log", yscale="log", xlim=(1, budget * 1.3),
                xlabel="sample gradients", ylabel="test error", title=f"P = {size:,}")
     ax_run.legend(loc="lower left", fontsize=9)
