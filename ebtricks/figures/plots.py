@@ -841,7 +841,7 @@ def which_cost_per_step(ax, sizes: dict, seconds: dict, slopes: dict, theory: di
     ax.set(xscale="log", yscale="log", xlabel="number of weights N",
            ylabel="CPU seconds per step")
     log_ticks(ax)
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="upper right", fontsize=9)
     return ax
 
 
