@@ -24,7 +24,9 @@ def fit_error(net):
 
 @pytest.fixture(scope="module")
 def seconds():
-    return {name: np.array([measure.which_step_seconds(METHODS[name], n) for n in ns])
+    # as the page: the fastest step of each size over 3 rounds of all sizes
+    return {name: np.min([[measure.which_step_seconds(METHODS[name], n, repeat=1)
+                           for n in ns] for _ in range(3)], axis=0)
             for name, ns in SIZES.items()}
 
 
@@ -59,14 +61,15 @@ def fit_runs():
 
 
 def test_small_regression_batch_methods_win(fit_runs):
-    """'All three batch methods end several times (here: at least 3 times) below both
-    stochastic ones'; 'only a batch method gets below 1e-4'."""
+    """'All three batch methods end lower than both stochastic ones, LM and BFGS several
+    times lower (here: at least 3 times)'; 'they reach a test error of 1e-4 with far fewer
+    sample gradients' (far: at least 5 times, or the stochastic ones never do)."""
     best = {n: r.error.min() for n, r in fit_runs.items()}
     stochastic = min(best["SGD"], best["SDLM"])
-    assert max(best["CG"], best["LM"], best["BFGS"]) < stochastic / 3
-    assert stochastic > 1e-4 and min(best["CG"], best["LM"], best["BFGS"]) < 1e-4
+    assert max(best["CG"], best["LM"], best["BFGS"]) < stochastic
+    assert max(best["LM"], best["BFGS"]) < stochastic / 3
     work = {n: r.first_reaching(1e-4, "work") for n, r in fit_runs.items()}
-    assert min(work["CG"], work["LM"], work["BFGS"]) < min(work["SGD"], work["SDLM"])
+    assert 5 * min(work["CG"], work["LM"], work["BFGS"]) < min(work["SGD"], work["SDLM"])
 
 
 def test_digits_stochastic_methods_win():
