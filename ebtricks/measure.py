@@ -1745,6 +1745,15 @@ class WhichRace:
     """One method's run in :func:`which_race`: parallel arrays, one entry at the start and
     one after every iteration (batch methods) or epoch (stochastic methods).
 
+    Parameters
+    ----------
+    cpu : array_like
+        CPU seconds at each point.
+    work : array_like
+        Sample gradients at each point.
+    error : array_like
+        The error at each point.
+
     Attributes
     ----------
     cpu : ndarray
@@ -1754,6 +1763,12 @@ class WhichRace:
         value or gradient and P x outputs per Gauss-Newton matrix (its Jacobian rows).
     error : ndarray
         The value of ``error(net)`` there.
+   
+    Examples
+    --------
+    >>> r = WhichRace([0.0, 0.1, 0.2], [0, 50, 100], [1.0, 0.3, 0.1])
+    >>> r.first_reaching(0.5), r.first_reaching(0.2, by="work")
+    (0.1, 100.0)
     """
 
     def __init__(self, cpu, work, error):
