@@ -1596,7 +1596,7 @@ def which_winner(log10_size, answer) -> bool:
         final[name] = run.error[-1]
     truth = min(final, key=final.get)
     return _verdict(answer == truth, f"the winner at P = {P:,}",
-                    "CG needs about a hundred full gradients to fit well; how many does "
+                    "CG needs one to two hundred full gradients to fit well; how many does "
                     "30,000 sample gradients buy it at this P? SGD makes 30,000 updates "
                     "whatever P is.")
 

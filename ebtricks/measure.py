@@ -1701,8 +1701,73 @@ def which_step_seconds(method, n: int, repeat: int = 3, seed: int | None = 0) ->
         w, state = method.step(obj, w, state)
         # the fastest of the repeats: another program sharing the processor (its cache,
         # its memory bandwidth) can only ever slow a step down
-        return min(cpu_seconds(lambda: method.step(obj, w, dict(state)), repeat=1,
+        best = min(cpu_seconds(lambda: method.step(obj, w, dict(state)), repeat=1,
                                warmup=False) for _ in range(repeat))
+    # a clock coarser than the step (Windows' thread clock ticks every 15.6 ms) reads 0:
+    # report its resolution instead, so that a log-log slope never meets a zero
+    import time
+    return max(best, time.get_clock_info("thread_time").resolution)
+
+
+def which_step_memory(method, n: int, seed: int | None = 0) -> float:
+    """The most memory one iteration of a batch ``method`` holds at once on the n-weight
+    cost of :func:`which_scaling_objective`, in numbers (8-byte floats): the peak of the
+    memory newly allocated during the step, as :mod:`tracemalloc` sees it (NumPy reports
+    its arrays to it). Unlike a time it is the same on every machine and under any load:
+    it counts arrays, not seconds. It grows like N^2 for Newton (its Hessian and
+    eigenvectors) and BFGS (its matrix M and the outer products that update it), like N
+    for conjugate gradient and a gradient step.
+
+    As for :func:`which_step_seconds`, one untracked step comes first, and the measured
+    step starts from the state after it.
+
+    Parameters
+    ----------
+    method : batch method
+        Any object with ``init`` and ``step`` (see :func:`which_step_seconds`).
+    n : int
+        Number of weights, >= 1.
+    seed : int or None, default 0
+        Seed of the cost (:func:`which_scaling_objective`).
+
+    Returns
+    -------
+    float
+        The peak of the memory allocated during one step, in units of 8 bytes.
+
+    Raises
+    ------
+    TypeError
+        When ``method`` has no ``init`` and ``step``.
+    ValueError
+        When n < 1, or when another caller is already tracing memory.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> round(which_step_memory(eb.BFGS(), 400) / 400 ** 2)        # about 3 N x N arrays
+    3
+    """
+    import tracemalloc
+
+    if not (hasattr(method, "init") and hasattr(method, "step")):
+        raise TypeError(f"method must be a batch method (with init and step), got "
+                        f"{type(method).__name__}")
+    if tracemalloc.is_tracing():
+        raise ValueError("which_step_memory needs tracemalloc for itself; stop the "
+                         "tracing in progress first")
+    obj, w = which_scaling_objective(n, seed)
+    state = method.init(obj, w)
+    w, state = method.step(obj, w, state)
+    state = dict(state)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        method.step(obj, w, state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / 8.0
 
 
 def which_loglog_slope(n, seconds) -> float:
@@ -1957,7 +2022,8 @@ def which_race(net: Network, X, D, method, error, cpu_budget: float | None = Non
     return WhichRace(cpu, work, err)
 
 
-__all__ += ["which_scaling_objective", "which_step_seconds", "which_loglog_slope",
+__all__ += ["which_scaling_objective", "which_step_seconds", "which_step_memory",
+            "which_loglog_slope",
             "WhichRace", "which_race"]
 
 

@@ -1,7 +1,8 @@
-"""The numbers of the page book/which_method (§6, §9, §10): the growth of the cost of one
-iteration with N (slopes only, with the page's tolerances: never a time), and the paper's
-verdicts on a small regression and on digit classification, asserted in sample gradients
-(which do not depend on the machine) rather than in CPU seconds."""
+"""The numbers of the page book/which_method (§6, §9, §10): the growth with N of the memory
+one iteration holds (not of its time: no test here asserts a time, a slope of times or a
+ratio of times, since CI runs on a loaded machine), and the paper's verdicts on a small
+regression and on digit classification, asserted in sample gradients (deterministic:
+fixed seeds, and the same count on every machine) rather than in CPU seconds."""
 import numpy as np
 import pytest
 
@@ -22,33 +23,21 @@ def fit_error(net):
     return net.cost(X_true, D_true)
 
 
-@pytest.fixture(scope="module")
-def seconds():
-    # as the page: the fastest step of each size over 3 rounds of all sizes
-    return {name: np.min([[measure.which_step_seconds(METHODS[name], n, repeat=1)
-                           for n in ns] for _ in range(3)], axis=0)
-            for name, ns in SIZES.items()}
-
-
-def _slope(seconds, name, which=slice(-3, None)):
-    return measure.which_loglog_slope(np.array(SIZES[name])[which], seconds[name][which])
-
-
-def test_cost_per_step_slopes(seconds):
-    """The table under Figure 2: exponents on each method's three largest sizes."""
-    newton, bfgs = _slope(seconds, "Newton"), _slope(seconds, "BFGS")
-    assert 2.3 <= newton < 3.0, newton
-    assert 1.5 <= bfgs <= 2.8, bfgs
-    for name in ("CG", "SGD"):
-        assert 0.4 <= _slope(seconds, name) <= 1.3, (name, _slope(seconds, name))
-
-
-def test_o_n_methods_are_flat_at_small_n_and_newton_dwarfs_cg(seconds):
-    """'from 100 to 3,000 weights the CG and SGD lines are nearly flat (slope below 0.5)';
-    'at N = 1000 one Newton step costs as much as more than a hundred CG steps'."""
-    for name in ("CG", "SGD"):
-        assert _slope(seconds, name, slice(0, 4)) < 0.5
-    assert seconds["Newton"][-1] > 100 * seconds["CG"][2]          # both at N = 1000
+def test_memory_per_step():
+    """The table under Figure 2, its asserted rows: the memory one step holds at once
+    (numbers, counted by tracemalloc: the same on every machine and under any load) stays
+    between 2 and 5 N x N arrays for Newton and BFGS, which store an N x N matrix (§6.1,
+    §6.3), and under 20 vectors of N numbers for CG and a gradient step, at every size of
+    the page (N from 100 to 1,000, 2,500 or 100,000). The CPU-time slopes of the same
+    table are never asserted: on a shared 2-core machine Newton's once came out at 2.18
+    (house rule: no timing in a test)."""
+    for name, ns in SIZES.items():
+        numbers = np.array([measure.which_step_memory(METHODS[name], n) for n in ns])
+        n = np.array(ns, float)
+        if name in ("Newton", "BFGS"):
+            assert np.all((2 * n ** 2 < numbers) & (numbers < 5 * n ** 2)), (name, numbers)
+        else:
+            assert np.all(numbers < 20 * n), (name, numbers)
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,19 @@ def test_step_seconds_positive_and_validated():
         measure.which_step_seconds(eb.BFGS(), 50, repeat=0)
 
 
+def test_step_memory_is_deterministic_and_validated():
+    """The memory count is what the paper test asserts instead of a time: it must repeat
+    (to a few bytes of Python objects) and grow like N^2 for BFGS, like N for CG."""
+    a = measure.which_step_memory(eb.BFGS(), 300)
+    assert a == pytest.approx(measure.which_step_memory(eb.BFGS(), 300), rel=1e-4)
+    assert 2.5 * 300 ** 2 < a < 4 * 300 ** 2                      # about 3 N x N arrays
+    assert measure.which_step_memory(eb.ConjugateGradient(), 3000) < 10 * 3000
+    with pytest.raises(TypeError, match="method"):
+        measure.which_step_memory(eb.SGD(eta=0.1), 50)
+    with pytest.raises(ValueError, match="n"):
+        measure.which_step_memory(eb.BFGS(), 0)
+
+
 def test_loglog_slope_exact_on_a_power_law_and_validated():
     n = np.array([10.0, 30.0, 100.0, 300.0])
     assert measure.which_loglog_slope(n, 5e-9 * n ** 2.5) == pytest.approx(2.5)
