@@ -1675,7 +1675,8 @@ def which_step_seconds(method, n: int, repeat: int = 3, seed: int | None = 0) ->
     Returns
     -------
     float
-        The smallest CPU time of one step, in seconds.
+        The smallest CPU time of one step, in seconds; never below the resolution of the
+        thread clock (a coarser clock would read 0).
 
     Raises
     ------
