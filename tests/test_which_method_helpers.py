@@ -81,11 +81,13 @@ def test_race_work_budget_is_respected(sine):
 
 def test_race_cpu_budget_and_error_at_each_point(sine):
     net, X, D = sine
+    # only the loop's bookkeeping, never a speed (house rule: no timing in a test): it
+    # steps only while the budget is not spent, so every point but the last is within it
     r = measure.which_race(net, X, D, eb.BFGS(), lambda n: n.cost(X, D), cpu_budget=0.02)
-    assert r.cpu[-1] >= 0.02 or r.error[-1] < 1e-12
+    assert len(r.cpu) >= 2 and np.all(r.cpu[:-1] < 0.02) and r.error[-1] < r.error[0]
     r2 = measure.which_race(net, X, D, eb.SGD(eta=0.05), lambda n: n.cost(X, D),
                             cpu_budget=0.02)
-    assert r2.cpu[-1] > 0 and r2.work[-1] % len(X) == 0
+    assert len(r2.cpu) >= 2 and r2.work[-1] % len(X) == 0
 
 
 def test_race_first_reaching_and_bad_budgets(sine):
