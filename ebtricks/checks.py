@@ -2388,3 +2388,101 @@ def cg_distinct_eigenvalue_steps(answer, distinct: int = 3, n: int = 50) -> bool
 
 
 __all__ += ["cg_one_step_angles", "cg_first_step", "cg_distinct_eigenvalue_steps"]
+
+
+# --- the page book/which_method (§6, §10) -----------------------------------------------
+
+def which_winner(log10_size, answer) -> bool:
+    """Exercise (book/which_method, Figure 4): with the same budget of 30,000 sample
+    gradients, which of online SGD (eta = 0.05) and conjugate gradient ends with the
+    smaller test error on the noisy sine with P = round(10**log10_size) samples? Runs both
+    (the page's settings) and compares.
+
+    Parameters
+    ----------
+    log10_size : float
+        log10 of the training set size, between 1.5 and 4.
+    answer : {"SGD", "CG"}
+        Your prediction.
+
+    Returns
+    -------
+    bool
+        True when the prediction is right.
+
+    Raises
+    ------
+    ValueError
+        When log10_size is outside [1.5, 4] or answer is not "SGD" or "CG".
+
+    Examples
+    --------
+    >>> which_winner(1.5, "CG")
+    ✔ the winner at P = 32: correct.
+    True
+    """
+    import ebtricks as eb
+    from ._validate import check_choice
+
+    log10_size = check_finite_scalar("log10_size", log10_size)
+    if not 1.5 <= log10_size <= 4.0:
+        raise ValueError(f"log10_size must be between 1.5 and 4, got {log10_size}")
+    answer = check_choice("answer", str(answer).strip().upper(), {"SGD", "CG"})
+    P = int(round(10 ** log10_size))
+    X, D = eb.data.noisy_sine(n=P, noise=0.02, seed=0)
+    Xg, Dg = eb.data.noisy_sine(x=np.linspace(-1, 1, 201), noise=0.0)
+    net = eb.mlp([1, 10, 1], output_activation="identity", seed=0)
+    final = {}
+    for name, method in (("SGD", eb.SGD(eta=0.05)), ("CG", eb.ConjugateGradient())):
+        run = eb.measure.which_race(net, X, D, method, lambda n: n.cost(Xg, Dg),
+                                    work_budget=30_000)
+        final[name] = run.error[-1]
+    truth = min(final, key=final.get)
+    return _verdict(answer == truth, f"the winner at P = {P:,}",
+                    "CG needs one to two hundred full gradients to fit well; how many does "
+                    "30,000 sample gradients buy it at this P? SGD makes 30,000 updates "
+                    "whatever P is.")
+
+
+def which_step_cost_factors(newton, bfgs) -> bool:
+    """Exercise (book/which_method): by what factor does the cost of one step grow from
+    the 1-10-1 network (31 weights) to the 784-30-10 network (23,860 weights) for Newton
+    (O(N^3)) and for BFGS (O(N^2)), taking the exponents at face value? Within 10 %.
+
+    Parameters
+    ----------
+    newton : float
+        Your factor for Newton.
+    bfgs : float
+        Your factor for BFGS.
+
+    Returns
+    -------
+    bool
+        True when both are within 10 %.
+
+    Raises
+    ------
+    ValueError
+        When an answer is not a finite number.
+
+    Examples
+    --------
+    >>> which_step_cost_factors(4.56e8, 5.92e5)
+    ✔ Newton's factor: correct.
+    ✔ BFGS's factor: correct.
+    True
+    """
+    import ebtricks as eb
+
+    small = eb.mlp([1, 10, 1]).n_params
+    large = eb.mlp([784, 30, 10]).n_params
+    a = _close(check_finite_scalar("newton", newton), (large / small) ** 3, 0.1)
+    b = _close(check_finite_scalar("bfgs", bfgs), (large / small) ** 2, 0.1)
+    _verdict(a, "Newton's factor", "count the weights of each net (a unit has one weight "
+                                   "per input plus a bias), take the ratio, cube it")
+    _verdict(b, "BFGS's factor", "the same ratio, squared")
+    return a and b
+
+
+__all__ += ["which_winner", "which_step_cost_factors"]

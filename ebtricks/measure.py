@@ -2520,3 +2520,496 @@ def cg_trace(obj, w0, method=None, iterations: int = 100, tol: float = 0.0) -> d
 
 
 __all__ += ["cg_quadratic", "cg_objective", "cg_trace"]
+
+
+# --- the page book/which_method (§6, §10): cost per step against N, and races of methods ---
+
+def which_scaling_objective(n: int, seed: int | None = 0):
+    """A smooth cost of ``n`` weights whose value and gradient cost O(n) but whose Hessian
+    is a dense n x n matrix, for timing one step of the §6 methods against n:
+
+        E(w) = sum_i (r_i^2 / 2 + r_i^4 / 4) + (U w) . (U w) / 2,   r = w - c,
+
+    with c uniform in [-1, 1]^n and U a random 2 x n matrix of entries N(0, 1/n). Its
+    Hessian diag(1 + 3 r^2) + U^T U is positive definite everywhere and has no zero entry,
+    so Newton's O(n^3) eigen-decomposition does full work, while everything outside a
+    method's own linear algebra (value, gradient) stays O(n).
+
+    Parameters
+    ----------
+    n : int
+        Number of weights, >= 1.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of c, U and the starting point.
+
+    Returns
+    -------
+    objective : FunctionObjective
+        The cost with ``f``, ``grad`` and ``hess`` (the dense Hessian).
+    w0 : ndarray, shape (n,)
+        A starting point, uniform in [-2, 2]^n.
+
+    Raises
+    ------
+    ValueError
+        When n < 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> obj, w0 = which_scaling_objective(5)
+    >>> H = obj.hessian(w0)
+    >>> H.shape, bool(np.all(np.linalg.eigvalsh(H) >= 1))
+    ((5, 5), True)
+    """
+    from ._validate import make_rng
+    from .objective import FunctionObjective
+
+    n = check_int("n", n, minimum=1)
+    rng = make_rng(seed)
+    c = rng.uniform(-1.0, 1.0, n)
+    U = rng.standard_normal((2, n)) / np.sqrt(n)
+
+    def f(w):
+        r = w - c
+        r2, z = r * r, U @ w
+        return float(r2 @ (0.5 + 0.25 * r2) + 0.5 * z @ z)
+
+    def grad(w):
+        r = w - c
+        return r * (1.0 + r * r) + U.T @ (U @ w)
+
+    def hess(w):
+        H = U.T @ U
+        H[np.diag_indices(n)] += 1.0 + 3.0 * (w - c) ** 2
+        return H
+
+    return FunctionObjective(f, grad, n=n, hess=hess), rng.uniform(-2.0, 2.0, n)
+
+
+def which_step_seconds(method, n: int, repeat: int = 3, seed: int | None = 0) -> float:
+    """CPU seconds of one iteration of a batch ``method`` on the n-weight cost of
+    :func:`which_scaling_objective`: the fastest of ``repeat`` steps, each from the same
+    weights and state, each timed by :func:`cpu_seconds` (the calling thread's CPU clock,
+    BLAS held to one thread, also for the untimed set-up). The fastest rather than the
+    median, because other programs sharing the processor can only slow a step down.
+
+    One untimed step comes first, so that BFGS's matrix M is no longer the identity and
+    conjugate gradient has a conjugate direction; every timed step then starts from the
+    state after it (a shallow copy: the methods replace their arrays, never change them).
+
+    Parameters
+    ----------
+    method : batch method
+        :class:`~ebtricks.optimizers.Newton`, :class:`~ebtricks.optimizers.BFGS`,
+        :class:`~ebtricks.optimizers.ConjugateGradient`,
+        :class:`~ebtricks.optimizers.GradientDescent` (one stochastic update is a gradient
+        step: this one, with an O(n) gradient), or any object with ``init`` and ``step``.
+    n : int
+        Number of weights, >= 1.
+    repeat : int, default 3
+        Timed steps, >= 1.
+    seed : int or None, default 0
+        Seed of the cost (:func:`which_scaling_objective`).
+
+    Returns
+    -------
+    float
+        The smallest CPU time of one step, in seconds; never below the resolution of the
+        thread clock (a coarser clock would read 0).
+
+    Raises
+    ------
+    TypeError
+        When ``method`` has no ``init`` and ``step``.
+    ValueError
+        When n < 1 or repeat < 1.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> which_step_seconds(eb.ConjugateGradient(), 100, repeat=1) > 0
+    True
+    """
+    if not (hasattr(method, "init") and hasattr(method, "step")):
+        raise TypeError(f"method must be a batch method (with init and step), got "
+                        f"{type(method).__name__}")
+    repeat = check_int("repeat", repeat, minimum=1)
+    obj, w = which_scaling_objective(n, seed)
+    limit, _ = _one_thread_clock()
+    with limit:
+        state = method.init(obj, w)
+        w, state = method.step(obj, w, state)
+        # the fastest of the repeats: another program sharing the processor (its cache,
+        # its memory bandwidth) can only ever slow a step down
+        best = min(cpu_seconds(lambda: method.step(obj, w, dict(state)), repeat=1,
+                               warmup=False) for _ in range(repeat))
+    # a clock coarser than the step (Windows' thread clock ticks every 15.6 ms) reads 0:
+    # report its resolution instead, so that a log-log slope never meets a zero
+    import time
+    return max(best, time.get_clock_info("thread_time").resolution)
+
+
+def which_step_memory(method, n: int, seed: int | None = 0) -> float:
+    """The most memory one iteration of a batch ``method`` holds at once on the n-weight
+    cost of :func:`which_scaling_objective`, in numbers (8-byte floats): the peak of the
+    memory newly allocated during the step, as :mod:`tracemalloc` sees it (NumPy reports
+    its arrays to it). Unlike a time it is the same on every machine and under any load:
+    it counts arrays, not seconds. It grows like N^2 for Newton (its Hessian and
+    eigenvectors) and BFGS (its matrix M and the outer products that update it), like N
+    for conjugate gradient and a gradient step.
+
+    As for :func:`which_step_seconds`, one untracked step comes first, and the measured
+    step starts from the state after it.
+
+    Parameters
+    ----------
+    method : batch method
+        Any object with ``init`` and ``step`` (see :func:`which_step_seconds`).
+    n : int
+        Number of weights, >= 1.
+    seed : int or None, default 0
+        Seed of the cost (:func:`which_scaling_objective`).
+
+    Returns
+    -------
+    float
+        The peak of the memory allocated during one step, in units of 8 bytes.
+
+    Raises
+    ------
+    TypeError
+        When ``method`` has no ``init`` and ``step``.
+    ValueError
+        When n < 1, or when another caller is already tracing memory.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> round(which_step_memory(eb.BFGS(), 400) / 400 ** 2)        # about 3 N x N arrays
+    3
+    """
+    import tracemalloc
+
+    if not (hasattr(method, "init") and hasattr(method, "step")):
+        raise TypeError(f"method must be a batch method (with init and step), got "
+                        f"{type(method).__name__}")
+    if tracemalloc.is_tracing():
+        raise ValueError("which_step_memory needs tracemalloc for itself; stop the "
+                         "tracing in progress first")
+    obj, w = which_scaling_objective(n, seed)
+    state = method.init(obj, w)
+    w, state = method.step(obj, w, state)
+    state = dict(state)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        method.step(obj, w, state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / 8.0
+
+
+def which_loglog_slope(n, seconds) -> float:
+    """The slope of the straight line fitted (least squares) through the points
+    (log n, log seconds): the exponent p of seconds ~ n^p.
+
+    Parameters
+    ----------
+    n : array_like, shape (k,)
+        Sizes, > 0, at least two different.
+    seconds : array_like, shape (k,)
+        Times, > 0.
+
+    Returns
+    -------
+    float
+        The fitted exponent.
+
+    Raises
+    ------
+    ValueError
+        When the arrays differ in length, hold fewer than two points, or a value is <= 0.
+
+    Examples
+    --------
+    >>> round(which_loglog_slope([10, 100, 1000], [2e-6, 2e-4, 2e-2]), 6)
+    2.0
+    """
+    n = check_array("n", n, ndim=1)
+    seconds = check_array("seconds", seconds, ndim=1)
+    if n.size != seconds.size or n.size < 2:
+        raise ValueError(f"n and seconds need the same length >= 2, got {n.size} and "
+                         f"{seconds.size}")
+    if np.any(n <= 0) or np.any(seconds <= 0):
+        raise ValueError("n and seconds must be > 0")
+    return float(np.polyfit(np.log(n), np.log(seconds), 1)[0])
+
+
+class WhichRace:
+    """One method's run in :func:`which_race`: parallel arrays, one entry at the start and
+    one after every iteration (batch methods) or epoch (stochastic methods).
+
+    Parameters
+    ----------
+    cpu : array_like
+        CPU seconds at each point.
+    work : array_like
+        Sample gradients at each point.
+    error : array_like
+        The error at each point.
+
+    Attributes
+    ----------
+    cpu : ndarray
+        CPU seconds spent training so far (the error measurements not counted).
+    work : ndarray
+        Work so far in sample gradients: presentations (stochastic), or P per batch
+        value or gradient and P x outputs per Gauss-Newton matrix (its Jacobian rows).
+    error : ndarray
+        The value of ``error(net)`` there.
+   
+    Examples
+    --------
+    >>> r = WhichRace([0.0, 0.1, 0.2], [0, 50, 100], [1.0, 0.3, 0.1])
+    >>> r.first_reaching(0.5), r.first_reaching(0.2, by="work")
+    (0.1, 100.0)
+    """
+
+    def __init__(self, cpu, work, error):
+        self.cpu, self.work, self.error = (np.asarray(cpu, float), np.asarray(work, float),
+                                           np.asarray(error, float))
+
+    def first_reaching(self, level: float, by: str = "cpu") -> float:
+        """The ``by`` ("cpu" or "work") value at the first point where the error is
+        <= level; inf when it never is.
+
+        Parameters
+        ----------
+        level : float
+            The error to reach.
+        by : {"cpu", "work"}, default "cpu"
+            Which axis to read.
+
+        Returns
+        -------
+        float
+            CPU seconds or sample gradients, or inf.
+        """
+        from ._validate import check_choice
+        check_choice("by", by, {"cpu", "work"})
+        hit = np.flatnonzero(self.error <= level)
+        return float(getattr(self, by)[hit[0]]) if hit.size else float("inf")
+
+
+def _which_batch_work(counts, P, n_out):
+    return (counts["gradients"] + counts["values"]) * P \
+        + counts["gauss_newton_matrices"] * P * n_out
+
+
+def _which_warm_up(net, X, D, method):
+    """One untimed run on a copy of the net and a few samples, so that loading the
+    compiled kernels from the cache (a one-off cost of the first call in a process) is not
+    charged to the race."""
+    from .optimizers import SDLM, SGD, LineSearchError, OptimizationError
+    from .objective import NetworkObjective
+
+    few = slice(0, min(len(X), 8))
+    if isinstance(method, (SGD, SDLM)):
+        method.run(net.copy(), X[few], D[few], epochs=1, record_weights=True,
+                   track_cost=False)
+    else:
+        obj = NetworkObjective(net, X[few], D[few])
+        try:
+            method.step(obj, net.params.copy(), method.init(obj, net.params.copy()))
+        except (LineSearchError, OptimizationError):
+            pass
+
+
+def which_race(net: Network, X, D, method, error, cpu_budget: float | None = None,
+               work_budget: float | None = None, seed: int = 0) -> WhichRace:
+    """Train a copy of ``net`` with ``method`` until a budget of CPU seconds or of sample
+    gradients is spent, measuring ``error`` (e.g. the test error) along the way.
+
+    Batch methods (:class:`~ebtricks.optimizers.ConjugateGradient`, BFGS,
+    LevenbergMarquardt, ...) are stepped one iteration at a time on a
+    :class:`~ebtricks.objective.NetworkObjective`; a step that would exceed
+    ``work_budget`` is undone. Stochastic methods (:class:`~ebtricks.optimizers.SGD`,
+    :class:`~ebtricks.optimizers.SDLM`) run whole epochs, in chunks that double in length
+    so that the cost of starting a call is spread thin (each epoch of a chunk is charged
+    the chunk's mean time); with ``work_budget`` the last epoch is a random part of the
+    training set (SDLM's work and budget also count the patterns its second-derivative
+    estimates use). A first, untimed run on a few samples loads the compiled kernels, so
+    that their one-off loading is not charged to the method. Training is timed by the calling thread's CPU clock with BLAS held to
+    one thread (as :func:`cpu_seconds`); ``error`` is evaluated off the clock.
+
+    Parameters
+    ----------
+    net : Network
+        The starting network (not changed).
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets.
+    method : method object
+        A batch method (with ``init`` and ``step``) or SGD / SDLM.
+    error : callable
+        ``error(net)`` -> float, the quantity recorded.
+    cpu_budget : float or None
+        Stop once this many CPU seconds are spent (> 0).
+    work_budget : float or None
+        Stop once this many sample gradients are spent (> 0). Exactly one of the two
+        budgets must be given.
+    seed : int, default 0
+        Seed of the presentation orders of a stochastic method.
+
+    Returns
+    -------
+    WhichRace
+        ``cpu``, ``work`` and ``error`` after every iteration or epoch.
+
+    Raises
+    ------
+    ValueError
+        When not exactly one budget is given, or it is <= 0.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.noisy_sine(n=40, noise=0.0)
+    >>> net = eb.mlp([1, 5, 1], output_activation="identity")
+    >>> r = which_race(net, X, D, eb.ConjugateGradient(), lambda n: n.cost(X, D),
+    ...                work_budget=4000)
+    >>> bool(r.work[-1] <= 4000 and r.error[-1] < r.error[0])
+    True
+    """
+    from .optimizers import SDLM, SGD, LineSearchError, OptimizationError
+    from .objective import NetworkObjective
+
+    if (cpu_budget is None) == (work_budget is None):
+        raise ValueError("give exactly one of cpu_budget and work_budget")
+    budget = check_positive("cpu_budget" if work_budget is None else "work_budget",
+                            cpu_budget if work_budget is None else work_budget)
+    by_cpu = work_budget is None
+    net = net.copy()
+    X, D = net.check_data(X, D)
+    P, n_out = X.shape[0], D.shape[1]
+    cpu, work, err = [0.0], [0.0], [float(error(net))]
+    limit, clock = _one_thread_clock()
+    with limit:
+        _which_warm_up(net, X, D, method)
+        if isinstance(method, (SGD, SDLM)):
+            hist, chunk, k = None, 1, 0
+            rng = np.random.default_rng(seed)
+
+            def extra(epochs, rows):                 # SDLM's second-derivative patterns
+                if not isinstance(method, SDLM):
+                    return 0
+                per = rows if method.n_estimate is None else min(method.n_estimate, rows)
+                return -(-epochs // method.refresh_every) * per
+            while (cpu[-1] if by_cpu else work[-1]) < budget:
+                left = budget - (cpu[-1] if by_cpu else work[-1])
+                if by_cpu and k:                     # fit the chunk into what is left
+                    per_epoch = (cpu[-1] / k) if k else 0.0
+                    chunk = max(1, min(chunk, int(left / per_epoch) if per_epoch else chunk))
+                rows = None
+                if not by_cpu:
+                    chunk = min(chunk, max(1, int(left // (P + extra(chunk, P) / chunk))))
+                    while chunk > 1 and chunk * P + extra(chunk, P) > left:
+                        chunk -= 1
+                    if P + extra(1, P) > left:       # the last, partial epoch
+                        r = int(left) // 2 if isinstance(method, SDLM) else int(left)
+                        r = max(r, int(left) - extra(1, r))
+                        rows = rng.permutation(P)[:r]
+                Xc, Dc = (X, D) if rows is None else (X[rows], D[rows])
+                kw = {"resume": hist} if isinstance(method, SDLM) and hist is not None else {}
+                t0 = clock()
+                hist = method.run(net, Xc, Dc, epochs=chunk, seed=int(rng.integers(2 ** 31)),
+                                  record_weights=True, track_cost=False, **kw)
+                spent = clock() - t0
+                for j, w in enumerate(hist.weights[1:], 1):
+                    cpu.append(cpu[-1] + spent / chunk)
+                    work.append(work[-1] + Xc.shape[0]
+                                + (hist.counts.get("diagonal_second_derivative_patterns", 0)
+                                   / chunk if isinstance(method, SDLM) else 0))
+                    err.append(float(error(net.copy().set_params(w))))
+                k += chunk
+                chunk *= 2
+                if rows is not None:
+                    break
+        else:
+            obj = NetworkObjective(net, X, D)
+            t0 = clock()
+            w = net.params.copy()
+            state = method.init(obj, w)
+            cpu[0] = clock() - t0
+            work[0] = _which_batch_work(obj.counts, P, n_out)
+            while (cpu[-1] if by_cpu else work[-1]) < budget:
+                t0 = clock()
+                try:
+                    w_new, state = method.step(obj, w, state)
+                except (LineSearchError, OptimizationError):
+                    break                            # converged as far as it can tell
+                spent = clock() - t0
+                done = _which_batch_work(obj.counts, P, n_out)
+                if not by_cpu and done > budget:
+                    break
+                w = w_new
+                net.params[...] = w
+                cpu.append(cpu[-1] + spent)
+                work.append(done)
+                err.append(float(error(net)))
+    return WhichRace(cpu, work, err)
+
+
+__all__ += ["which_scaling_objective", "which_step_seconds", "which_step_memory",
+            "which_loglog_slope",
+            "WhichRace", "which_race"]
+
+
+def which_crossing_size(sizes, first, second):
+    """Where the curve ``first`` (e.g. CG's error against the dataset size) rises through
+    ``second`` (SGD's): the size, interpolated on log axes, between the last size at which
+    first < second and the next one; None when first is never below second or never
+    rises above it afterwards.
+
+    Parameters
+    ----------
+    sizes : array_like, shape (k,)
+        Increasing sizes, > 0.
+    first, second : array_like, shape (k,)
+        Two errors, > 0, at those sizes.
+
+    Returns
+    -------
+    float or None
+        The crossing size.
+
+    Raises
+    ------
+    ValueError
+        When the arrays differ in length or a value is <= 0.
+
+    Examples
+    --------
+    >>> round(which_crossing_size([10, 100, 1000], [1e-4, 1e-3, 1e-1], [1e-2, 1e-2, 1e-2]))
+    316
+    """
+    sizes = check_array("sizes", sizes, ndim=1)
+    first = check_array("first", first, ndim=1)
+    second = check_array("second", second, ndim=1)
+    if not (sizes.size == first.size == second.size):
+        raise ValueError("sizes, first and second need the same length")
+    if np.any(sizes <= 0) or np.any(first <= 0) or np.any(second <= 0):
+        raise ValueError("sizes and errors must be > 0")
+    gap = np.log(first) - np.log(second)            # < 0 where first wins
+    below = np.flatnonzero(gap < 0)
+    if not below.size or below[-1] == gap.size - 1:
+        return None
+    i = int(below[-1])
+    frac = gap[i] / (gap[i] - gap[i + 1])
+    return float(np.exp(np.log(sizes[i]) + frac * (np.log(sizes[i + 1]) - np.log(sizes[i]))))
+
+
+__all__ += ["which_crossing_size"]

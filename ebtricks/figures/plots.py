@@ -1258,3 +1258,102 @@ def cg_conjugate_pair(ax_w, ax_u, quadratic, path, directions, half_width: float
 
 
 __all__ += ["cg_paths", "cg_conjugate_pair"]
+
+
+# --- the page book/which_method (§6, §10): two problems, cost per step, races, crossing ---
+
+def which_problems(ax_fit, ax_digits, X, D, truth_x, truth_y, images, labels, n_show=20):
+    """The page's two problems side by side: left, the regression samples (dots) and the
+    function behind them (line); right, ``n_show`` digit images in a grid, each titled
+    with its label."""
+    ax_fit.plot(truth_x, truth_y, color="0.35", lw=1.5, label="sin(πx)")
+    ax_fit.plot(np.ravel(X), np.ravel(D), "o", ms=3.5, color="C0", label="samples")
+    ax_fit.set(xlabel="input x", ylabel="target")
+    ax_fit.legend(loc="upper left", fontsize=9)
+    cols = int(np.ceil(n_show / 4))
+    h, w = images.shape[1:]
+    canvas = np.full((4 * (h + 2), cols * (w + 2)), np.nan)
+    for k in range(n_show):
+        r, c = divmod(k, cols)
+        canvas[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = images[k]
+    ax_digits.imshow(canvas, cmap="gray_r", interpolation="nearest")
+    ax_digits.set_xticks([])
+    ax_digits.set_yticks([])
+    ax_digits.set_xlabel("labels: " + " ".join(str(int(v)) for v in labels[:n_show]),
+                         fontsize=9)
+    return ax_fit, ax_digits
+
+
+WHICH_COLORS = {"Newton": "C3", "BFGS": "C4", "CG": "C1", "LM": "C2", "SGD": "C0",
+                "SDLM": "C9"}
+
+
+def which_cost_per_step(ax, sizes: dict, seconds: dict, slopes: dict, theory: dict,
+                        fitted: dict):
+    """CPU seconds of one step against the number of weights N on log-log axes, one line
+    per method (``sizes``, ``seconds``: name -> arrays); the points a slope was fitted on
+    (``fitted``: name -> how many of the last points) are filled, and the legend names the
+    fitted and the theoretical exponent (``slopes``, ``theory``)."""
+    for name, n in sizes.items():
+        n, t = np.asarray(n, float), np.asarray(seconds[name], float)
+        color = WHICH_COLORS.get(name, None)
+        k = fitted[name]
+        ax.plot(n, t, "-", color=color, lw=1.2)
+        ax.plot(n[:-k], t[:-k], "o", mfc="white", mec=color, ms=4)
+        ax.plot(n[-k:], t[-k:], "o", color=color, ms=5,
+                label=f"{name}: slope {slopes[name]:.2f} (theory {theory[name]})")
+        fit = np.polyfit(np.log(n[-k:]), np.log(t[-k:]), 1)
+        xs = np.array([n[-k], n[-1]])
+        ax.plot(xs, np.exp(np.polyval(fit, np.log(xs))), ":", color="k", lw=1)
+    ax.set(xscale="log", yscale="log", xlabel="number of weights N",
+           ylabel="CPU seconds per step")
+    log_ticks(ax)
+    ax.legend(loc="upper right", fontsize=9)
+    return ax
+
+
+def which_race_curves(ax, races: dict, ylabel: str, title: str, level: float | None = None,
+                      logy: bool = True):
+    """Error against CPU seconds (log x) for several runs (``races``: name -> WhichRace),
+    the start at the left edge; ``level`` draws the target as a dashed line."""
+    lo = min(r.cpu[1] for r in races.values() if len(r.cpu) > 1)
+    for name, r in races.items():
+        x = np.maximum(r.cpu, lo / 2)
+        ax.plot(x, r.error, "-", color=WHICH_COLORS.get(name), lw=1.5, label=name)
+    if level is not None:
+        ax.axhline(level, color="0.4", ls="--", lw=1)
+    ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="CPU seconds",
+           ylabel=ylabel, title=title)
+    log_ticks(ax)
+    ax.legend(loc="lower left", fontsize=9)
+    return ax
+
+
+def which_crossing(ax_run, ax_size, sgd_run, cg_run, sizes, sgd_final, cg_final, size,
+                   crossing: float | None, budget: float):
+    """Left: the error against sample gradients of one SGD and one CG run (at the slider's
+    size). Right: the error after the budget against the dataset size P for both methods,
+    the slider's size dotted and the crossing (where CG's curve rises through SGD's)
+    marked by a vertical band."""
+    for name, r in (("SGD", sgd_run), ("CG", cg_run)):
+        few = len(r.work) <= 40                  # few points: show each one
+        ax_run.plot(np.maximum(r.work, 1), r.error, "o-" if few else "-", ms=3.5,
+                    color=WHICH_COLORS[name], lw=1.5, label=name)
+    ax_run.set(xscale="log", yscale="log", xlim=(1, budget * 1.3),
+               xlabel="sample gradients", ylabel="test error", title=f"P = {size:,}")
+    ax_run.legend(loc="lower left", fontsize=9)
+    log_ticks(ax_run)
+    for name, y in (("SGD", sgd_final), ("CG", cg_final)):
+        ax_size.plot(sizes, y, "o-", ms=3, color=WHICH_COLORS[name], label=name)
+    if crossing is not None:
+        ax_size.axvline(crossing, color="k", lw=2, alpha=0.35, label="crossing")
+    ax_size.axvline(size, color="0.3", ls=":", lw=1.2)
+    ax_size.set(xscale="log", yscale="log", xlabel="training set size P",
+                ylabel="test error after the budget", title="every size")
+    log_ticks(ax_size)
+    ax_size.legend(loc="upper left", fontsize=9)
+    return ax_run, ax_size
+
+
+__all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which_crossing",
+            "WHICH_COLORS"]
