@@ -69,6 +69,16 @@ def test_committed_without_outputs(name):
 
 
 @pytest.mark.parametrize("name", _notebooks())
+def test_every_cell_has_a_unique_id(name):
+    """nbformat 4.5 cells carry ids (a missing one is a warning now, an error in future
+    nbformat versions); reviewers' edits and merges find cells by them."""
+    ids = [c.get("id") for c in _committed(name)["cells"]]
+    missing = [i for i, cid in enumerate(ids) if not cid]
+    assert not missing, f"{name}: cells {missing} have no id"
+    assert len(set(ids)) == len(ids), f"{name}: cell ids repeat"
+
+
+@pytest.mark.parametrize("name", _notebooks())
 def test_bootstrap_cell_is_current(name):
     assert bootstrap.is_current(_committed(name)), (
         f"{name}: the first code cell is not the bootstrap made from _config.yml; "
