@@ -16,6 +16,16 @@ def load_run_py():
     return module
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test leaves open (drawing helpers' tests make many), so that
+    they neither pile up in memory nor show in a later test's count of open figures."""
+    yield
+    import sys
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
