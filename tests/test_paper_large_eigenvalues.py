@@ -65,6 +65,9 @@ def test_hidden_state_means(data):
     assert abs(m[0]) < 1e-12 and np.all(np.abs(m[1:] - 0.5) < 0.1)
     for u in OTHERS:
         assert np.all(np.abs(eb.measure.largeeig_state_means(make_net(u), X)) < 0.1)
+        # page: with raw inputs their first hidden layer has a mean of 0.14 to 0.27
+        raw = eb.measure.largeeig_state_means(make_net(u), data["inputs"]["raw"])
+        assert 0.1 <= raw[1] <= 0.3
 
 
 def test_logistic_cluster_of_ten(top):
