@@ -67,7 +67,12 @@ def test_state_means_by_hand():
     h1 = 1 / (1 + np.exp(-(X @ W1.T + b1)))
     h2 = 1 / (1 + np.exp(-(h1 @ W2.T + b2)))
     got = eb.measure.largeeig_state_means(net, X)
-    assert np.allclose(got, [X.mean(), h1.mean(), h2.mean()])
+    rms = [np.sqrt(np.mean(Z.mean(axis=0) ** 2)) for Z in (X, h1, h2)]
+    assert np.allclose(got, rms)
+    # opposite means do not cancel: the size of the mean vector, per unit
+    Y = np.column_stack([X[:, 0] + 5.0, X[:, 0] - 5.0])
+    m = eb.measure.largeeig_state_means(eb.mlp([2, 1], seed=0), Y)
+    assert np.isclose(m[0] ** 2 * 2, np.sum(Y.mean(axis=0) ** 2))
 
 
 def test_state_means_rejects():
@@ -97,6 +102,8 @@ def test_check_hidden_mean_top(capsys):
     truth = max(np.linalg.eigvals(R).real)
     assert eb.checks.largeeig_hidden_mean_top(truth)
     assert not eb.checks.largeeig_hidden_mean_top(truth * 1.05)
+    assert not eb.checks.largeeig_hidden_mean_top(1 + n * m * m)   # variances left out
+    assert not eb.checks.largeeig_hidden_mean_top(n * m * m + v)   # bias left out
     assert eb.checks.largeeig_hidden_mean_top(1.0, mean=0.0)     # the bias alone
     with pytest.raises(ValueError, match="answer"):
         eb.checks.largeeig_hidden_mean_top(float("nan"))
