@@ -3077,9 +3077,12 @@ def largeeig_partial_whiten(X, alpha: float, rtol: float = 1e-10) -> np.ndarray:
 
 
 def largeeig_state_means(net: Network, X, params=None) -> np.ndarray:
-    """Mean of the states that feed each layer of ``net``: the inputs for the first layer,
-    the previous layer's outputs for every other one (one number per layer, averaged over
-    samples and units).
+    """Size of the mean of the states that feed each layer of ``net`` (the inputs for the
+    first layer, the previous layer's outputs for every other one): each unit's mean over
+    the samples, then the root mean square of those means over the layer's n units, so
+    that n times its square is the squared length of the mean vector, the eigenvalue that
+    mean adds to a linear unit's Hessian. Units whose means have opposite signs do not
+    cancel, as they would in a plain average.
 
     Parameters
     ----------
@@ -3093,7 +3096,8 @@ def largeeig_state_means(net: Network, X, params=None) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_layers,)
-        The mean input state of each layer, first layer first.
+        The r.m.s. over units of the mean input states of each layer, first layer
+        first; >= 0.
 
     Raises
     ------
@@ -3115,7 +3119,8 @@ def largeeig_state_means(net: Network, X, params=None) -> np.ndarray:
         raise TypeError(f"net must be a Network, got {type(net).__name__}")
     X = net.check_inputs(X)
     outputs = net.layer_outputs(X, params)
-    return np.array([X.mean()] + [o.mean() for o in outputs[:-1]])
+    states = [X] + list(outputs[:-1])
+    return np.array([np.sqrt(np.mean(s.mean(axis=0) ** 2)) for s in states])
 
 
 __all__ += ["largeeig_partial_whiten", "largeeig_state_means"]
