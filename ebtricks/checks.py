@@ -2486,3 +2486,138 @@ def which_step_cost_factors(newton, bfgs) -> bool:
 
 
 __all__ += ["which_winner", "which_step_cost_factors"]
+
+
+# --- page large_eigenvalues (§8, the paper's Fig. 21) ---
+
+def largeeig_hidden_mean_top(answer, n: int = 12, mean: float = 0.5,
+                             variance: float = 0.05) -> bool:
+    """Exercise: ``n`` uncorrelated hidden states, each with the given mean and variance,
+    feed one linear output unit with a bias; E = ½ (d − o)² averaged over samples. The
+    Hessian of the unit's n + 1 weights is the second-moment matrix of (h, 1): what is its
+    largest eigenvalue? Within 0.5 % (so that 1 + n mean², which
+    leaves out the variances, is not accepted).
+
+    Parameters
+    ----------
+    answer : float
+        Your largest eigenvalue.
+    n : int, default 12
+        Hidden states feeding the unit.
+    mean : float, default 0.5
+        Mean of every state (a logistic unit's is near 0.5).
+    variance : float, default 0.05
+        Variance of every state, > 0.
+
+    Returns
+    -------
+    bool
+        True when the answer is within 0.5 %.
+
+    Raises
+    ------
+    ValueError
+        When the answer is not a finite number or variance <= 0.
+
+    Examples
+    --------
+    >>> largeeig_hidden_mean_top(4.04)
+    ✔ largest eigenvalue: correct.
+    True
+    """
+    answer = check_finite_scalar("answer", answer)
+    variance = check_positive("variance", variance)
+    m = np.append(np.full(n, float(mean)), 1.0)            # E[(h, 1)]
+    M = np.outer(m, m)
+    M[np.arange(n), np.arange(n)] += variance              # + the states' covariance
+    truth = float(np.linalg.eigvalsh(M)[-1])
+    return _verdict(_close(answer, truth, 0.005), "largest eigenvalue",
+                    "E[x xᵀ] = covariance + mean meanᵀ: the mean vector (with the bias's 1) "
+                    "is nearly an eigenvector, and the variances add to its eigenvalue")
+
+
+def largeeig_equicorrelated_top(answer, n: int = 64, rho: float = 0.2) -> bool:
+    """Exercise: ``n`` inputs, each of variance 1, every pair with correlation ``rho``.
+    What is the largest eigenvalue of their covariance (the Hessian of a linear unit
+    fed by them, without bias)? Within 1 %.
+
+    Parameters
+    ----------
+    answer : float
+        Your largest eigenvalue.
+    n : int, default 64
+        Number of inputs.
+    rho : float, default 0.2
+        The correlation of every pair, in (−1/(n − 1), 1].
+
+    Returns
+    -------
+    bool
+        True when the answer is within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When the answer or rho is not a finite number.
+
+    Examples
+    --------
+    >>> largeeig_equicorrelated_top(13.6)
+    ✔ largest eigenvalue: correct.
+    True
+    """
+    answer = check_finite_scalar("answer", answer)
+    rho = check_finite_scalar("rho", rho)
+    C = np.full((n, n), rho)
+    np.fill_diagonal(C, 1.0)
+    truth = float(np.linalg.eigvalsh(C)[-1])
+    return _verdict(_close(answer, truth, 0.01), "largest eigenvalue",
+                    "try the vector of all ones: C times it is a multiple of it")
+
+
+def largeeig_sklearn_digits_ratio(answer, alpha: float = 0.5) -> bool:
+    """Exercise: scikit-learn's 8x8 digits (``eb.data.digits_8x8()``, all 1797, flattened),
+    decorrelated by the fraction ``alpha`` with the total variance kept
+    (``eb.measure.largeeig_partial_whiten``): by what factor is the largest eigenvalue of
+    their covariance smaller than the centred digits'? Within 2 %.
+
+    Parameters
+    ----------
+    answer : float
+        Your factor (largest eigenvalue centred / largest eigenvalue at alpha).
+    alpha : float, default 0.5
+        Fraction of decorrelation, in [0, 1].
+
+    Returns
+    -------
+    bool
+        True when the answer is within 2 %.
+
+    Raises
+    ------
+    ValueError
+        When the answer or alpha is not a finite number.
+
+    Examples
+    --------
+    >>> largeeig_sklearn_digits_ratio(1.0, alpha=0.0)
+    ✔ factor: correct.
+    True
+    """
+    from .data import digits_8x8
+    answer = check_finite_scalar("answer", answer)
+    alpha = check_finite_scalar("alpha", alpha)
+    images, _ = digits_8x8()
+    X = images.reshape(len(images), -1)
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False) ** 2 / len(X)
+    s = s[s > 1e-10 * s[0]]                       # the directions with variance
+    new = s ** (1 - alpha)
+    new *= s.sum() / new.sum()                    # same total variance
+    truth = float(s[0] / new[0])
+    return _verdict(_close(answer, truth, 0.02), "factor",
+                    "the covariance eigenvalues become c λᵢ^(1 − α) with c keeping their "
+                    "sum: compute both largest ones")
+
+
+__all__ += ["largeeig_hidden_mean_top", "largeeig_equicorrelated_top",
+            "largeeig_sklearn_digits_ratio"]

@@ -3013,3 +3013,114 @@ def which_crossing_size(sizes, first, second):
 
 
 __all__ += ["which_crossing_size"]
+
+
+# --- page large_eigenvalues (§8, the paper's Fig. 21): why are there large eigenvalues? ---
+
+def largeeig_partial_whiten(X, alpha: float, rtol: float = 1e-10) -> np.ndarray:
+    """Centre ``X`` and remove a fraction ``alpha`` of its correlations, keeping the total
+    variance: the covariance eigenvalues lambda_i become c lambda_i^(1 - alpha), with c
+    chosen so that their sum (the trace) is unchanged.
+
+    ``alpha = 0`` is the centred data, ``alpha = 1`` fully whitened data rescaled to the
+    same total variance (every direction with variance gets the same share), so the
+    correlations change and the overall size does not. Directions of (almost) no variance,
+    below ``rtol`` times the largest, stay at zero variance.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, n)
+        Inputs, one row per sample, P >= 2.
+    alpha : float
+        Fraction of decorrelation, 0 <= alpha <= 1.
+    rtol : float, default 1e-10
+        Relative level below which an eigenvalue counts as zero, >= 0.
+
+    Returns
+    -------
+    ndarray, shape (P, n)
+        The transformed inputs (zero mean; the same pixel axes, as ZCA whitening).
+
+    Raises
+    ------
+    ValueError
+        When X is not 2-D with at least 2 rows, or alpha or rtol is out of range.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).multivariate_normal([2, 0], [[4, 3], [3, 4]], 500)
+    >>> C = lambda Z: np.cov(Z, rowvar=False, bias=True)
+    >>> np.round(np.linalg.eigvalsh(C(largeeig_partial_whiten(X, 0.0))), 2).tolist()
+    [0.94, 6.78]
+    >>> np.round(np.linalg.eigvalsh(C(largeeig_partial_whiten(X, 1.0))), 2).tolist()
+    [3.86, 3.86]
+    """
+    from ._validate import check_finite_scalar
+    X = check_array("X", X, ndim=2)
+    if X.shape[0] < 2:
+        raise ValueError(f"X needs at least 2 rows, got {X.shape[0]}")
+    alpha = check_finite_scalar("alpha", alpha)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    rtol = check_finite_scalar("rtol", rtol)
+    if rtol < 0:
+        raise ValueError(f"rtol must be >= 0, got {rtol}")
+    Xc = X - X.mean(axis=0)
+    lam, V = np.linalg.eigh(Xc.T @ Xc / X.shape[0])
+    keep = lam > rtol * max(lam.max(), 1e-300)
+    scale = np.zeros_like(lam)
+    scale[keep] = lam[keep] ** (-alpha / 2)
+    new = np.where(keep, lam * scale ** 2, 0.0)
+    if new.sum() > 0:
+        scale *= np.sqrt(lam[keep].sum() / new.sum())
+    return Xc @ (V * scale) @ V.T
+
+
+def largeeig_state_means(net: Network, X, params=None) -> np.ndarray:
+    """Size of the mean of the states that feed each layer of ``net`` (the inputs for the
+    first layer, the previous layer's outputs for every other one): each unit's mean over
+    the samples, then the root mean square of those means over the layer's n units, so
+    that n times its square is the squared length of the mean vector, the eigenvalue that
+    mean adds to a linear unit's Hessian. Units whose means have opposite signs do not
+    cancel, as they would in a plain average.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    params : array_like of shape (n_params,), optional
+        The weights at which to evaluate; None uses ``net.params``.
+
+    Returns
+    -------
+    ndarray, shape (n_layers,)
+        The r.m.s. over units of the mean input states of each layer, first layer
+        first; >= 0.
+
+    Raises
+    ------
+    ValueError
+        When X or params has the wrong shape.
+    TypeError
+        When ``net`` is not a Network.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X = np.random.default_rng(0).standard_normal((200, 3))
+    >>> net = eb.mlp([3, 4, 1], activation="logistic", seed=0)
+    >>> means = largeeig_state_means(net, X)
+    >>> means.shape, bool(abs(means[1] - 0.5) < 0.1)
+    ((2,), True)
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X = net.check_inputs(X)
+    outputs = net.layer_outputs(X, params)
+    states = [X] + list(outputs[:-1])
+    return np.array([np.sqrt(np.mean(s.mean(axis=0) ** 2)) for s in states])
+
+
+__all__ += ["largeeig_partial_whiten", "largeeig_state_means"]

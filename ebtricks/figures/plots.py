@@ -1357,3 +1357,36 @@ def which_crossing(ax_run, ax_size, sgd_run, cg_run, sizes, sgd_final, cg_final,
 
 __all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which_crossing",
             "WHICH_COLORS"]
+
+
+# --- page large_eigenvalues (§8, the paper's Fig. 21) ---
+
+def largeeig_layer_bars(ax, values: dict, layer_names: Sequence[str], log: bool = True,
+                        ylabel: str = "mean ∂²E/∂wᵢ²", title: str | None = None,
+                        ylim=None):
+    """Grouped bars: one group per layer, one bar per named series (``values``: label ->
+    one number per layer), on a log ``y`` axis by default (non-positive values are left
+    out of a log axis); a zero line when linear."""
+    names = list(layer_names)
+    n = max(len(values), 1)
+    width = 0.8 / n
+    x = np.arange(len(names))
+    for k, (label, v) in enumerate(values.items()):
+        v = np.asarray(v, dtype=float)
+        if v.shape != (len(names),):
+            raise ValueError(f"series {label!r} needs {len(names)} values, got {v.shape}")
+        keep = (v > 0) if log else np.isfinite(v)
+        ax.bar(x[keep] + (k - (n - 1) / 2) * width, v[keep], width, label=label,
+               color=f"C{k}")
+    ax.set_xticks(x, names)
+    ax.set(ylabel=ylabel, title=title, yscale="log" if log else "linear")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if log:
+        log_ticks(ax)
+    else:
+        ax.axhline(0, color="0.3", lw=0.8)
+    return ax
+
+
+__all__ += ["largeeig_layer_bars"]
