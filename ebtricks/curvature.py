@@ -42,6 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _engine as engine
+from ._threads import blas_limited
 from ._validate import check_array, check_choice, check_int, check_positive, make_rng
 from .network import Network
 
@@ -577,6 +578,7 @@ class ConvergenceWarning(UserWarning):
     """
 
 
+@blas_limited
 def power_method(matvec, n: int, iters: int = 100, tol: float = 1e-8, seed: int | None = 0):
     """Eq 60: psi <- H psi / ||psi||; ||psi|| converges to the eigenvalue of largest
     *magnitude* (for a Hessian with a large negative eigenvalue that is not the largest
@@ -745,6 +747,7 @@ def principal_eigen(net: Network, X, D, params=None, method: str = "power",
     return EigenEstimate(estimates[-1], psi / np.linalg.norm(psi), np.array(estimates))
 
 
+@blas_limited
 def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: int = 500,
                                 gamma: float = 0.05, alpha: float = 1e-3,
                                 order: str = "shuffle", seed: int | None = 0):
@@ -843,6 +846,7 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     return EigenEstimate(float(est[-1]), psi / np.linalg.norm(psi), est)
 
 
+@blas_limited
 def lanczos(matvec, n: int, k: int = 1, steps: int | None = None, seed: int | None = 0,
             which: str = "largest"):
     """k extreme eigenvalues (and vectors) of a symmetric operator by Lanczos iteration with

@@ -24,6 +24,7 @@ from . import _engine as engine
 from ._validate import (check_array, check_choice, check_finite_scalar, check_int, make_rng,
                         check_nonnegative, check_positive, check_unit_interval)
 from ._progress import Progress
+from ._threads import blas_limited
 from .linesearch import LineSearchError, strong_wolfe
 from .network import Network
 from .objective import NetworkObjective
@@ -1240,6 +1241,7 @@ def _failed(err: Exception, w, hist: History, t0: float) -> Exception:
     return err
 
 
+@blas_limited
 def minimize(obj, w0, method, iterations: int, tol: float = 0.0, record_weights: bool = False,
              progress: bool | None = None):
     """Run a batch method on any objective for ``iterations`` steps (or until the gradient

@@ -16,6 +16,7 @@ from ._engine import sgd as S
 from ._validate import (check_array, check_choice, check_int, check_nonnegative,
                         check_positive, check_unit_interval, make_rng)
 from ._progress import Progress
+from ._threads import blas_limited
 from .network import Network
 
 __all__ = ["train_sgd", "History", "Murata", "TrainingDiverged", "presentation_order",
@@ -328,6 +329,7 @@ def _rates(net: Network, rates) -> np.ndarray:
     return arr
 
 
+@blas_limited
 def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
