@@ -71,13 +71,11 @@ def test_drawings_run():
     from ebtricks.figures import plots, subplots
 
     est = 100 * (1 + np.random.default_rng(0).standard_normal(50) * 0.1)
-    fig, (a, b, c, d) = subplots(1, 4)
+    fig, (a, b, c) = subplots(1, 3)
     plots.principal_online_curves(a, {"x": est, "y": -est}, 100.0, highlight="x",
                                   settle=10)
     assert a.get_yscale() == "log" and len(a.lines) >= 3
     plots.principal_settle_against(b, [0.01, 0.02, 0.03], [[np.inf, 80, 20]], 0.02,
                                    xlabel="γ", limit=300)
     plots.principal_power_runs(c, {"power": [1, -2, 3]}, 3.0, -2.0)
-    plots.principal_level_against(d, [1e-3, 1e-2, 1e-1], [90, 100, 30], 100.0, 1e-2,
-                                  xlabel="α")
-    assert d.get_xscale() == "log"
+    assert b.get_ylim()[1] > 300 and len(c.lines) >= 4

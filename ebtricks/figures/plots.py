@@ -1436,23 +1436,3 @@ def principal_power_runs(ax, runs: dict, lam_max: float, lam_min: float,
 
 __all__ += ["principal_online_curves", "principal_settle_against", "principal_power_runs"]
 
-
-def principal_level_against(ax, values, levels, reference: float, chosen, xlabel: str,
-                            factor: float = 3.0):
-    """The level a running average settles at (for example its mean over the last
-    presentations) against a parameter on a log axis (the step alpha), as a ratio to
-    ``reference``; the band within ``factor`` is shaded, the slider's ``chosen`` value a
-    dotted vertical line."""
-    values = np.asarray(values, dtype=float)
-    ratio = np.asarray(levels, dtype=float) / reference
-    ax.axhspan(1 / factor, factor, color="0.9", lw=0)
-    ax.plot(values, ratio, "o-", ms=3.5, lw=1.2, color="C0")
-    ax.axhline(1.0, color="k", ls="--", lw=1.2)
-    ax.axvline(chosen, color="0.3", ls=":", lw=1.2)
-    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="level / batch λ_max",
-           ylim=(min(0.05, ratio.min() / 1.5), max(6.0, ratio.max() * 1.5)))
-    log_ticks(ax)
-    return ax
-
-
-__all__ += ["principal_level_against"]
