@@ -1379,12 +1379,15 @@ def principal_online_curves(ax, curves: dict, reference: float, factor: float = 
                 lw=1.8 if strong else 1.0, alpha=1.0 if strong else 0.35, label=label)
     ax.axhline(reference, color="k", ls="--", lw=1.2,
                label=f"{reference_label}: {reference:.4g}")
+    n = max(np.asarray(c).size for c in curves.values())
     if settle is not None and np.isfinite(settle):
         ax.axvline(settle, color="k", ls=":", lw=1.2)
-        ax.annotate(f" in band from {settle:.0f}", (settle, reference / factor),
-                    xytext=(2, -12), textcoords="offset points", fontsize=9)
-    n = max(np.asarray(c).size for c in curves.values())
-    ax.set(yscale="log", xlim=(0, n), ylim=(reference / 20, reference * 6),
+        right = settle < 0.6 * n                 # keep the label inside the axes
+        ax.annotate(f"in band from {settle:.0f}", (settle, reference / factor),
+                    xytext=(4 if right else -4, -12), textcoords="offset points",
+                    fontsize=9, ha="left" if right else "right")
+    # room above the band for a legend in the upper left
+    ax.set(yscale="log", xlim=(0, n), ylim=(reference / 20, reference * 15),
            xlabel="pattern presentations", ylabel="estimate of λ_max")
     log_ticks(ax)
     return ax
@@ -1410,8 +1413,9 @@ def principal_settle_against(ax, values, settle, chosen, xlabel: str, limit: int
     ax.axvline(chosen, color="0.3", ls=":", lw=1.2, label=mark_label)
     ax.set(xscale="log" if logx else "linear", ylim=(0, limit * 1.25), xlabel=xlabel,
            ylabel="presentations to stay in band")
-    ax.text(values[0], top, "× never", fontsize=9, va="center", ha="left",
-            transform=ax.transData, color="0.3")
+    if not np.isfinite(settle).all():
+        ax.text(values[0], top, "× never", fontsize=9, va="center", ha="left",
+                transform=ax.transData, color="0.3")
     if logx:
         log_ticks(ax)
     return ax
