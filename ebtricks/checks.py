@@ -2557,7 +2557,7 @@ def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
                                gamma: float = 0.05) -> bool:
     """Exercise: for the Hessian H = diag(``diagonal``), what does each method of §9.2
     return in the end: the power method with the sign of its Rayleigh quotient (eq 60,
-    ``eb.curvature.power_method``), the norm ||psi|| of eq 63, and the running average
+    ``eb.curvature.power_method``), the norm ``||psi||`` of eq 63, and the running average
     of eq 64 with memory ``gamma`` (without noise, every pattern having the same H)?
     (each within 1e-2)
 
@@ -2566,9 +2566,9 @@ def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
     power : float
         The reader's value for the power method (signed).
     taylor : float
-        The reader's value for eq 63's ||psi||.
+        The reader's value for eq 63's ``||psi||``.
     online : float
-        The reader's value for eq 64's ||psi||.
+        The reader's value for eq 64's ``||psi||``.
     diagonal : sequence of float, default (2.0, -5.0, 1.0)
         The eigenvalues of H.
     gamma : float, default 0.05
@@ -2619,7 +2619,7 @@ def principal_safe_factor(answer) -> bool:
     -------
     bool
         Whether the answer is within 2% of the factor found by bisection on runs of 200
-        gradient steps from w = 1 (a run diverges when |w| grows).
+        gradient steps from w = 1 (a run diverges when the size of w grows).
 
     Examples
     --------
