@@ -95,6 +95,8 @@ def test_power_method_sign_flips_while_the_two_ends_compete(page):
     iterations; eq 63's norm never does."""
     assert (page["power"].estimates < 0).sum() >= 3
     assert (page["taylor"].estimates > 0).all()
+    # while psi mixes the two ends, the signed ||H psi|| dips below lambda_min
+    assert page["power"].estimates.min() < page["lam_min"]
 
 
 def test_negative_eigenvalue_almost_as_large(page):
