@@ -143,3 +143,14 @@ def test_step_alpha_hardly_matters_until_it_is_large(page):
     base = page["online"][0.03, 0].estimates[-100:].mean()
     assert max(abs(level(a) / base - 1) for a in (1e-4, 1e-2)) <= 0.05
     assert level(10.0) / page["power"].value < 1 / 3
+
+
+def test_the_smaller_leak_fluctuates_less(page):
+    """Page: a smaller gamma fluctuates less: over presentations 201-300, the relative
+    spread (standard deviation over mean) of the estimate is smaller for gamma = 0.03
+    than for gamma = 0.1, on each of the 3 seeds."""
+    def spread(g, s):
+        late = page["online"][g, s].estimates[-100:]
+        return late.std() / late.mean()
+
+    assert all(spread(0.03, s) < spread(0.1, s) for s in (0, 1, 2))
