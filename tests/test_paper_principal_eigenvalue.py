@@ -75,10 +75,12 @@ def test_running_average_level(page):
 
 
 def test_power_method_against_lanczos(page):
-    """Table: |power - Lanczos| / lambda_max <= 1e-2; the power method's value is
-    lambda_max (positive, the largest magnitude at these weights)."""
+    """Table: |power - Lanczos| / lambda_max <= 5e-3 (the page: "both sit within half a
+    percent of lambda_max"); the power method's value is lambda_max (positive, the
+    largest magnitude at these weights)."""
     assert page["power"].value > 0
-    assert abs(page["power"].value - page["lam_max"]) / page["lam_max"] <= 1e-2
+    for method in ("power", "taylor"):
+        assert abs(page[method].value - page["lam_max"]) / page["lam_max"] <= 5e-3
 
 
 def test_taylor_follows_the_power_method(page):
@@ -223,3 +225,19 @@ def test_the_smaller_leak_fluctuates_less(page):
 
     assert all(spread(0.03, s) < spread(0.1, s) for s in (0, 1, 2))
 
+
+def test_spread_shrinks_by_about_two_when_gamma_is_divided_by_4(page):
+    """Exercise 1 (and the page's remark on it): once the start is forgotten, dividing
+    gamma by 4 (0.1 -> 0.025) shrinks the spread of the estimate by about 2, the factor
+    of a running average of independent terms that eb.checks.principal_spread_factor
+    accepts (within 10%), over the presentations 401-1500 of long runs; over the last
+    100 of a 300-presentation run (what Figure 3 shows) it shrinks by more."""
+    X, D, net = page["X"], page["D"], page["net"]
+    for s in (0, 1, 2):
+        long = {g: cv.online_principal_eigenvalue(net, X, D, presentations=1500, gamma=g,
+                                                  alpha=1e-3, seed=s).estimates
+                for g in (0.1, 0.025)}
+        factor = long[0.1][400:].std() / long[0.025][400:].std()
+        assert 1.8 <= factor <= 2.2
+        short = {g: long[g][200:300] for g in long}         # the same first 300
+        assert short[0.1].std() / short[0.025].std() > factor
