@@ -2599,7 +2599,8 @@ def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
              "which grows fastest in magnitude? The Rayleigh quotient gives its sign",
              "the same iteration as the power method, but a norm has no sign",
              "with psi = r u, a component changes by (1 - gamma) + gamma lambda / r per "
-             "step; a negative lambda shrinks its component, so which direction survives?"]
+             "step; only a positive lambda = r can keep its size. At that r, is every "
+             "other factor, negative lambdas included, between -1 and 1 for this gamma?"]
     names = ["power method", "eq 63 (Taylor)", "eq 64 (running average)"]
     return all([_verdict(abs(a - t) <= 1e-2, name, hint)
                 for a, t, name, hint in zip(answers, truths, names, hints)])

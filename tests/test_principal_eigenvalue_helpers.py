@@ -45,6 +45,7 @@ def test_settle_rejects_bad_input(kwargs, word):
 def test_spread_factor_check(capsys):
     assert eb.checks.principal_spread_factor(2.0)
     assert not eb.checks.principal_spread_factor(4.0)     # the variance's factor
+    assert not eb.checks.principal_spread_factor(np.sqrt(2))   # the square root of 2
     assert "Hint" in capsys.readouterr().out
     with pytest.raises(ValueError, match="ratio"):
         eb.checks.principal_spread_factor(2.0, ratio=0.5)
@@ -55,6 +56,10 @@ def test_which_eigenvalue_check():
     assert not eb.checks.principal_which_eigenvalue(2, 5, 2)     # power: largest magnitude
     assert not eb.checks.principal_which_eigenvalue(-5, -5, 2)   # a norm has no sign
     assert not eb.checks.principal_which_eigenvalue(-5, 5, 5)    # eq 64: largest positive
+    assert not eb.checks.principal_which_eigenvalue(-5, 5, -5)   # gamma 0.05 is small
+    # above its bound 2 * 2 / (2 + 5) = 0.57 the running average flips along -5, with
+    # ||psi|| = gamma 5 / (2 - gamma): the check runs the iteration, so it knows
+    assert eb.checks.principal_which_eigenvalue(-5, 5, 0.8 * 5 / 1.2, gamma=0.8)
     assert eb.checks.principal_which_eigenvalue(3, 3, 3, diagonal=(3.0, -1.0, 0.5))
     with pytest.raises(ValueError, match="gamma"):
         eb.checks.principal_which_eigenvalue(-5, 5, 2, gamma=1.5)
@@ -62,7 +67,9 @@ def test_which_eigenvalue_check():
 
 def test_safe_factor_check():
     assert eb.checks.principal_safe_factor(2.0)
-    assert not eb.checks.principal_safe_factor(3.0)
+    assert not eb.checks.principal_safe_factor(3.0)      # the bottom of the band diverges
+    assert not eb.checks.principal_safe_factor(0.5)      # the rate's factor, inverted
+    assert not eb.checks.principal_safe_factor(1.0)
     with pytest.raises(ValueError, match="answer"):
         eb.checks.principal_safe_factor(-1.0)
 
