@@ -2558,7 +2558,7 @@ def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
     """Exercise: for the Hessian H = diag(``diagonal``), what does each method of §9.2
     return in the end: the power method with the sign of its Rayleigh quotient (eq 60,
     ``eb.curvature.power_method``), the norm ``||psi||`` of eq 63, and the running average
-    of eq 64 with memory ``gamma`` (without noise, every pattern having the same H)?
+    of eq 64 with leak ``gamma`` (without noise, every pattern having the same H)?
     (each within 1e-2)
 
     Parameters
@@ -2572,7 +2572,7 @@ def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
     diagonal : sequence of float, default (2.0, -5.0, 1.0)
         The eigenvalues of H.
     gamma : float, default 0.05
-        The memory of the running average, in (0, 1).
+        The leak of the running average (the share of psi a step replaces), in (0, 1).
 
     Returns
     -------

@@ -1363,13 +1363,18 @@ __all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which
 
 def principal_online_curves(ax, curves: dict, reference: float, factor: float = 3.0,
                             highlight=None, settle: float | None = None,
-                            reference_label: str = "batch power method"):
+                            reference_label: str = "batch power method",
+                            bottom: float | None = None):
     """Running-average estimates of lambda_max (eq 64) against the number of pattern
     presentations, on a log axis: ``curves`` maps a label to the estimates after
     presentation 1, 2, ...; the band within ``factor`` of ``reference`` is shaded and
     the reference dashed. With ``highlight`` (a label) that curve is drawn strong and the
     others faint; ``settle`` draws a dotted vertical line where it enters the band for
-    good. Estimates are drawn by magnitude (a log axis has no negative values)."""
+    good, labelled at the foot of the axes (clear of the curves). Estimates are drawn by
+    magnitude (a log axis has no negative values), and the y label says so. ``bottom``
+    lowers the axis (default ``reference / 20``) for curves that fall far below the
+    band; over at most three decades the ticks are labelled 10, 20, 50, 100, ... so
+    values such as 36 or 160 can be read off."""
     ax.axhspan(reference / factor, reference * factor, color="0.9", lw=0,
                label=f"within a factor {factor:g}")
     for k, (label, est) in enumerate(curves.items()):
@@ -1383,13 +1388,21 @@ def principal_online_curves(ax, curves: dict, reference: float, factor: float = 
     if settle is not None and np.isfinite(settle):
         ax.axvline(settle, color="k", ls=":", lw=1.2)
         right = settle < 0.6 * n                 # keep the label inside the axes
-        ax.annotate(f"in band from {settle:.0f}", (settle, reference / factor),
-                    xytext=(4 if right else -4, -12), textcoords="offset points",
-                    fontsize=9, ha="left" if right else "right")
+        ax.annotate(f"in band from {settle:.0f}", (settle, 0.03),
+                    xycoords=ax.get_xaxis_transform(),
+                    xytext=(4 if right else -4, 0), textcoords="offset points",
+                    fontsize=9, ha="left" if right else "right", va="bottom")
     # room above the band for a legend in the upper left
-    ax.set(yscale="log", xlim=(0, n), ylim=(reference / 20, reference * 15),
-           xlabel="pattern presentations", ylabel="estimate of λ_max")
+    low, high = (reference / 20 if bottom is None else bottom), reference * 15
+    ax.set(yscale="log", xlim=(0, n), ylim=(low, high),
+           xlabel="pattern presentations", ylabel="|estimate of λ_max|")
     log_ticks(ax)
+    if high / low <= 1e3:                        # label 1-2-5 steps, not decades only
+        from matplotlib.ticker import FixedLocator, FuncFormatter
+        ticks = [m * 10.0 ** k for k in range(-3, 6) for m in (1, 2, 5)
+                 if low <= m * 10.0 ** k <= high]
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     return ax
 
 
@@ -1408,7 +1421,7 @@ def principal_settle_against(ax, values, settle, chosen, xlabel: str, limit: int
         ax.plot(values[ok], row[ok], "o", ms=3.5, color=f"C{k}", alpha=0.8,
                 label=f"seed {k}" if settle.shape[0] > 1 else None)
         ax.plot(values[~ok], np.full((~ok).sum(), top), "x", ms=5, color=f"C{k}")
-    ax.axhline(limit, color="0.5", lw=0.8)
+    ax.axhline(limit, color="0.5", lw=0.8, label=f"end of the run ({limit})")
     ax.axhline(100, color="k", ls="--", lw=1, label="100 (the paper)")
     ax.axvline(chosen, color="0.3", ls=":", lw=1.2, label=mark_label)
     ax.set(xscale="log" if logx else "linear", ylim=(0, limit * 1.25), xlabel=xlabel,
