@@ -2621,3 +2621,161 @@ def largeeig_sklearn_digits_ratio(answer, alpha: float = 0.5) -> bool:
 
 __all__ += ["largeeig_hidden_mean_top", "largeeig_equicorrelated_top",
             "largeeig_sklearn_digits_ratio"]
+
+
+# --- self-checks of the page book/principal_eigenvalue (§9.2) ---
+
+def principal_spread_factor(answer, ratio: float = 4.0) -> bool:
+    """Exercise: once a running average psi <- (1 - gamma) psi + gamma x of independent
+    noisy terms x has forgotten its start, by what factor does its spread (standard
+    deviation) shrink when gamma is divided by ``ratio``? (within 10%)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor (spread at gamma over spread at gamma / ratio), > 0.
+    ratio : float, default 4.0
+        How many times smaller the second gamma is, > 1.
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 10% of the ratio of the standard deviations of two
+        simulated running averages of unit Gaussian noise (gamma = 0.04 and
+        0.04 / ratio, 400,000 steps each, the first 5,000 dropped).
+
+    Examples
+    --------
+    >>> principal_spread_factor(2.0)
+    ✔ spread factor: correct.
+    True
+    """
+    answer = check_positive("answer", answer)
+    ratio = check_positive("ratio", ratio)
+    if ratio <= 1:
+        raise ValueError(f"ratio must be > 1, got {ratio}")
+    noise = np.random.default_rng(0).standard_normal(400_000)
+
+    def spread(gamma):
+        # the running average itself, step by step (no formula for its variance)
+        out = np.empty_like(noise)
+        psi = 0.0
+        for t, x in enumerate(noise):
+            psi = (1 - gamma) * psi + gamma * x
+            out[t] = psi
+        return out[5000:].std()
+
+    truth = spread(0.04) / spread(0.04 / ratio)
+    return _verdict(_close(answer, truth, 0.1), "spread factor",
+                    "the average weighs the term k presentations back by "
+                    "gamma (1 - gamma)^k; add the squares of these weights (a geometric "
+                    "series) to get the variance, then take square roots")
+
+
+def _principal_runs(H, gamma, steps):
+    """Power method (signed by the Rayleigh quotient), eq 63's norm, and eq 64 run
+    without noise on a symmetric matrix H."""
+    n = H.shape[0]
+    psi = np.random.default_rng(1).standard_normal(n)
+    for _ in range(steps):
+        psi = H @ (psi / np.linalg.norm(psi))
+    u = psi / np.linalg.norm(psi)
+    power = np.sign(u @ H @ u) * np.linalg.norm(H @ u)
+    taylor = np.linalg.norm(H @ u)
+    psi = np.random.default_rng(1).standard_normal(n)
+    for _ in range(steps * 20):
+        psi = (1 - gamma) * psi + gamma * H @ (psi / np.linalg.norm(psi))
+    return power, taylor, np.linalg.norm(psi)
+
+
+def principal_which_eigenvalue(power, taylor, online, diagonal=(2.0, -5.0, 1.0),
+                               gamma: float = 0.05) -> bool:
+    """Exercise: for the Hessian H = diag(``diagonal``), what does each method of §9.2
+    return in the end: the power method with the sign of its Rayleigh quotient (eq 60,
+    ``eb.curvature.power_method``), the norm ``||psi||`` of eq 63, and the running average
+    of eq 64 with leak ``gamma`` (without noise, every pattern having the same H)?
+    (each within 1e-2)
+
+    Parameters
+    ----------
+    power : float
+        The reader's value for the power method (signed).
+    taylor : float
+        The reader's value for eq 63's ``||psi||``.
+    online : float
+        The reader's value for eq 64's ``||psi||``.
+    diagonal : sequence of float, default (2.0, -5.0, 1.0)
+        The eigenvalues of H.
+    gamma : float, default 0.05
+        The leak of the running average (the share of psi a step replaces), in (0, 1).
+
+    Returns
+    -------
+    bool
+        Whether all three answers are within 1e-2 of the results of running the three
+        iterations (300 power steps, 6,000 running-average steps) on H.
+
+    Examples
+    --------
+    >>> principal_which_eigenvalue(-5, 5, 2)
+    ✔ power method: correct.
+    ✔ eq 63 (Taylor): correct.
+    ✔ eq 64 (running average): correct.
+    True
+    """
+    answers = [check_finite_scalar(n, a) for n, a in
+               (("power", power), ("taylor", taylor), ("online", online))]
+    H = np.diag(np.asarray(diagonal, dtype=float))
+    gamma = check_positive("gamma", gamma)
+    if gamma >= 1:
+        raise ValueError(f"gamma must be in (0, 1), got {gamma}")
+    truths = _principal_runs(H, gamma, 300)
+    hints = ["each product multiplies the component along an eigenvector by its lambda; "
+             "which grows fastest in magnitude? The Rayleigh quotient gives its sign",
+             "the same iteration as the power method, but a norm has no sign",
+             "with psi = r u, a component changes by (1 - gamma) + gamma lambda / r per "
+             "step; only a positive lambda = r can keep its size. At that r, is every "
+             "other factor, negative lambdas included, between -1 and 1 for this gamma?"]
+    names = ["power method", "eq 63 (Taylor)", "eq 64 (running average)"]
+    return all([_verdict(abs(a - t) <= 1e-2, name, hint)
+                for a, t, name, hint in zip(answers, truths, names, hints)])
+
+
+def principal_safe_factor(answer) -> bool:
+    """Exercise: an estimate of lambda_max sets the rate eta = 1/estimate. By at most
+    what factor may the estimate fall below lambda_max before gradient descent on the
+    quadratic E = lambda_max w^2 / 2 diverges? (within 2%)
+
+    Parameters
+    ----------
+    answer : float
+        The reader's factor f (the estimate lambda_max / f is the smallest safe one).
+
+    Returns
+    -------
+    bool
+        Whether the answer is within 2% of the factor found by bisection on runs of 200
+        gradient steps from w = 1 (a run diverges when the size of w grows).
+
+    Examples
+    --------
+    >>> principal_safe_factor(2.0)
+    ✔ safe factor: correct.
+    True
+    """
+    answer = check_positive("answer", answer)
+
+    def grows(f, lam=3.0):
+        w, eta = 1.0, 1.0 / (lam / f)
+        for _ in range(200):
+            w -= eta * lam * w
+        return abs(w) > 1.0
+
+    truth = _bisect(lambda f: 1.0 if grows(f) else -1.0, 1.0, 10.0)
+    return _verdict(_close(answer, truth, 0.02), "safe factor",
+                    "one step multiplies w by (1 - eta lambda_max); with eta = f / "
+                    "lambda_max, for which f does that factor reach -1?")
+
+
+__all__ += ["principal_spread_factor", "principal_which_eigenvalue",
+            "principal_safe_factor"]

@@ -3124,3 +3124,59 @@ def largeeig_state_means(net: Network, X, params=None) -> np.ndarray:
 
 
 __all__ += ["largeeig_partial_whiten", "largeeig_state_means"]
+
+
+# --- helpers of the page book/principal_eigenvalue (§9.2) ---
+
+def principal_settle(estimates, reference: float, factor: float = 3.0) -> float:
+    """How many presentations an estimate needs to reach the right order of magnitude and
+    stay there: the smallest t such that estimates t, t+1, ..., up to the last all lie
+    within a factor ``factor`` of ``reference`` (between reference/factor and
+    reference*factor). The page book/principal_eigenvalue uses it on the running
+    average of eq 64, estimate t being the one after t presentations.
+
+    Parameters
+    ----------
+    estimates : array_like, shape (T,)
+        Estimate after presentation 1, 2, ..., T (a negative estimate is outside).
+    reference : float
+        The value to reach, > 0 (for example the power method's eigenvalue).
+    factor : float, default 3.0
+        The width of the band, > 1: "the right order of magnitude" is within this factor.
+
+    Returns
+    -------
+    float
+        The presentation t (1 ... T) from which every estimate is in the band; ``inf``
+        when the last estimate is outside it (the run never settled within T).
+
+    Raises
+    ------
+    ValueError
+        When ``estimates`` is not a non-empty 1-D array, ``reference`` is not > 0 or
+        ``factor`` is not > 1.
+
+    Examples
+    --------
+    >>> principal_settle([1.0, 5.0, 20.0, 2.0, 4.0, 5.0], reference=5.0, factor=3.0)
+    4.0
+    >>> principal_settle([5.0, 5.0, 1.0], reference=5.0)
+    inf
+    """
+    estimates = check_array("estimates", estimates, ndim=1)
+    if estimates.size == 0:
+        raise ValueError("estimates must not be empty")
+    reference = check_positive("reference", reference)
+    factor = check_positive("factor", factor)
+    if factor <= 1:
+        raise ValueError(f"factor must be > 1, got {factor}")
+    inside = (estimates >= reference / factor) & (estimates <= reference * factor)
+    outside = np.flatnonzero(~inside)
+    if outside.size == 0:
+        return 1.0
+    if outside[-1] == estimates.size - 1:
+        return float("inf")
+    return float(outside[-1] + 2)
+
+
+__all__ += ["principal_settle"]

@@ -1390,3 +1390,99 @@ def largeeig_layer_bars(ax, values: dict, layer_names: Sequence[str], log: bool 
 
 
 __all__ += ["largeeig_layer_bars"]
+
+
+# --- drawings of the page book/principal_eigenvalue (§9.2) ---
+
+def principal_online_curves(ax, curves: dict, reference: float, factor: float = 3.0,
+                            highlight=None, settle: float | None = None,
+                            reference_label: str = "batch power method",
+                            bottom: float | None = None):
+    """Running-average estimates of lambda_max (eq 64) against the number of pattern
+    presentations, on a log axis: ``curves`` maps a label to the estimates after
+    presentation 1, 2, ...; the band within ``factor`` of ``reference`` is shaded and
+    the reference dashed. With ``highlight`` (a label) that curve is drawn strong and the
+    others faint; ``settle`` draws a dotted vertical line where it enters the band for
+    good, labelled at the foot of the axes (clear of the curves). Estimates are drawn by
+    magnitude (a log axis has no negative values), and the y label says so. ``bottom``
+    lowers the axis (default ``reference / 20``) for curves that fall far below the
+    band; over at most three decades the ticks are labelled 10, 20, 50, 100, ... so
+    values such as 36 or 160 can be read off."""
+    ax.axhspan(reference / factor, reference * factor, color="0.9", lw=0,
+               label=f"within a factor {factor:g}")
+    for k, (label, est) in enumerate(curves.items()):
+        est = np.abs(np.asarray(est, dtype=float))
+        strong = highlight is None or label == highlight
+        ax.plot(np.arange(1, est.size + 1), est, color=f"C{k}",
+                lw=1.8 if strong else 1.0, alpha=1.0 if strong else 0.35, label=label)
+    ax.axhline(reference, color="k", ls="--", lw=1.2,
+               label=f"{reference_label}: {reference:.4g}")
+    n = max(np.asarray(c).size for c in curves.values())
+    if settle is not None and np.isfinite(settle):
+        ax.axvline(settle, color="k", ls=":", lw=1.2)
+        right = settle < 0.6 * n                 # keep the label inside the axes
+        ax.annotate(f"in band from {settle:.0f}", (settle, 0.03),
+                    xycoords=ax.get_xaxis_transform(),
+                    xytext=(4 if right else -4, 0), textcoords="offset points",
+                    fontsize=9, ha="left" if right else "right", va="bottom")
+    # room above the band for a legend in the upper left
+    low, high = (reference / 20 if bottom is None else bottom), reference * 15
+    ax.set(yscale="log", xlim=(0, n), ylim=(low, high),
+           xlabel="pattern presentations", ylabel="|estimate of λ_max|")
+    log_ticks(ax)
+    if high / low <= 1e3:                        # label 1-2-5 steps, not decades only
+        from matplotlib.ticker import FixedLocator, FuncFormatter
+        ticks = [m * 10.0 ** k for k in range(-3, 6) for m in (1, 2, 5)
+                 if low <= m * 10.0 ** k <= high]
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    return ax
+
+
+def principal_settle_against(ax, values, settle, chosen, xlabel: str, limit: int,
+                             logx: bool = False, mark_label: str = "slider"):
+    """Presentations until the running average stays within the band (from
+    :func:`ebtricks.measure.principal_settle`) against a parameter (gamma or alpha):
+    ``settle`` has one row per seed (or is 1-D); a run that never settled within
+    ``limit`` presentations is drawn as a cross at the top. The slider's ``chosen``
+    value is a dotted vertical line."""
+    values = np.asarray(values, dtype=float)
+    settle = np.atleast_2d(np.asarray(settle, dtype=float))
+    top = limit * 1.15
+    for k, row in enumerate(settle):
+        ok = np.isfinite(row)
+        ax.plot(values[ok], row[ok], "o", ms=3.5, color=f"C{k}", alpha=0.8,
+                label=f"seed {k}" if settle.shape[0] > 1 else None)
+        ax.plot(values[~ok], np.full((~ok).sum(), top), "x", ms=5, color=f"C{k}")
+    ax.axhline(limit, color="0.5", lw=0.8, label=f"end of the run ({limit})")
+    ax.axhline(100, color="k", ls="--", lw=1, label="100 (the paper)")
+    ax.axvline(chosen, color="0.3", ls=":", lw=1.2, label=mark_label)
+    ax.set(xscale="log" if logx else "linear", ylim=(0, limit * 1.25), xlabel=xlabel,
+           ylabel="presentations to stay in band")
+    if not np.isfinite(settle).all():
+        ax.text(values[0], top, "× never", fontsize=9, va="center", ha="left",
+                transform=ax.transData, color="0.3")
+    if logx:
+        log_ticks(ax)
+    return ax
+
+
+def principal_power_runs(ax, runs: dict, lam_max: float, lam_min: float,
+                         xlabel: str = "iteration"):
+    """Estimates of the principal eigenvalue after each iteration of the batch methods:
+    ``runs`` maps a label to the estimates (signed or not); the largest and the smallest
+    eigenvalue of H (from Lanczos) are dashed lines, so a run that hovers between them,
+    or flips sign, shows it."""
+    for k, (label, est) in enumerate(runs.items()):
+        est = np.asarray(est, dtype=float)
+        ax.plot(np.arange(1, est.size + 1), est, "o-" if k == 0 else "s--", ms=4 - k,
+                lw=1.2, color=f"C{k}", label=label)
+    ax.axhline(lam_max, color="C2", ls="--", lw=1, label=f"λ_max = {lam_max:.4g}")
+    ax.axhline(lam_min, color="C3", ls="--", lw=1, label=f"λ_min = {lam_min:.4g}")
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set(xlabel=xlabel, ylabel="estimate")
+    return ax
+
+
+__all__ += ["principal_online_curves", "principal_settle_against", "principal_power_runs"]
+
