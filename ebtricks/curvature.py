@@ -771,7 +771,8 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     presentations : int, default 500
         Patterns presented, >= 1 (the data are cycled through as often as needed).
     gamma : float, default 0.05
-        The memory gamma of the running average, in (0, 1).
+        The leak gamma of the running average, in (0, 1): the fraction of the average
+        each new pattern replaces (the paper's word; a larger gamma remembers less).
     alpha : float, default 1e-3
         The step alpha along psi, > 0.
     order : {"shuffle", "sequential"}, default "shuffle"
@@ -784,7 +785,7 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     EigenEstimate
         ``value``: the final estimate; ``vector``: the final unit vector
         psi/``||psi||``; ``estimates``: the estimate after every presentation. Each
-        estimate is ``||psi||`` with the sign of a running average (memory gamma) of the
+        estimate is ``||psi||`` with the sign of a running average (leak gamma) of the
         Rayleigh quotient psi^T H_p psi / ``||psi||^2``.
 
     Notes
