@@ -3265,8 +3265,9 @@ def epiopt_sharpness(net: Network, X, D, eta: float, epochs: int, every: int = 2
     done = 0
     while done < epochs:
         n = min(every, epochs - done)
-        hist = train_sgd(net, X, D, epochs=n, eta=eta, batch_size=X.shape[0],
-                         order="sequential", resume=hist, progress=False)
+        h = train_sgd(net, X, D, epochs=n, eta=eta, batch_size=X.shape[0],
+                      order="sequential", resume=hist, progress=False)
+        hist = h if hist is None else hist.extend(h)
         done += n
         lam, psi = power(psi, iters)
         marks.append(done)
