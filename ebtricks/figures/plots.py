@@ -1384,10 +1384,10 @@ def epiopt_grid(ax, grids: dict, budget: int):
         ax.plot(etas[~ok], np.full((~ok).sum(), budget + 1), "x", ms=6,
                 color=EPIOPT_COLORS.get(name))
     ax.axhline(budget + 0.5, color="0.6", lw=0.8)
-    ax.text(0.02, budget + 1, "never", transform=ax.get_yaxis_transform(), va="center",
-            fontsize=9, color="0.3")
+    ticks = [t for t in range(0, budget + 1, 2)] + [budget + 1]
+    ax.set_yticks(ticks, [str(t) for t in ticks[:-1]] + ["never"])
     ax.set(xscale="log", xlabel="learning rate η", ylabel="epochs to the target",
-           ylim=(0, budget + 2))
+           ylim=(0, budget + 1.6))
     return ax
 
 
@@ -1411,10 +1411,9 @@ def epiopt_sharpness(ax, runs: dict, upto: int | None = None):
     for k, (eta, (ep, lam)) in enumerate(runs.items()):
         color = f"C{k + 3}"
         keep = ep <= (upto if upto is not None else ep[-1])
-        ax.plot(ep[keep], lam[keep], "o-", ms=3, lw=1.5, color=color, label=f"η = {eta:g}")
+        ax.plot(ep[keep], lam[keep], "o-", ms=3, lw=1.5, color=color,
+                label=f"η = {eta:g} (2/η = {2 / eta:.3g}, dashed)")
         ax.axhline(2 / eta, color=color, ls="--", lw=1.2)
-        ax.text(ep[-1], 2 / eta, f" 2/η = {2 / eta:.3g}", color=color, va="bottom",
-                ha="right", fontsize=9)
         if upto is not None:
             ax.plot(ep[keep][-1], lam[keep][-1], "o", ms=8, mfc="none", color=color)
     ax.set(xlabel="epoch (one full-batch step each)", ylabel="λ_max of H",
