@@ -94,6 +94,9 @@ def test_sdlm_reaches_the_target_with_least_work(race):
     assert s["Hutchinson"] > s["Adam"]               # the page's "slowest"
     r = race["reach"]
     assert r["SDLM"].min() <= r["Adam"].min() <= r["Hutchinson"].min()
+    # "widest for SDLM, narrowest for the Hutchinson variant": rates reaching the target
+    n = {name: np.isfinite(x).sum() for name, x in r.items()}
+    assert n["SDLM"] > n["Hutchinson"] and n["SDLM"] >= n["Adam"] >= n["Hutchinson"]
 
 
 def test_diagonals_against_the_exact_one(race):
