@@ -2530,7 +2530,7 @@ def epiopt_adam_first_step(answer) -> bool:
     """Exercise (book/epilogue_optimizers): with bias correction, by how much (in units
     of eta) does Adam's very first update move a weight whose gradient is not zero? The
     check makes one Adam update of a small net with eta = 1e-3 and measures the median
-    |change| / eta over its weights; within 1 %.
+    absolute change divided by eta over its weights; within 1 %.
 
     Parameters
     ----------
