@@ -53,7 +53,7 @@ def race():
                                 eb.measure.epiopt_first_below(e, TARGET) for e in errors])
         k = min(range(len(etas)), key=lambda i: (reach[name][i], errors[i][-1]
                                                  if errors[i] is not None else 1))
-        best[name] = (k, runs[k][0])
+        best[name] = (k, runs[k][0], errors[k][-1])
         spent[name] = (work(name, runs[k][1])[int(reach[name][k])] / P
                        if np.isfinite(reach[name][k]) else np.inf)
     net = best["SDLM"][1]
@@ -82,7 +82,7 @@ def edge():
 
 def test_every_method_is_tuned_inside_its_grid(race):
     # the best rate is not at an end of its grid: the grid brackets the optimum
-    for name, (k, _) in race["best"].items():
+    for name, (k, _, _) in race["best"].items():
         assert 0 < k < len(GRIDS[name]) - 1, name
         assert np.isfinite(race["reach"][name][k]), name
 
@@ -92,6 +92,8 @@ def test_sdlm_reaches_the_target_with_least_work(race):
     assert s["SDLM"] / s["Adam"] < 1                 # page: "< 1"
     assert s["Hutchinson"] / s["SDLM"] > 1           # page: "> 1"
     assert s["Hutchinson"] > s["Adam"]               # the page's "slowest"
+    final = {name: b[2] for name, b in race["best"].items()}
+    assert final["Adam"] < min(final["SDLM"], final["Hutchinson"])   # "ends lowest"
     r = race["reach"]
     assert r["SDLM"].min() <= r["Adam"].min() <= r["Hutchinson"].min()
     # "widest for SDLM, narrowest for the Hutchinson variant": rates reaching the target
