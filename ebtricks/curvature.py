@@ -1079,15 +1079,16 @@ def optimal_learning_rate(lambda_max=None, diag=None, mu: float = 0.0):
 # --- Hutchinson's estimate of the diagonal (page epilogue_optimizers) ------------------------
 def hutchinson_diagonal(net: Network, X, D, samples: int = 100, params=None,
                         seed: int | None = 0) -> np.ndarray:
-    """Hutchinson's (1990) unbiased estimate of the Hessian's diagonal: the mean of
-    z * (H z) over ``samples`` random vectors z with independent entries +-1 (Rademacher),
-    each H z one exact H-vector product (:func:`hessian_vector_product`).
+    """An unbiased estimate of the Hessian's diagonal: the mean of z * (H z) over
+    ``samples`` random vectors z with independent entries +-1 (Rademacher), each H z one
+    exact H-vector product (:func:`hessian_vector_product`). It is Hutchinson's (1990)
+    estimator of the trace, z^T H z, taken entry by entry (Bekas, Kokiopoulou & Saad 2007).
 
     Entry i of z * (H z) is sum_j H_ij z_i z_j; its mean over z is H_ii, because
     z_i**2 = 1 and E[z_i z_j] = 0 for j != i. One sample is therefore exact when H is
     diagonal; otherwise entry i has variance sum_{j != i} H_ij**2 per sample, which
     averaging over ``samples`` vectors divides by ``samples``. AdaHessian (Yao et al. 2021)
-    and Sophia (Liu et al. 2023) use this estimate, one vector per step, in a running
+    and Sophia-H (Liu et al. 2023) use this estimate, one vector at a time, in a running
     average.
 
     Parameters

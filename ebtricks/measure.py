@@ -3026,8 +3026,8 @@ def epiopt_hutchinson_sgd(net: Network, X, D, eta: float, epochs: int, batch_siz
 
     Every ``every`` updates, one Rademacher vector z and one exact H-vector product on the
     current mini-batch give z * (H z), folded into h_bar with weight ``gamma`` (the first
-    one starts h_bar). Negative entries of h_bar are clipped to 0 before mu is added, as
-    Sophia clips its estimate.
+    one starts h_bar). Negative entries of h_bar are raised to 0 before mu is added, as
+    Sophia's denominator max(gamma h, eps) raises them to eps.
 
     Parameters
     ----------

@@ -1461,8 +1461,9 @@ class Adam:
     Parameters
     ----------
     eta : float, default 0.001
-        The step size eta (alpha in Kingma & Ba), > 0: with unit-size gradients a weight
-        moves by about eta per update, whatever the scale of the cost.
+        The step size eta (alpha in Kingma & Ba), > 0: a weight typically moves by about
+        eta per update, whatever the scale of its gradient (m_hat / sqrt(v_hat) is
+        scale-free).
     beta1 : float, default 0.9
         Memory of the running mean m of the gradient, 0 <= beta1 < 1 (0: no momentum).
     beta2 : float, default 0.999
