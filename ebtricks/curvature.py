@@ -1088,8 +1088,8 @@ def hutchinson_diagonal(net: Network, X, D, samples: int = 100, params=None,
     z_i**2 = 1 and E[z_i z_j] = 0 for j != i. One sample is therefore exact when H is
     diagonal; otherwise entry i has variance sum_{j != i} H_ij**2 per sample, which
     averaging over ``samples`` vectors divides by ``samples``. AdaHessian (Yao et al. 2021)
-    and Sophia-H (Liu et al. 2023) use this estimate, one vector at a time, in a running
-    average.
+    uses this estimate, one vector at a time, in a running average; Sophia-H (Liu et al.
+    2023) does the same with Gaussian vectors z.
 
     Parameters
     ----------

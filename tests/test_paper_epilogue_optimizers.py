@@ -77,6 +77,10 @@ def edge():
         net = eb.mlp([64, 10, 10], seed=0)
         net.params = 0.2 * net.params
         sharp[eta] = eb.measure.epiopt_sharpness(net, Xd, Dd, eta, epochs=600, every=24)
+        # the true lambda_max at the end, by Lanczos, to check the warm-started power method
+        sharp[eta]["true_last"] = cv.top_eigenvalues(net, Xd, Dd, k=1, method="lanczos")[0]
+    net.params = 0.2 * eb.mlp([64, 10, 10], seed=0).params
+    sharp["true_start"] = cv.top_eigenvalues(net, Xd, Dd, k=1, method="lanczos")[0]
     return sharp
 
 
@@ -88,17 +92,20 @@ def test_every_method_is_tuned_inside_its_grid(race):
 
 
 def test_sdlm_reaches_the_target_with_least_work(race):
+    # Rerun with two other seeds (start and order), SDLM and Adam once needed the same
+    # work, so the page claims (and the test asserts) "no more work", not "less".
     s = race["spent"]
-    assert s["SDLM"] / s["Adam"] < 1                 # page: "< 1"
+    assert s["SDLM"] / s["Adam"] <= 1                # page: "≤ 1"
     assert s["Hutchinson"] / s["SDLM"] > 1           # page: "> 1"
     assert s["Hutchinson"] > s["Adam"]               # the page's "slowest"
     final = {name: b[2] for name, b in race["best"].items()}
     assert final["Adam"] < min(final["SDLM"], final["Hutchinson"])   # "ends lowest"
     r = race["reach"]
-    assert r["SDLM"].min() <= r["Adam"].min() <= r["Hutchinson"].min()
+    assert r["SDLM"].min() < r["Adam"].min() <= r["Hutchinson"].min()   # "fewest epochs"
     # "widest for SDLM, narrowest for the Hutchinson variant": rates reaching the target
     n = {name: np.isfinite(x).sum() for name, x in r.items()}
     assert n["SDLM"] > n["Hutchinson"] and n["SDLM"] >= n["Adam"] >= n["Hutchinson"]
+    assert n["Hutchinson"] == 1                      # "at a single rate of its grid"
 
 
 def test_diagonals_against_the_exact_one(race):
@@ -112,8 +119,18 @@ def test_diagonals_against_the_exact_one(race):
     assert corr["Adam"].min() >= 0.4
 
 
+def test_the_power_method_measures_lambda_max_within_2_percent(edge):
+    # "a Rayleigh quotient, never above the true lambda_max; at the start and at the end
+    # of each run it is within 2 % of it"
+    for eta in ETAS:
+        lam = edge[eta]["lambda_max"]
+        for got, true in ((lam[0], edge["true_start"]), (lam[-1], edge[eta]["true_last"])):
+            assert 0.98 * true <= got <= true * (1 + 1e-9), eta
+
+
 def test_lambda_max_settles_at_the_edge_of_stability(edge):
-    for eta, s in edge.items():
+    for eta in ETAS:
+        s = edge[eta]
         late = s["lambda_max"][s["epoch"] >= 300]
         assert 0.85 <= np.median(eta * late / 2) <= 1.3, eta     # page: "0.85 to 1.3"
 
@@ -122,13 +139,42 @@ def test_progressive_sharpening(edge):
     for eta in ETAS[:2]:
         lam = edge[eta]["lambda_max"]
         assert lam[-1] / lam[1:].min() >= 1.3, eta                # page: "≥ 1.3"
-    # with eta = 0.2 the start is already above 2/eta: lambda_max falls to the line
-    lam = edge[0.2]["lambda_max"]
-    assert lam[0] > 2 / 0.2 * 1.5 and lam[-1] < lam[0]
+    # "the eta = 0.1 run gets there within the first 200 epochs ... the eta = 0.07 run
+    # only after epoch 400, and at epoch 600 it is just above its line, still creeping up"
+    first = {eta: edge[eta]["epoch"][np.argmax(edge[eta]["lambda_max"] >= 2 / eta)]
+             for eta in (0.07, 0.1)}
+    assert first[0.1] <= 200 and first[0.07] > 400
+    lam = edge[0.07]["lambda_max"]
+    assert 1 < 0.07 * lam[-1] / 2 < 1.1 and lam[-1] > lam[-2]
+    # with eta = 0.2 the start is already above 2/eta (about twice): lambda_max falls to
+    # just above the line and stays there
+    s = edge[0.2]
+    lam = s["lambda_max"]
+    assert 1.7 < lam[0] / (2 / 0.2) < 2.3 and lam[-1] < lam[0]
+    assert np.all(lam[s["epoch"] >= 300] >= 2 / 0.2)
+    # "each time lambda_max climbs well above 2/eta the next measurements bring it back
+    # towards the line" (eta = 0.1 and 0.2)
+    for eta in (0.1, 0.2):
+        ratio = eta * edge[eta]["lambda_max"] / 2
+        for i in np.flatnonzero(ratio[1:-1] > 1.15) + 1:
+            assert ratio[i + 1:].min() < ratio[i], (eta, i)
+
+
+def test_the_start_is_flatter_than_at_lecun_weights(edge):
+    # "started at 0.2 times its LeCun weights so that the start is flatter (less than
+    # half the lambda_max of the LeCun weights)"
+    digits, dlabels = eb.data.digits_8x8()
+    pick, _ = eb.data.stratified_split(dlabels, 200, 0, seed=0)
+    Xd = digits[pick].reshape(200, 64) / 8 - 1
+    Dd = eb.data.targets_pm1(dlabels[pick], 10)
+    net = eb.mlp([64, 10, 10], seed=0)
+    lecun = cv.top_eigenvalues(net, Xd, Dd, k=1, method="lanczos")[0]
+    assert edge[0.2]["lambda_max"][0] < 0.5 * lecun
 
 
 def test_cost_falls_but_not_monotonically_at_the_edge(edge):
-    for eta, s in edge.items():
+    for eta in ETAS:
+        s = edge[eta]
         assert s["cost"][-1] < 0.5 * s["cost"][0], eta
     for eta in (0.1, 0.2):
         assert np.sum(np.diff(edge[eta]["cost"]) > 0) >= 1, eta   # page: "≥ 1"
