@@ -1376,18 +1376,20 @@ def epiopt_race(ax, curves: dict, target: float, xlabel: str = "epochs"):
 def epiopt_grid(ax, grids: dict, budget: int):
     """Epochs to the target against the learning rate for every method's grid:
     ``grids`` maps a name to (etas, epochs); runs that never reach the target are drawn
-    as crosses at the top, above the budget."""
-    for name, (etas, epochs) in grids.items():
+    as crosses at the top, above the budget, one row per method so that methods whose
+    grids share a rate do not hide each other's crosses."""
+    rows = np.linspace(-0.3, 0.3, len(grids)) if len(grids) > 1 else [0.0]
+    for (name, (etas, epochs)), dy in zip(grids.items(), rows):
         etas, epochs = np.asarray(etas), np.asarray(epochs, dtype=float)
         ok = np.isfinite(epochs)
         ax.plot(etas[ok], epochs[ok], "o-", ms=4, color=EPIOPT_COLORS.get(name), label=name)
-        ax.plot(etas[~ok], np.full((~ok).sum(), budget + 1), "x", ms=6,
+        ax.plot(etas[~ok], np.full((~ok).sum(), budget + 1 + dy), "x", ms=6,
                 color=EPIOPT_COLORS.get(name))
     ax.axhline(budget + 0.5, color="0.6", lw=0.8)
     ticks = [t for t in range(0, budget + 1, 2)] + [budget + 1]
     ax.set_yticks(ticks, [str(t) for t in ticks[:-1]] + ["never"])
     ax.set(xscale="log", xlabel="learning rate η", ylabel="epochs to the target",
-           ylim=(0, budget + 1.6))
+           ylim=(0, budget + 1.7))
     return ax
 
 
@@ -1407,7 +1409,12 @@ def epiopt_diag_scatter(ax, exact, estimate, name: str, corr: float):
 def epiopt_sharpness(ax, runs: dict, upto: int | None = None):
     """lambda_max against epochs under full-batch gradient descent, one curve per rate,
     each with its dashed line 2/eta; ``runs`` maps eta to (epochs, lambda_max). With
-    ``upto``, only the epochs up to it, the last point circled."""
+    ``upto``, only the epochs up to it, the last point circled. The vertical range covers
+    every curve and every line 2/eta whatever ``upto`` is, so a slider's frames share
+    their axes and no dashed line sits on the frame."""
+    values = np.concatenate([np.asarray(lam, dtype=float) for _, lam in runs.values()]
+                            + [np.array([2 / eta for eta in runs])])
+    pad = 0.06 * (values.max() - values.min())
     for k, (eta, (ep, lam)) in enumerate(runs.items()):
         color = f"C{k + 3}"
         keep = ep <= (upto if upto is not None else ep[-1])
@@ -1417,7 +1424,8 @@ def epiopt_sharpness(ax, runs: dict, upto: int | None = None):
         if upto is not None:
             ax.plot(ep[keep][-1], lam[keep][-1], "o", ms=8, mfc="none", color=color)
     ax.set(xlabel="epoch (one full-batch step each)", ylabel="λ_max of H",
-           xlim=(0, max(ep[-1] for ep, _ in runs.values()) * 1.02))
+           xlim=(0, max(ep[-1] for ep, _ in runs.values()) * 1.02),
+           ylim=(values.min() - pad, values.max() + pad))
     return ax
 
 
@@ -1430,6 +1438,8 @@ def epiopt_ratio_bars(ax, ratios: dict, top: float | None = None):
     ax.axhline(1, color="k", ls="--", lw=1.2)
     if top is None:
         top = max(1.6, 1.1 * max(ratios.values()))
+    ax.text(1.02, 1.0, "edge\n(η = 2/λ_max)", fontsize=8, va="center", ha="left",
+            transform=ax.get_yaxis_transform())
     ax.set(ylabel="η λ_max / 2", ylim=(0, top))
     return ax
 
