@@ -1433,14 +1433,14 @@ def epiopt_ratio_bars(ax, ratios: dict, top: float | None = None):
     """eta * lambda_max / 2 for each rate as a bar: 1 is the edge of stability of §5.
     ``top`` fixes the top of the axis (the same for every frame of a slider); by default
     it leaves room for the tallest bar."""
-    names = [f"η = {eta:g}" for eta in ratios]
+    names = [f"{eta:g}" for eta in ratios]
     ax.bar(names, list(ratios.values()), color=[f"C{k + 3}" for k in range(len(ratios))])
     ax.axhline(1, color="k", ls="--", lw=1.2)
     if top is None:
         top = max(1.6, 1.1 * max(ratios.values()))
-    ax.text(1.02, 1.0, "edge\n(η = 2/λ_max)", fontsize=8, va="center", ha="left",
+    ax.text(1.02, 1.0, "edge\n(η = 2/λ_max)", fontsize=9, va="center", ha="left",
             transform=ax.get_yaxis_transform())
-    ax.set(ylabel="η λ_max / 2", ylim=(0, top))
+    ax.set(xlabel="η", ylabel="η λ_max / 2", ylim=(0, top))
     return ax
 
 
