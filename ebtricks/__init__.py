@@ -15,8 +15,9 @@ from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradi
                       predicted_steps, steps_to_converge)
 from .network import RBF, Conv2D, Dense, Network, Subsample, init_rbf_from_data, mlp
 from .objective import FunctionObjective, NetworkObjective
-from .optimizers import (BFGS, LBFGS, SDLM, SGD, ConjugateGradient, GaussNewton, GradientDescent,
-                         LevenbergMarquardt, Newton, OptimizationError, minimize, train)
+from .optimizers import (BFGS, LBFGS, SDLM, SGD, Adam, ConjugateGradient, GaussNewton,
+                         GradientDescent, LevenbergMarquardt, Newton, OptimizationError,
+                         minimize, train)
 from .preprocessing import InputTransform, whiten
 from . import checks, lenet, measure
 from .sgd import History, Murata, TrainingDiverged, train_sgd
@@ -26,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = ["Activation", "Dense", "Conv2D", "Subsample", "RBF", "init_rbf_from_data",
            "Network", "mlp", "train_sgd", "History", "Murata",
-           "train", "minimize", "SGD", "SDLM", "GradientDescent", "ConjugateGradient", "BFGS",
+           "train", "minimize", "SGD", "SDLM", "Adam", "GradientDescent", "ConjugateGradient", "BFGS",
            "LBFGS", "Newton", "GaussNewton", "LevenbergMarquardt", "OptimizationError",
            "NetworkObjective", "FunctionObjective",
            "TrainingDiverged", "InputTransform", "whiten", "data",

@@ -2779,3 +2779,130 @@ def principal_safe_factor(answer) -> bool:
 
 __all__ += ["principal_spread_factor", "principal_which_eigenvalue",
             "principal_safe_factor"]
+
+
+# ==== page epilogue_optimizers ================================================================
+def epiopt_hutchinson_variance(answer) -> bool:
+    """Exercise (book/epilogue_optimizers): for H = [[4, 1, -2], [1, 3, 0], [-2, 0, 1]],
+    what is the variance of the first entry of z * (H z) over Rademacher vectors z (one
+    sample of Hutchinson's estimate of H_11)? Computed here by going through all eight
+    vectors z; exact to 1e-9.
+
+    Parameters
+    ----------
+    answer : float
+        Your variance.
+
+    Returns
+    -------
+    bool
+        True when it is right.
+
+    Raises
+    ------
+    ValueError
+        When the answer is not a finite number.
+
+    Examples
+    --------
+    >>> epiopt_hutchinson_variance(5.0)
+    ✔ the variance of z₁(Hz)₁: correct.
+    True
+    """
+    import itertools
+    answer = check_finite_scalar("answer", answer)
+    H = np.array([[4.0, 1.0, -2.0], [1.0, 3.0, 0.0], [-2.0, 0.0, 1.0]])
+    values = [z[0] * (H @ z)[0] for z in map(np.array, itertools.product((-1.0, 1.0),
+                                                                          repeat=3))]
+    return _verdict(abs(answer - np.var(values)) <= 1e-9, "the variance of z₁(Hz)₁",
+                    "write z₁(Hz)₁ = H₁₁ + Σ_{j≠1} H₁ⱼ z₁zⱼ; the products z₁zⱼ are "
+                    "independent ±1 with mean 0")
+
+
+def epiopt_adam_first_step(answer) -> bool:
+    """Exercise (book/epilogue_optimizers): with bias correction, by how much (in units
+    of eta) does Adam's very first update move a weight whose gradient is not zero? The
+    check makes one Adam update of a small net with eta = 1e-3 and measures the median
+    absolute change divided by eta over its weights; within 1 %.
+
+    Parameters
+    ----------
+    answer : float
+        Your size of the first step, in units of eta.
+
+    Returns
+    -------
+    bool
+        True when it is within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When the answer is not a finite number.
+
+    Examples
+    --------
+    >>> epiopt_adam_first_step(1.0)
+    ✔ the first step of Adam: correct.
+    True
+    """
+    import ebtricks as eb
+    answer = check_finite_scalar("answer", answer)
+    X, D = two_gaussians(seed=0)
+    net = eb.mlp([2, 3, 1], seed=0)
+    before = net.params.copy()
+    eb.train(net, X, D, eb.Adam(eta=1e-3, batch_size=100, order="sequential"), epochs=1)
+    step = np.median(np.abs(net.params - before)) / 1e-3
+    return _verdict(_close(answer, step, 0.01), "the first step of Adam",
+                    "after one update m_hat = g and v_hat = g², so the step is "
+                    "η g / (|g| + ε)")
+
+
+def epiopt_edge_level(eta, answer) -> bool:
+    """Exercise (book/epilogue_optimizers): under full-batch gradient descent with rate
+    ``eta`` on the page's digits problem (200 digits of 8x8 pixels, a 64-10-10 net started
+    at 0.2 times its LeCun weights), where does lambda_max settle? The check runs 600
+    epochs and takes the median of lambda_max over epochs 300-600; within 20 %.
+
+    Parameters
+    ----------
+    eta : float
+        The learning rate, between 0.1 and 0.3.
+    answer : float
+        Your predicted level of lambda_max.
+
+    Returns
+    -------
+    bool
+        True when it is within 20 % of the measured level.
+
+    Raises
+    ------
+    ValueError
+        When eta is outside [0.1, 0.3] or the answer is not a finite number.
+
+    Examples
+    --------
+    >>> epiopt_edge_level(0.25, 0.3)                      # doctest: +SKIP
+    ✘ ...
+    False
+    """
+    import ebtricks as eb
+    eta = check_finite_scalar("eta", eta)
+    if not 0.1 <= eta <= 0.3:
+        raise ValueError(f"eta must be between 0.1 and 0.3, got {eta}")
+    answer = check_finite_scalar("answer", answer)
+    digits, labels = eb.data.digits_8x8()
+    pick, _ = eb.data.stratified_split(labels, 200, 0, seed=0)
+    X = digits[pick].reshape(200, 64) / 8 - 1
+    D = eb.data.targets_pm1(labels[pick], 10)
+    net = eb.mlp([64, 10, 10], seed=0)
+    net.params = 0.2 * net.params
+    s = eb.measure.epiopt_sharpness(net, X, D, eta, epochs=600, every=24)
+    level = float(np.median(s["lambda_max"][s["epoch"] >= 300]))
+    return _verdict(_close(answer, level, 0.2), f"the level of λ_max at η = {eta:g}",
+                    "where does gradient descent on a parabola of curvature λ stop "
+                    "converging?")
+
+
+__all__ += ["epiopt_hutchinson_variance", "epiopt_adam_first_step", "epiopt_edge_level"]

@@ -3180,3 +3180,350 @@ def principal_settle(estimates, reference: float, factor: float = 3.0) -> float:
 
 
 __all__ += ["principal_settle"]
+
+
+# ==== page epilogue_optimizers: SDLM's descendants and the edge of stability =================
+def epiopt_hutchinson_sgd(net: Network, X, D, eta: float, epochs: int, batch_size: int = 20,
+                          mu: float = 0.1, gamma: float = 0.1, every: int = 5,
+                          seed: int | None = 0):
+    """Mini-batch SGD with per-weight rates eta / (max(h_bar, 0) + mu), h_bar a running
+    average of Hutchinson's estimate z * (H z) of the Hessian's diagonal: SDLM (§9.1,
+    eqs 61-62) with the diagonal of the AdaHessian / Sophia family in place of the
+    Gauss-Newton one, and without those methods' momentum.
+
+    Every ``every`` updates, one Rademacher vector z and one exact H-vector product on the
+    current mini-batch give z * (H z), folded into h_bar with weight ``gamma`` (the first
+    one starts h_bar). Negative entries of h_bar are raised to 0 before mu is added, as
+    Sophia's denominator max(gamma h, eps) raises them to eps.
+
+    Parameters
+    ----------
+    net : Network
+        The network to train; its ``params`` change in place.
+    X : array_like, shape (P, n_in)
+        Training inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Training targets, one row per sample.
+    eta : float
+        The global factor eta, > 0 (a fraction of the per-weight Newton step).
+    epochs : int
+        Passes over the training set, >= 0.
+    batch_size : int, default 20
+        Samples per update, >= 1 (above P counts as P).
+    mu : float, default 0.1
+        Added to every clipped h_bar, > 0.
+    gamma : float, default 0.1
+        Weight of each new estimate in the running average, in (0, 1].
+    every : int, default 5
+        Updates between two H-vector products, >= 1.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the presentation orders and of the vectors z.
+
+    Returns
+    -------
+    History
+        ``weights`` after every epoch (the first row before training), ``cost`` per
+        epoch, ``second_derivatives`` (the final h_bar), ``counts`` = {"gradients":
+        single-sample gradients, "hessian_vector_products": single-sample H-vector
+        products}, and ``gradient_equivalents``: for each epoch the cumulative cost in
+        single-sample gradients, counting one single-sample H-vector product as 2.
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range.
+    TrainingDiverged
+        When the weights or the cost become NaN or infinite.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.measure.epiopt_hutchinson_sgd(net, X, D, eta=0.1, epochs=3)
+    >>> bool(h.cost[-1] < h.cost[0]), h.counts["hessian_vector_products"]
+    (True, 60)
+    >>> h.gradient_equivalents          # per epoch: 100 gradients + 2 x (one H.v on 20)
+    [0, 140, 280, 420]
+    """
+    from . import _engine as engine
+    from ._validate import check_unit_interval, make_rng
+    from .sgd import History
+    X, D = net.check_data(X, D)
+    check_positive("eta", eta)
+    epochs = check_int("epochs", epochs, minimum=0)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    check_positive("mu", mu)
+    check_unit_interval("gamma", gamma, closed_high=True)
+    every = check_int("every", every, minimum=1)
+    rng = make_rng(seed)
+    P = X.shape[0]
+    b = min(batch_size, P)
+    w = net.params
+    hbar = None
+    hist = History(cost=[net.cost(X, D)])
+    records, n_grad, n_hvp, equiv, t = [w.copy()], 0, 0, [0], 0
+    for epoch in range(epochs):
+        idx = rng.permutation(P)
+        for k in range(0, P, b):
+            batch = idx[k:k + b]
+            Xb, Db = X[batch], D[batch]
+            if t % every == 0:
+                z = rng.choice(np.array([-1.0, 1.0]), size=net.n_params)
+                zhz = z * (engine.hvp(net, w, z, Xb, Db) / len(batch))
+                hbar = zhz if hbar is None else (1 - gamma) * hbar + gamma * zhz
+                n_hvp += len(batch)
+            _, g = net.gradient(Xb, Db)
+            w -= eta * g / (np.maximum(hbar, 0.0) + mu)
+            n_grad += len(batch)
+            t += 1
+        hist.cost.append(net.cost(X, D))
+        if not (np.isfinite(hist.cost[-1]) and np.all(np.isfinite(w))):
+            raise TrainingDiverged(f"epiopt_hutchinson_sgd diverged in epoch {epoch + 1} "
+                                   f"(eta={eta})")
+        records.append(w.copy())
+        equiv.append(n_grad + 2 * n_hvp)
+    hist.weights = np.array(records)
+    hist.presentations, hist.updates = n_grad, t
+    hist.second_derivatives = hbar
+    hist.counts = {"gradients": n_grad, "hessian_vector_products": n_hvp}
+    hist.gradient_equivalents = equiv
+    return hist
+
+
+def epiopt_error_curve(net: Network, weights, X, labels) -> np.ndarray:
+    """The training error (fraction misclassified) at each recorded weight vector.
+
+    Parameters
+    ----------
+    net : Network
+        The network the weights belong to (its own weights are not changed).
+    weights : array_like, shape (n_records, n_params)
+        Weight vectors, one per row (``History.weights``).
+    X : array_like, shape (P, n_in)
+        Inputs.
+    labels : array_like of int, shape (P,)
+        Class labels; a sample is right when the largest output is its label's.
+
+    Returns
+    -------
+    ndarray, shape (n_records,)
+        The error rate at each row of ``weights``.
+
+    Raises
+    ------
+    ValueError
+        When ``weights`` does not have ``net.n_params`` columns.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, labels = np.array([[1.0], [-1.0]]), np.array([0, 1])
+    >>> net = eb.mlp([1, 2], activation="identity")
+    >>> W = np.array([[1.0, -1.0, 0, 0], [-1.0, 1.0, 0, 0]])
+    >>> eb.measure.epiopt_error_curve(net, W, X, labels).tolist()
+    [0.0, 1.0]
+    """
+    weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    if weights.shape[1] != net.n_params:
+        raise ValueError(f"weights must have {net.n_params} columns (net.n_params), got "
+                         f"shape {weights.shape}")
+    labels = np.asarray(labels)
+    return np.array([np.mean(net.forward(X, params=w).argmax(1) != labels) for w in weights])
+
+
+def epiopt_first_below(values, level: float) -> float:
+    """The first index at which ``values`` is at or below ``level``; inf if never.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        A curve, e.g. the training error per epoch.
+    level : float
+        The target.
+
+    Returns
+    -------
+    float
+        The index, as a float, or ``inf``.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> eb.measure.epiopt_first_below([0.9, 0.3, 0.1, 0.05], 0.1)
+    2.0
+    >>> eb.measure.epiopt_first_below([0.9, 0.3], 0.1)
+    inf
+    """
+    hit = np.flatnonzero(np.asarray(values, dtype=float) <= level)
+    return float(hit[0]) if hit.size else float("inf")
+
+
+def epiopt_sharpness(net: Network, X, D, eta: float, epochs: int, every: int = 20,
+                     iters: int = 8, seed: int | None = 0) -> dict:
+    """Full-batch gradient descent with a fixed rate eta, and the Hessian's largest
+    eigenvalue lambda_max ("sharpness") every ``every`` epochs: the experiment of Cohen
+    et al. (2021) on the edge of stability.
+
+    lambda_max comes from the power method (eq 60) on exact H-vector products, started
+    from the previous measurement's eigenvector (30 products the first time, ``iters``
+    afterwards): the top eigenvector turns slowly, so a few products follow it.
+
+    Parameters
+    ----------
+    net : Network
+        The network to train; its ``params`` change in place.
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets.
+    eta : float
+        The fixed learning rate, > 0.
+    epochs : int
+        Steps of full-batch gradient descent (one per epoch), >= 1.
+    every : int, default 20
+        Epochs between two measurements of lambda_max, >= 1.
+    iters : int, default 8
+        Power-method products per measurement after the first, >= 1.
+    seed : int or None, default 0
+        Seed of the power method's first vector.
+
+    Returns
+    -------
+    dict
+        "epoch": the epochs measured (0, every, 2 every, ..., up to ``epochs``);
+        "lambda_max": lambda_max there; "cost": the training cost after every epoch
+        (``epochs + 1`` values, the first before training).
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range.
+
+    Examples
+    --------
+    A linear net's Hessian does not change, so lambda_max stays put:
+
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> s = eb.measure.epiopt_sharpness(net, X, D, eta=0.5, epochs=40, every=20)
+    >>> s["epoch"].tolist(), np.round(s["lambda_max"], 3).tolist(), len(s["cost"])
+    ([0, 20, 40], [1.0, 1.0, 1.0], 41)
+    """
+    from .curvature import hessian_vector_product
+    from ._validate import make_rng
+    X, D = net.check_data(X, D)
+    check_positive("eta", eta)
+    epochs = check_int("epochs", epochs, minimum=1)
+    every = check_int("every", every, minimum=1)
+    iters = check_int("iters", iters, minimum=1)
+    psi = make_rng(seed).standard_normal(net.n_params)
+
+    def power(psi, n):
+        for _ in range(n):
+            psi = psi / np.linalg.norm(psi)
+            hp = hessian_vector_product(net, X, D, psi)
+            lam, psi = float(psi @ hp), hp
+        return lam, psi
+
+    lam, psi = power(psi, 30)
+    marks, lams, hist = [0], [lam], None
+    done = 0
+    while done < epochs:
+        n = min(every, epochs - done)
+        h = train_sgd(net, X, D, epochs=n, eta=eta, batch_size=X.shape[0],
+                      order="sequential", resume=hist, progress=False)
+        hist = h if hist is None else hist.extend(h)
+        done += n
+        lam, psi = power(psi, iters)
+        marks.append(done)
+        lams.append(lam)
+    return {"epoch": np.array(marks), "lambda_max": np.array(lams),
+            "cost": np.array(hist.cost)}
+
+
+def epiopt_adam_diagonal(net: Network, X, D, batch_size: int = 20) -> np.ndarray:
+    """Adam's "diagonal" at fixed weights: sqrt(v), v the mean over the mini-batches of one
+    pass through X (in order) of the squared mini-batch gradient, i.e. what Adam's second
+    moment averages to when the weights stand still.
+
+    Parameters
+    ----------
+    net : Network
+        The network, at the weights to measure.
+    X : array_like, shape (P, n_in)
+        Inputs.
+    D : array_like, shape (P, n_out)
+        Targets.
+    batch_size : int, default 20
+        Samples per mini-batch, >= 1.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        sqrt(mean of g_b**2) per weight.
+
+    Raises
+    ------
+    ValueError
+        When ``batch_size`` < 1 or the data have the wrong shape.
+
+    Examples
+    --------
+    With one batch of everything it is |dE/dw|:
+
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> v = eb.measure.epiopt_adam_diagonal(net, X, D, batch_size=100)
+    >>> bool(np.allclose(v, np.abs(net.gradient(X, D)[1])))
+    True
+    """
+    X, D = net.check_data(X, D)
+    b = check_int("batch_size", batch_size, minimum=1)
+    sq = [net.gradient(X[k:k + b], D[k:k + b])[1] ** 2 for k in range(0, X.shape[0], b)]
+    return np.sqrt(np.mean(sq, axis=0))
+
+
+def epiopt_layer_agreement(net: Network, estimate, exact) -> dict:
+    """How well a per-weight estimate of the Hessian's diagonal matches the exact one,
+    layer by layer: the correlation (scale-free) and the relative error
+    ||estimate - exact|| / ||exact|| over each layer's weights and biases.
+
+    Parameters
+    ----------
+    net : Network
+        The network the vectors belong to (for its layers).
+    estimate : array_like, shape (n_params,)
+        The estimate.
+    exact : array_like, shape (n_params,)
+        The exact diagonal.
+
+    Returns
+    -------
+    dict
+        "correlation" and "relative_error": arrays with one value per layer.
+
+    Raises
+    ------
+    ValueError
+        When a vector does not have ``net.n_params`` entries.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> a = eb.measure.epiopt_layer_agreement(net, [2.0, 4.0, 6.0], [1.0, 2.0, 3.0])
+    >>> a["correlation"].round(6).tolist(), a["relative_error"].tolist()
+    ([1.0], [1.0])
+    """
+    estimate = check_array("estimate", estimate, shape=(net.n_params,))
+    exact = check_array("exact", exact, shape=(net.n_params,))
+    owner = net.layer_of_param()
+    corr, rel = [], []
+    for layer in range(len(net.layers)):
+        e, x = estimate[owner == layer], exact[owner == layer]
+        corr.append(float(np.corrcoef(e, x)[0, 1]))
+        rel.append(float(np.linalg.norm(e - x) / np.linalg.norm(x)))
+    return {"correlation": np.array(corr), "relative_error": np.array(rel)}

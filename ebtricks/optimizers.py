@@ -1441,3 +1441,174 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
     net.params[...] = w
     hist.presentations = obj.counts["gradients"] * obj.X.shape[0]
     return hist
+
+
+# ==== Adam (Kingma & Ba 2015): a descendant of SDLM, for the page epilogue_optimizers ========
+@dataclass(frozen=True)
+class Adam:
+    """Adam (Kingma & Ba 2015, Algorithm 1): mini-batch gradient descent in which every
+    weight has its own rate, eta divided by a running root mean square of its gradient.
+
+    After each mini-batch gradient g (the mean over the batch), with t counting updates
+    from 1:
+
+    * m <- beta1 m + (1 - beta1) g,  v <- beta2 v + (1 - beta2) g**2  (m, v start at 0);
+    * m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)  (bias correction);
+    * W <- W - eta m_hat / (sqrt(v_hat) + eps).
+
+    Like SDLM (§9.1) it divides a step by a per-weight "diagonal"; SDLM's is a running
+    average of second derivatives, Adam's the square root of a running average of squared
+    gradients, which needs no second-order pass at all.
+
+    Parameters
+    ----------
+    eta : float, default 0.001
+        The step size eta (alpha in Kingma & Ba), > 0: a weight typically moves by about
+        eta per update, whatever the scale of its gradient (m_hat / sqrt(v_hat) is
+        scale-free).
+    beta1 : float, default 0.9
+        Memory of the running mean m of the gradient, 0 <= beta1 < 1 (0: no momentum).
+    beta2 : float, default 0.999
+        Memory of the running mean v of the squared gradient, 0 <= beta2 < 1.
+    eps : float, default 1e-8
+        Added to sqrt(v_hat) in the denominator, > 0.
+    batch_size : int, default 32
+        Samples per update, >= 1; a value above the number of samples P counts as P.
+    order : {"shuffle", "sequential"}, default "shuffle"
+        The presentation order of each epoch: a fresh permutation, or 0..P-1.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range (TypeError when a number has the wrong type).
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train(net, X, D, eb.Adam(eta=0.01, batch_size=10), epochs=5)
+    >>> len(h.cost), h.updates, h.counts["gradients"], bool(h.cost[-1] < h.cost[0])
+    (6, 50, 500, True)
+    >>> h.second_moment.shape                        # v_hat after the last update
+    (3,)
+    """
+
+    eta: float = 0.001
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    batch_size: int = 32
+    order: str = "shuffle"
+
+    def __post_init__(self):
+        check_positive("eta", self.eta)
+        for name in ("beta1", "beta2"):
+            if not check_nonnegative(name, getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be < 1, got {getattr(self, name)}")
+        check_positive("eps", self.eps)
+        check_int("batch_size", self.batch_size, minimum=1)
+        check_choice("order", self.order, {"sequential", "shuffle"})
+
+    def run(self, net, X, D, epochs, record_weights=False, seed=0, progress=None,
+            track_cost=True, diverge_factor=1e6):
+        """Train ``net`` in place for ``epochs`` epochs. :func:`train` calls it.
+
+        Parameters
+        ----------
+        net : Network
+            The network to train; its ``params`` change in place.
+        X : array_like, shape (P, n_in)
+            Training inputs, one row per sample.
+        D : array_like, shape (P, n_out)
+            Training targets, one row per sample.
+        epochs : int
+            Passes over the training set, >= 0.
+        record_weights : bool or {"epoch"}, default False
+            Keep the weights before training and after every epoch in
+            ``History.weights``.
+        seed : int, numpy.random.Generator or None, default 0
+            Seed of the presentation orders; None draws fresh entropy.
+        progress : bool or None, default None
+            A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
+        track_cost : bool, default True
+            Compute the full training cost after every epoch (``History.cost``).
+        diverge_factor : float, default 1e6
+            Stop with TrainingDiverged when the weights' norm grows past this many times
+            its start (or past this many times 1), > 0.
+
+        Returns
+        -------
+        History
+            The run, epoch by epoch, with ``second_moment`` (v_hat after the last update)
+            and ``counts`` = {"gradients": single-sample gradients}.
+
+        Raises
+        ------
+        ValueError
+            When ``record_weights`` is not False, True or "epoch".
+        TrainingDiverged
+            When the cost or the weights become NaN or infinite, or the weights grow past
+            ``diverge_factor`` times their start; the weights are those of the start of
+            that epoch.
+        """
+        X, D = net.check_data(X, D)
+        epochs = check_int("epochs", epochs, minimum=0)
+        check_positive("diverge_factor", diverge_factor)
+        if record_weights not in (False, True, "epoch"):
+            raise ValueError(f"record_weights must be False, True or 'epoch', got "
+                             f"{record_weights!r}")
+        rng = make_rng(seed)
+        P = X.shape[0]
+        b = min(self.batch_size, P)
+        w = net.params
+        m, v = np.zeros_like(w), np.zeros_like(w)
+        w_limit = diverge_factor * max(1.0, float(np.linalg.norm(w)))
+        hist = History()
+        if track_cost:
+            hist.cost.append(net.cost(X, D))
+        records = [w.copy()] if record_weights else None
+        bar = Progress("epoch", epochs, progress)
+        t, t0 = 0, time.perf_counter()
+        for epoch in range(epochs):
+            start = w.copy()
+            idx = rng.permutation(P) if self.order == "shuffle" else np.arange(P)
+            online = 0.0
+            for k in range(0, P, b):
+                batch = idx[k:k + b]
+                E, g = net.gradient(X[batch], D[batch])
+                online += E * len(batch)
+                t += 1
+                m = self.beta1 * m + (1 - self.beta1) * g
+                v = self.beta2 * v + (1 - self.beta2) * g * g
+                m_hat = m / (1 - self.beta1 ** t)
+                v_hat = v / (1 - self.beta2 ** t)
+                w -= self.eta * m_hat / (np.sqrt(v_hat) + self.eps)
+                hist.updates += 1
+                hist.presentations += len(batch)
+            if not (np.all(np.isfinite(w)) and np.linalg.norm(w) < w_limit):
+                w[...] = start
+                raise TrainingDiverged(f"Adam diverged in epoch {epoch + 1} (eta={self.eta}); "
+                                       f"the weights are those of the start of that epoch")
+            hist.online_cost.append(online / P)
+            hist.eta.append(self.eta)
+            if track_cost:
+                hist.cost.append(net.cost(X, D))
+                if not np.isfinite(hist.cost[-1]):
+                    w[...] = start
+                    raise TrainingDiverged(f"Adam's cost became {hist.cost[-1]} in epoch "
+                                           f"{epoch + 1} (eta={self.eta})")
+            if records is not None:
+                records.append(w.copy())
+            bar.update(epoch + 1, hist.cost[-1] if hist.cost else None)
+        bar.close()
+        hist.wall_time = time.perf_counter() - t0
+        if records is not None:
+            hist.weights = np.array(records)
+        hist.second_moment = v_hat if t else v
+        hist.counts = {"gradients": hist.presentations}
+        return hist
+
+
+STOCHASTIC = STOCHASTIC + (Adam,)
+__all__ += ["Adam"]

@@ -1486,3 +1486,91 @@ def principal_power_runs(ax, runs: dict, lam_max: float, lam_min: float,
 
 __all__ += ["principal_online_curves", "principal_settle_against", "principal_power_runs"]
 
+
+# ==== page epilogue_optimizers ================================================================
+EPIOPT_COLORS = {"SDLM": "C0", "Adam": "C1", "Hutchinson": "C2", "exact": "k"}
+
+
+def epiopt_race(ax, curves: dict, target: float, xlabel: str = "epochs"):
+    """Training error against work for each method at its best rate: ``curves`` maps a
+    name to (x, error, label). The target is a dashed line."""
+    for name, (x, err, label) in curves.items():
+        ax.plot(x, err, "o-", ms=3, lw=1.5, color=EPIOPT_COLORS.get(name), label=label)
+    ax.axhline(target, color="0.4", ls="--", lw=1, label=f"target {target:.0%}")
+    ax.set(xlabel=xlabel, ylabel="training error", ylim=(0, 0.95))
+    return ax
+
+
+def epiopt_grid(ax, grids: dict, budget: int):
+    """Epochs to the target against the learning rate for every method's grid:
+    ``grids`` maps a name to (etas, epochs); runs that never reach the target are drawn
+    as crosses at the top, above the budget, one row per method so that methods whose
+    grids share a rate do not hide each other's crosses."""
+    rows = np.linspace(-0.3, 0.3, len(grids)) if len(grids) > 1 else [0.0]
+    for (name, (etas, epochs)), dy in zip(grids.items(), rows):
+        etas, epochs = np.asarray(etas), np.asarray(epochs, dtype=float)
+        ok = np.isfinite(epochs)
+        ax.plot(etas[ok], epochs[ok], "o-", ms=4, color=EPIOPT_COLORS.get(name), label=name)
+        ax.plot(etas[~ok], np.full((~ok).sum(), budget + 1 + dy), "x", ms=6,
+                color=EPIOPT_COLORS.get(name))
+    ax.axhline(budget + 0.5, color="0.6", lw=0.8)
+    ticks = [t for t in range(0, budget + 1, 2)] + [budget + 1]
+    ax.set_yticks(ticks, [str(t) for t in ticks[:-1]] + ["never"])
+    ax.set(xscale="log", xlabel="learning rate η", ylabel="epochs to the target",
+           ylim=(0, budget + 1.7))
+    return ax
+
+
+def epiopt_diag_scatter(ax, exact, estimate, name: str, corr: float):
+    """One method's diagonal against the exact Hessian diagonal, one dot per weight, with
+    the least-squares line through 0 (Adam's sqrt(v) has other units, so each estimate is
+    drawn against its own scale)."""
+    exact, estimate = np.asarray(exact), np.asarray(estimate)
+    ax.plot(exact, estimate, ".", ms=3, alpha=0.6, color=EPIOPT_COLORS.get(name))
+    c = float(exact @ estimate / (exact @ exact))
+    x = np.array([min(exact.min(), 0), exact.max()])
+    ax.plot(x, c * x, "k--", lw=1)
+    ax.set(xlabel="exact ∂²E/∂w²", title=f"{name}: r = {corr:.2f}")
+    return ax
+
+
+def epiopt_sharpness(ax, runs: dict, upto: int | None = None):
+    """lambda_max against epochs under full-batch gradient descent, one curve per rate,
+    each with its dashed line 2/eta; ``runs`` maps eta to (epochs, lambda_max). With
+    ``upto``, only the epochs up to it, the last point circled. The vertical range covers
+    every curve and every line 2/eta whatever ``upto`` is, so a slider's frames share
+    their axes and no dashed line sits on the frame."""
+    values = np.concatenate([np.asarray(lam, dtype=float) for _, lam in runs.values()]
+                            + [np.array([2 / eta for eta in runs])])
+    pad = 0.06 * (values.max() - values.min())
+    for k, (eta, (ep, lam)) in enumerate(runs.items()):
+        color = f"C{k + 3}"
+        keep = ep <= (upto if upto is not None else ep[-1])
+        ax.plot(ep[keep], lam[keep], "o-", ms=3, lw=1.5, color=color,
+                label=f"η = {eta:g} (2/η = {2 / eta:.3g}, dashed)")
+        ax.axhline(2 / eta, color=color, ls="--", lw=1.2)
+        if upto is not None:
+            ax.plot(ep[keep][-1], lam[keep][-1], "o", ms=8, mfc="none", color=color)
+    ax.set(xlabel="epoch (one full-batch step each)", ylabel="λ_max of H",
+           xlim=(0, max(ep[-1] for ep, _ in runs.values()) * 1.02),
+           ylim=(values.min() - pad, values.max() + pad))
+    return ax
+
+
+def epiopt_ratio_bars(ax, ratios: dict, top: float | None = None):
+    """eta * lambda_max / 2 for each rate as a bar: 1 is the edge of stability of §5.
+    ``top`` fixes the top of the axis (the same for every frame of a slider); by default
+    it leaves room for the tallest bar."""
+    names = [f"{eta:g}" for eta in ratios]
+    ax.bar(names, list(ratios.values()), color=[f"C{k + 3}" for k in range(len(ratios))])
+    ax.axhline(1, color="k", ls="--", lw=1.2)
+    if top is None:
+        top = max(1.6, 1.1 * max(ratios.values()))
+    ax.text(1.02, 1.0, "edge\n(η = 2/λ_max)", fontsize=9, va="center", ha="left",
+            transform=ax.get_yaxis_transform())
+    ax.set(xlabel="η", ylabel="η λ_max / 2", ylim=(0, top))
+    return ax
+
+
+__all__ += ["EPIOPT_COLORS", "epiopt_race", "epiopt_grid", "epiopt_diag_scatter",
+            "epiopt_sharpness", "epiopt_ratio_bars"]
