@@ -1428,6 +1428,13 @@ def spectrum_ratio_frame(ax_top, ax_ratio, spectra: dict, k: int, paper: float =
     ax_top.axvline(k, color="0.3", ls=":", lw=1.2)
     ax_top.set(xlabel="rank k", ylabel="eigenvalue λ_k", yscale="log",
                title=f"top {k_max} eigenvalues")
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+    lo, hi = ax_top.get_ylim()
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500)
+             if lo <= t <= hi]
+    ax_top.yaxis.set_major_locator(FixedLocator(ticks))      # plain labels, no mathtext
+    ax_top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax_top.yaxis.set_minor_locator(NullLocator())
     ax_ratio.axvline(k, color="0.3", ls=":", lw=1.2)
     ax_ratio.plot([11], [paper], "k*", ms=11, label=f"paper: λ₁/λ₁₁ ≈ {paper:g}")
     ax_ratio.set(xlabel="k", ylabel="λ₁ / λ_k", title="the spread λ₁ / λ_k")
