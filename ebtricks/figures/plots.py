@@ -1407,40 +1407,44 @@ def spectrum_histogram(ax, values, bins: int = 30, floor: float = 1e-4, color="C
     return edges
 
 
-def spectrum_ratio_frame(ax_top, ax_ratio, spectra: dict, k: int, paper: float = 8.0,
-                         k_max: int = 40):
-    """One frame of the page's slider over the eigenvalue index k. Left: the top
-    ``k_max`` eigenvalues of each spectrum against their rank, lambda_1 and lambda_k
-    circled. Right: lambda_1 / lambda_k against k for each spectrum, the slider's k
-    dotted and the paper's lambda_1 / lambda_11 (``paper``) dashed at k = 11."""
+def spectrum_ratio_frame(ax_ratio, spectra: dict, k: int, paper: float = 8.0,
+                         k_max: int = 40, ax_top=None):
+    """One frame of the page's slider over the eigenvalue index k: lambda_1 / lambda_k
+    against k for each spectrum of ``spectra`` (name -> eigenvalues), the slider's k
+    dotted and its points marked, the paper's lambda_1 / lambda_11 (``paper``) a star at
+    k = 11. With ``ax_top``, also the top ``k_max`` eigenvalues against their rank there,
+    lambda_1 and lambda_k circled (the page leaves it out: every frame costs build time)."""
     from ..measure import spectrum_ratio_curve
     ks = np.arange(1, k_max + 1)
     for i, (name, values) in enumerate(spectra.items()):
         color = SPECTRUM_COLORS.get(name, f"C{i}")
-        lam = np.sort(np.asarray(values, dtype=float))[::-1][:k_max]
         ratio = spectrum_ratio_curve(values, k_max)
-        ax_top.plot(ks, lam, "o-", ms=3, lw=0.8, color=color, label=name)
-        ax_top.plot([1, k], [lam[0], lam[k - 1]], "o", ms=9, mfc="none", mew=1.5,
-                    color=color)
         ax_ratio.plot(ks, ratio, "-", lw=1.5, color=color,
                       label=f"{name}: λ₁/λ_{k} = {ratio[k - 1]:.2f}")
         ax_ratio.plot([k], [ratio[k - 1]], "o", ms=7, color=color)
-    ax_top.axvline(k, color="0.3", ls=":", lw=1.2)
-    ax_top.set(xlabel="rank k", ylabel="eigenvalue λ_k", yscale="log",
-               title=f"top {k_max} eigenvalues")
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-    lo, hi = ax_top.get_ylim()
-    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500)
-             if lo <= t <= hi]
-    ax_top.yaxis.set_major_locator(FixedLocator(ticks))      # plain labels, no mathtext
-    ax_top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax_top.yaxis.set_minor_locator(NullLocator())
+        if ax_top is not None:
+            lam = np.sort(np.asarray(values, dtype=float))[::-1][:k_max]
+            ax_top.plot(ks, lam, "o-", ms=3, lw=0.8, color=color, label=name)
+            ax_top.plot([1, k], [lam[0], lam[k - 1]], "o", ms=9, mfc="none", mew=1.5,
+                        color=color)
     ax_ratio.axvline(k, color="0.3", ls=":", lw=1.2)
+    ax_ratio.axhline(paper, color="0.6", ls="--", lw=0.8)
     ax_ratio.plot([11], [paper], "k*", ms=11, label=f"paper: λ₁/λ₁₁ ≈ {paper:g}")
-    ax_ratio.set(xlabel="k", ylabel="λ₁ / λ_k", title="the spread λ₁ / λ_k")
+    ax_ratio.set(xlabel="eigenvalue index k", ylabel="λ₁ / λ_k", xlim=(0, k_max + 1))
     ax_ratio.legend(loc="upper left", fontsize=9, frameon=False)
-    ax_top.legend(loc="upper right", fontsize=9, frameon=False)
-    return ax_top, ax_ratio
+    if ax_top is not None:
+        ax_top.axvline(k, color="0.3", ls=":", lw=1.2)
+        ax_top.set(xlabel="rank k", ylabel="eigenvalue λ_k", yscale="log",
+                   title=f"top {k_max} eigenvalues")
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+        lo, hi = ax_top.get_ylim()
+        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500)
+                 if lo <= t <= hi]
+        ax_top.yaxis.set_major_locator(FixedLocator(ticks))      # plain labels
+        ax_top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax_top.yaxis.set_minor_locator(NullLocator())
+        ax_top.legend(loc="upper right", fontsize=9, frameon=False)
+    return ax_ratio
 
 
 __all__ += ["SPECTRUM_COLORS", "spectrum_signed", "spectrum_histogram",
