@@ -5,6 +5,7 @@ whether the answer is right (with a hint when it is not) and returns True or Fal
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -2490,21 +2491,30 @@ __all__ += ["which_winner", "which_step_cost_factors"]
 
 # --- self-checks of the page book/spectrum (§8, Figs 19-20) ---
 
-def spectrum_k_past_eight(answer, ratio: float = 8.0) -> bool:
-    """Exercise (Predict, slider k): for the page's trained 256-128-64-10 network, the first
-    k at which lambda_1 / lambda_k exceeds ``ratio`` (the paper's 8). Computed its own
-    way: the page's network retrained, its top 40 eigenvalues by Lanczos (120 exact
-    H-vector products) instead of the full Hessian."""
+@functools.lru_cache(maxsize=1)
+def _spectrum_top40():
+    """The top 40 eigenvalues of the page's trained network, by Lanczos (cached: a second
+    try of the exercise, or a test trying two answers, does not retrain)."""
     from .lenet import net_fig19
     from .measure import SPECTRUM_RECIPE, spectrum_digits, spectrum_top
     from .sgd import train_sgd
-    answer = check_finite_scalar("answer", answer)
-    ratio = check_positive("ratio", ratio)
     X, D, _ = spectrum_digits("centred", "mse")
     net = net_fig19(seed=0)
     train_sgd(net, X, D, epochs=SPECTRUM_RECIPE["epochs"], eta=SPECTRUM_RECIPE["eta"],
               seed=0)
     top = spectrum_top(net, X, D, k=40, steps=120)
+    top.flags.writeable = False
+    return top
+
+
+def spectrum_k_past_eight(answer, ratio: float = 8.0) -> bool:
+    """Exercise (Predict, slider k): for the page's trained 256-128-64-10 network, the first
+    k at which lambda_1 / lambda_k exceeds ``ratio`` (the paper's 8). Computed its own
+    way: the page's network retrained, its top 40 eigenvalues by Lanczos (120 exact
+    H-vector products) instead of the full Hessian."""
+    answer = check_finite_scalar("answer", answer)
+    ratio = check_positive("ratio", ratio)
+    top = _spectrum_top40()
     past = np.flatnonzero(top[0] / top > ratio)
     truth = int(past[0]) + 1 if past.size else None
     if truth is None:
