@@ -84,7 +84,7 @@ def test_drawing_helpers():
     assert -sum(h for h in heights if h < 0) == 10
     fig, (a, b) = subplots(1, 2)
     plots.spectrum_ratio_frame(b, spectra, 11, k_max=40, ax_top=a)
-    assert "λ₁/λ_11" in b.get_legend().get_texts()[0].get_text()
+    assert r"$\lambda_1/\lambda_{11}$ = " in b.get_legend().get_texts()[0].get_text()
     assert a.get_yscale() == "log" and len(a.lines) == 5
     fig, ax = subplots()
     plots.spectrum_ratio_frame(ax, spectra, 20)

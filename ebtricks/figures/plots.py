@@ -1378,8 +1378,12 @@ def spectrum_signed(ax, spectra: dict, linthresh: float = 1e-2):
                 label=f"{name} ({np.sum(neg)} negative)")
         ax.plot(rank[neg], lam[neg], "o", ms=2.5, mfc="none", color=color, mew=0.7)
     ax.axhline(0, color="0.5", lw=0.8)
+    ax.axhspan(-linthresh, linthresh, color="0.93", lw=0, zorder=0)
+    ax.text(0.02, 0.5 * linthresh, f"linear scale for |λ| < {linthresh:g}",
+            transform=ax.get_yaxis_transform(), fontsize=9, color="0.35",
+            va="center")
     ax.set_yscale("symlog", linthresh=linthresh)
-    ax.set(xlabel="rank k (largest first)", ylabel="eigenvalue λ_k")
+    ax.set(xlabel="rank k (largest first)", ylabel=r"eigenvalue $\lambda_k$")
     return ax
 
 
@@ -1420,8 +1424,11 @@ def spectrum_ratio_frame(ax_ratio, spectra: dict, k: int, paper: float = 8.0,
         color = SPECTRUM_COLORS.get(name, f"C{i}")
         ratio = spectrum_ratio_curve(values, k_max)
         ax_ratio.plot(ks, ratio, "-", lw=1.5, color=color,
-                      label=f"{name}: λ₁/λ_{k} = {ratio[k - 1]:.2f}")
-        ax_ratio.plot([k], [ratio[k - 1]], "o", ms=7, color=color)
+                      label=(rf"{name}: $\lambda_1/\lambda_{{{k}}}$ = "
+                             f"{ratio[k - 1]:.2f}"))
+        # later dots smaller, so a dot hidden under the next one still shows as a ring
+        ax_ratio.plot([k], [ratio[k - 1]], "o", ms=max(10 - 3 * i, 5), color=color,
+                      zorder=3 + i)
         if ax_top is not None:
             lam = np.sort(np.asarray(values, dtype=float))[::-1][:k_max]
             ax_top.plot(ks, lam, "o-", ms=3, lw=0.8, color=color, label=name)
@@ -1429,12 +1436,14 @@ def spectrum_ratio_frame(ax_ratio, spectra: dict, k: int, paper: float = 8.0,
                         color=color)
     ax_ratio.axvline(k, color="0.3", ls=":", lw=1.2)
     ax_ratio.axhline(paper, color="0.6", ls="--", lw=0.8)
-    ax_ratio.plot([11], [paper], "k*", ms=11, label=f"paper: λ₁/λ₁₁ ≈ {paper:g}")
-    ax_ratio.set(xlabel="eigenvalue index k", ylabel="λ₁ / λ_k", xlim=(0, k_max + 1))
+    ax_ratio.plot([11], [paper], "k*", ms=11,
+                  label=rf"paper: $\lambda_1/\lambda_{{11}}$ ≈ {paper:g}")
+    ax_ratio.set(xlabel="eigenvalue index k", ylabel=r"$\lambda_1\,/\,\lambda_k$",
+                 xlim=(0, k_max + 1))
     ax_ratio.legend(loc="upper left", fontsize=9, frameon=False)
     if ax_top is not None:
         ax_top.axvline(k, color="0.3", ls=":", lw=1.2)
-        ax_top.set(xlabel="rank k", ylabel="eigenvalue λ_k", yscale="log",
+        ax_top.set(xlabel="rank k", ylabel=r"eigenvalue $\lambda_k$", yscale="log",
                    title=f"top {k_max} eigenvalues")
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
         lo, hi = ax_top.get_ylim()
