@@ -5,6 +5,7 @@ whether the answer is right (with a hint when it is not) and returns True or Fal
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -2906,3 +2907,73 @@ def epiopt_edge_level(eta, answer) -> bool:
 
 
 __all__ += ["epiopt_hutchinson_variance", "epiopt_adam_first_step", "epiopt_edge_level"]
+
+
+# --- self-checks of the page book/spectrum (§8, Figs 19-20) ---
+
+@functools.lru_cache(maxsize=1)
+def _spectrum_top40():
+    """The top 40 eigenvalues of the page's trained network, by Lanczos (cached: a second
+    try of the exercise, or a test trying two answers, does not retrain)."""
+    from .lenet import net_fig19
+    from .measure import SPECTRUM_RECIPE, spectrum_digits, spectrum_top
+    from .sgd import train_sgd
+    X, D, _ = spectrum_digits("centred", "mse")
+    net = net_fig19(seed=0)
+    train_sgd(net, X, D, epochs=SPECTRUM_RECIPE["epochs"], eta=SPECTRUM_RECIPE["eta"],
+              seed=0)
+    top = spectrum_top(net, X, D, k=40, steps=120)
+    top.flags.writeable = False
+    return top
+
+
+def spectrum_k_past_eight(answer, ratio: float = 8.0) -> bool:
+    """Exercise (Predict, slider k): for the page's trained 256-128-64-10 network, the first
+    k at which lambda_1 / lambda_k exceeds ``ratio`` (the paper's 8). Computed its own
+    way: the page's network retrained, its top 40 eigenvalues by Lanczos (120 exact
+    H-vector products) instead of the full Hessian."""
+    answer = check_finite_scalar("answer", answer)
+    ratio = check_positive("ratio", ratio)
+    top = _spectrum_top40()
+    past = np.flatnonzero(top[0] / top > ratio)
+    truth = int(past[0]) + 1 if past.size else None
+    if truth is None:
+        print(f"(lambda_1 / lambda_k stays below {ratio:g} up to k = 40)")
+        return _verdict(answer > 40, "k", "the ratio never passes it in Figure 2's range")
+    return _verdict(answer == truth, "k",
+                    "set the slider to the answer and one below it: the ratio on the "
+                    f"right must be above {ratio:g} at your k and not above it just before")
+
+
+def spectrum_linear_ratios(raw, centred) -> bool:
+    """Exercise: lambda_1 / lambda_11 of the Hessian of a linear 256-10 network with the
+    squared error on the page's 320 digits, raw and centred. Computed its own way, from
+    the network rather than the input matrix: the Hessian's columns of the first output's
+    257 weights by exact H-vector products (the other outputs' blocks are copies of that
+    one, the blocks between outputs zero), within 2 %."""
+    from .curvature import hessian_vector_product
+    from .measure import spectrum_digits
+    from .network import mlp
+    raw = check_finite_scalar("raw", raw)
+    centred = check_finite_scalar("centred", centred)
+    net = mlp([256, 10], activation="identity", seed=0)
+    w0, b0, _, n_in = net.offsets()[0]
+    block = np.r_[np.arange(w0, w0 + n_in), b0]        # output 0: its weights and bias
+    ok = []
+    for name, answer in (("raw", raw), ("centred", centred)):
+        X, D, _ = spectrum_digits(name)
+        e = np.zeros(net.n_params)
+        H0 = np.empty((block.size, block.size))
+        for j, k in enumerate(block):
+            e[k] = 1.0
+            H0[:, j] = hessian_vector_product(net, X, D, e)[block]
+            e[k] = 0.0
+        lam = np.linalg.eigvalsh(0.5 * (H0 + H0.T))[::-1]
+        ok.append(_verdict(_close(answer, lam[0] / lam[1], 0.02), f"{name} λ1/λ11",
+                           "the Hessian holds ten copies of M = <x~ x~^T>, so its "
+                           "eigenvalues come ten at a time: lambda_1 .. lambda_10 are "
+                           "M's largest, lambda_11 is M's second largest"))
+    return all(ok)
+
+
+__all__ += ["spectrum_k_past_eight", "spectrum_linear_ratios"]

@@ -1574,3 +1574,104 @@ def epiopt_ratio_bars(ax, ratios: dict, top: float | None = None):
 
 __all__ += ["EPIOPT_COLORS", "epiopt_race", "epiopt_grid", "epiopt_diag_scatter",
             "epiopt_sharpness", "epiopt_ratio_bars"]
+
+
+# --- helpers of the page book/spectrum (§8, the paper's Figs 19-20) ---
+
+SPECTRUM_COLORS = {"at initialisation": "C0", "after training": "C3"}
+
+
+def spectrum_signed(ax, spectra: dict, linthresh: float = 1e-2):
+    """Signed eigenvalues against their rank (largest first) for each spectrum of
+    ``spectra`` (name -> eigenvalues), on a symmetric-log y axis: linear within
+    +-``linthresh``, logarithmic beyond, so the few large, the many small and the negative
+    ones all show. Negative eigenvalues are drawn hollow. (The paper's Fig. 19.)"""
+    for i, (name, values) in enumerate(spectra.items()):
+        lam = np.sort(np.asarray(values, dtype=float))[::-1]
+        rank = np.arange(1, lam.size + 1)
+        color = SPECTRUM_COLORS.get(name, f"C{i}")
+        neg = lam < 0
+        ax.plot(rank[~neg], lam[~neg], "o", ms=2.5, color=color,
+                label=f"{name} ({np.sum(neg)} negative)")
+        ax.plot(rank[neg], lam[neg], "o", ms=2.5, mfc="none", color=color, mew=0.7)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.axhspan(-linthresh, linthresh, color="0.93", lw=0, zorder=0)
+    ax.text(0.02, 0.5 * linthresh, f"linear scale for |λ| < {linthresh:g}",
+            transform=ax.get_yaxis_transform(), fontsize=9, color="0.35",
+            va="center")
+    ax.set_yscale("symlog", linthresh=linthresh)
+    ax.set(xlabel="rank k (largest first)", ylabel=r"eigenvalue $\lambda_k$")
+    return ax
+
+
+def spectrum_histogram(ax, values, bins: int = 30, floor: float = 1e-4, color="C3"):
+    """How many eigenvalues have each size (the paper's Fig. 20): counts of |lambda| in
+    logarithmic bins from ``floor`` to the largest; positive eigenvalues as bars upwards,
+    negative ones (by magnitude) as bars downwards. Eigenvalues with |lambda| < floor are
+    counted in the first bin. Returns the bin edges."""
+    lam = np.asarray(values, dtype=float)
+    mag = np.maximum(np.abs(lam), floor * 1.0001)
+    edges = np.logspace(np.log10(floor), np.log10(mag.max() * 1.0001), bins + 1)
+    up, _ = np.histogram(mag[lam >= 0], edges)
+    down, _ = np.histogram(mag[lam < 0], edges)
+    widths = np.diff(edges)
+    ax.bar(edges[:-1], up, widths, align="edge", color=color, alpha=0.85,
+           label=f"positive ({np.sum(lam >= 0)})")
+    ax.bar(edges[:-1], -down, widths, align="edge", color="0.55",
+           label=f"negative, by size ({np.sum(lam < 0)})")
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_xscale("log")
+    ax.set(xlabel="|λ|", ylabel="eigenvalues per bin")
+    ticks = ax.get_yticks()
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([f"{abs(t):g}" for t in ticks])
+    return edges
+
+
+def spectrum_ratio_frame(ax_ratio, spectra: dict, k: int, paper: float = 8.0,
+                         k_max: int = 40, ax_top=None):
+    """One frame of the page's slider over the eigenvalue index k: lambda_1 / lambda_k
+    against k for each spectrum of ``spectra`` (name -> eigenvalues), the slider's k
+    dotted and its points marked, the paper's lambda_1 / lambda_11 (``paper``) a star at
+    k = 11. With ``ax_top``, also the top ``k_max`` eigenvalues against their rank there,
+    lambda_1 and lambda_k circled (the page leaves it out: every frame costs build time)."""
+    from ..measure import spectrum_ratio_curve
+    ks = np.arange(1, k_max + 1)
+    for i, (name, values) in enumerate(spectra.items()):
+        color = SPECTRUM_COLORS.get(name, f"C{i}")
+        ratio = spectrum_ratio_curve(values, k_max)
+        ax_ratio.plot(ks, ratio, "-", lw=1.5, color=color,
+                      label=(rf"{name}: $\lambda_1/\lambda_{{{k}}}$ = "
+                             f"{ratio[k - 1]:.2f}"))
+        # later dots smaller, so a dot hidden under the next one still shows as a ring
+        ax_ratio.plot([k], [ratio[k - 1]], "o", ms=max(10 - 3 * i, 5), color=color,
+                      zorder=3 + i)
+        if ax_top is not None:
+            lam = np.sort(np.asarray(values, dtype=float))[::-1][:k_max]
+            ax_top.plot(ks, lam, "o-", ms=3, lw=0.8, color=color, label=name)
+            ax_top.plot([1, k], [lam[0], lam[k - 1]], "o", ms=9, mfc="none", mew=1.5,
+                        color=color)
+    ax_ratio.axvline(k, color="0.3", ls=":", lw=1.2)
+    ax_ratio.axhline(paper, color="0.6", ls="--", lw=0.8)
+    ax_ratio.plot([11], [paper], "k*", ms=11,
+                  label=rf"paper: $\lambda_1/\lambda_{{11}}$ ≈ {paper:g}")
+    ax_ratio.set(xlabel="eigenvalue index k", ylabel=r"$\lambda_1\,/\,\lambda_k$",
+                 xlim=(0, k_max + 1))
+    ax_ratio.legend(loc="upper left", fontsize=9, frameon=False)
+    if ax_top is not None:
+        ax_top.axvline(k, color="0.3", ls=":", lw=1.2)
+        ax_top.set(xlabel="rank k", ylabel=r"eigenvalue $\lambda_k$", yscale="log",
+                   title=f"top {k_max} eigenvalues")
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+        lo, hi = ax_top.get_ylim()
+        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500)
+                 if lo <= t <= hi]
+        ax_top.yaxis.set_major_locator(FixedLocator(ticks))      # plain labels
+        ax_top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax_top.yaxis.set_minor_locator(NullLocator())
+        ax_top.legend(loc="upper right", fontsize=9, frameon=False)
+    return ax_ratio
+
+
+__all__ += ["SPECTRUM_COLORS", "spectrum_signed", "spectrum_histogram",
+            "spectrum_ratio_frame"]
