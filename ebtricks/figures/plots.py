@@ -1357,3 +1357,89 @@ def which_crossing(ax_run, ax_size, sgd_run, cg_run, sizes, sgd_final, cg_final,
 
 __all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which_crossing",
             "WHICH_COLORS"]
+
+
+# --- book/predicted_rate (§9.2): the cost after training against eta / eta_predicted ---
+
+def predicted_rate_curve(ax, ratios, final, current: float | None = None,
+                         title: str | None = None, ylim=None):
+    """The paper's Figs 25 and 26: the cost after training against the ratio
+    eta / eta_predicted on log axes, one thin line per seed and their mean thick; dotted
+    verticals at ratio 1 (the predicted rate) and 2 (eta_max = 2/lambda_max at the start);
+    a run that diverged (NaN) is a cross at the top; ``current`` adds a marker on the mean.
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    final = np.asarray(final, dtype=float)
+    top = ylim[1] if ylim is not None else np.nanmax(final) * 1.5
+    for j in range(final.shape[1]):
+        ax.loglog(ratios, final[:, j], color="C0", lw=0.8, alpha=0.45,
+                  label="one seed" if j == 0 else None)
+        bad = ~np.isfinite(final[:, j])
+        if bad.any():
+            ax.plot(ratios[bad], np.full(bad.sum(), top * 0.8), "x", color="C3", ms=5,
+                    label="diverged" if j == 0 else None)
+    mean = np.mean(final, axis=1)
+    ax.loglog(ratios, mean, color="C0", lw=2.2, label="mean over seeds")
+    for x, text in ((1.0, "η_predicted"), (2.0, "2/λ_max")):
+        ax.axvline(x, color="0.35", ls=":", lw=1)
+        ax.text(x * 1.06, 0.97, text, transform=ax.get_xaxis_transform(), fontsize=9.5,
+                va="top", ha="left", color="0.25")
+    if current is not None:
+        k = int(np.argmin(np.abs(np.log(ratios) - np.log(current))))
+        y = mean[k] if np.isfinite(mean[k]) else top * 0.8
+        ax.plot(ratios[k], y, "o", color="C3", ms=8, zorder=5, label="slider's ratio")
+    ax.set(xlabel="η / η_predicted", ylabel="E after training", xlim=(ratios[0] / 1.1,
+                                                                     ratios[-1] * 1.1))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title)
+    log_ticks(ax)
+    ax.set_xticks([0.1, 0.3, 1, 3, 10], ["0.1", "0.3", "1", "3", "10"])
+    return ax
+
+
+def predicted_rate_learning_curves(ax, curves, reference=None, ratio: float | None = None,
+                                   ylim=None):
+    """The cost after every epoch of each seed's run (``curves``, shape (n_seeds,
+    epochs + 1)), log y, with the runs at the predicted rate (``reference``, same shape)
+    dashed grey for comparison."""
+    curves = np.asarray(curves, dtype=float)
+    epochs = np.arange(curves.shape[1])
+    if reference is not None:
+        for j, c in enumerate(np.asarray(reference, dtype=float)):
+            ax.semilogy(epochs, c, color="0.55", ls="--", lw=1,
+                        label="η = η_predicted" if j == 0 else None)
+    for j, c in enumerate(curves):
+        ax.semilogy(epochs, c, color="C3", lw=1.3,
+                    label=(f"η = {ratio:.3g} η_predicted" if ratio is not None
+                           else "this rate") if j == 0 else None)
+    ax.set(xlabel="epoch", ylabel="E (training set)")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    log_ticks(ax)
+    return ax
+
+
+def predicted_rate_relative(ax, finals: dict, tolerance: float = 0.2):
+    """Each sweep's mean cost over the seeds divided by its lowest mean cost on its grid,
+    against eta / eta_predicted (``finals``: label -> (ratios, array (n_ratios, n_seeds))),
+    on log axes; the band from 1 to 1 + ``tolerance`` is shaded, ratios 1 and 2 dotted, and
+    a dot marks each sweep's ratio 1."""
+    ax.axhspan(1.0, 1.0 + tolerance, color="C2", alpha=0.15, lw=0,
+               label=f"within {tolerance:.0%} of the best")
+    for k, (label, (ratios, final)) in enumerate(finals.items()):
+        ratios = np.asarray(ratios, dtype=float)
+        mean = np.mean(np.asarray(final, dtype=float), axis=1)
+        ax.loglog(ratios, mean / np.nanmin(mean), color=f"C{k}", lw=2, label=label)
+        one = int(np.argmin(np.abs(np.log(ratios))))
+        ax.plot(ratios[one], mean[one] / np.nanmin(mean), "o", color=f"C{k}", ms=6)
+    ax.axvline(1.0, color="0.35", ls=":", lw=1)
+    ax.axvline(2.0, color="0.35", ls=":", lw=1)
+    ax.set(xlabel="η / η_predicted", ylabel="mean E / lowest mean E")
+    log_ticks(ax)
+    ax.set_xticks([0.1, 0.3, 1, 3, 10], ["0.1", "0.3", "1", "3", "10"])
+    return ax
+
+
+__all__ += ["predicted_rate_curve", "predicted_rate_learning_curves", "predicted_rate_relative"]
