@@ -2527,21 +2527,45 @@ def predicted_rate_step_factor(factor, ratio: float = 2.61) -> bool:
                     "the step subtracts eta times the gradient")
 
 
-def predicted_rate_first_epoch_drop(ratio) -> bool:
+def _predicted_rate_early_drop_truth() -> float:
+    """lambda_max(start) / lambda_max(after the first 10 updates) for the page's seed 0
+    (computed once per session)."""
+    global _EARLY_DROP
+    if _EARLY_DROP is None:
+        import ebtricks as eb
+
+        images, labels = eb.data.mnist_5k()
+        train, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
+        X = 1.275 * images[train].reshape(300, 784) / 255 - 0.1
+        D = eb.data.targets_pm1(labels[train], 10)
+        net = eb.mlp([784, 30, 10], seed=0)
+        start = eb.curvature.principal_eigen(net, X, D)[0]
+        eta = 1.0 / eb.measure.predicted_rate_lambda(net, X, D, seed=0)
+        h = eb.train_sgd(net, X, D, epochs=1, eta=eta, seed=0, track_cost=False,
+                         record_weights="update", record_every=10)
+        net.set_params(h.weights[1])
+        _EARLY_DROP = start / eb.curvature.principal_eigen(net, X, D)[0]
+    return _EARLY_DROP
+
+
+_EARLY_DROP = None
+
+
+def predicted_rate_early_drop(ratio) -> bool:
     """Exercise (book/predicted_rate): lambda_max of the 784-30-10 net (seed 0) on the
-    page's 300 digits at its initial weights, divided by lambda_max after one epoch of
-    online SGD (shuffle seed 0) at the predicted rate. Both by the power method; within
-    10 %.
+    page's 300 digits at its initial weights, divided by lambda_max after the first 10
+    updates of online SGD (shuffle seed 0) at the predicted rate. Both by the power
+    method; within 5 % (the one-epoch ratio, about 3.3, is rejected).
 
     Parameters
     ----------
     ratio : float
-        Your lambda_max(start) / lambda_max(after one epoch).
+        Your lambda_max(start) / lambda_max(after 10 updates).
 
     Returns
     -------
     bool
-        True when within 10 %.
+        True when within 5 %.
 
     Raises
     ------
@@ -2550,24 +2574,15 @@ def predicted_rate_first_epoch_drop(ratio) -> bool:
 
     Examples
     --------
-    >>> predicted_rate_first_epoch_drop(1.0)
-    ✘ lambda_max(start) / lambda_max(one epoch later): not yet. Hint: principal_eigen before and after one epoch of train_sgd
+    >>> predicted_rate_early_drop(1.0)
+    ✘ lambda_max(start) / lambda_max(after 10 updates): not yet. Hint: record_weights="update" keeps the weights after every 10 updates in History.weights; set them with net.set_params and call principal_eigen
     False
     """
-    import ebtricks as eb
-
-    images, labels = eb.data.mnist_5k()
-    train, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
-    X = 1.275 * images[train].reshape(300, 784) / 255 - 0.1
-    D = eb.data.targets_pm1(labels[train], 10)
-    net = eb.mlp([784, 30, 10], seed=0)
-    start = eb.curvature.principal_eigen(net, X, D, tol=1e-4)[0]
-    eta = 1.0 / eb.measure.predicted_rate_lambda(net, X, D, seed=0)
-    eb.train_sgd(net, X, D, epochs=1, eta=eta, seed=0, track_cost=False)
-    after = eb.curvature.principal_eigen(net, X, D, tol=1e-4)[0]
-    ok = _close(check_finite_scalar("ratio", ratio), start / after, 0.1)
-    return _verdict(ok, "lambda_max(start) / lambda_max(one epoch later)",
-                    "principal_eigen before and after one epoch of train_sgd")
+    ok = _close(check_finite_scalar("ratio", ratio), _predicted_rate_early_drop_truth(),
+                0.05)
+    return _verdict(ok, "lambda_max(start) / lambda_max(after 10 updates)",
+                    'record_weights="update" keeps the weights after every 10 updates in '
+                    "History.weights; set them with net.set_params and call principal_eigen")
 
 
 def predicted_rate_c3_counts(connections, parameters) -> bool:
@@ -2613,5 +2628,5 @@ def predicted_rate_c3_counts(connections, parameters) -> bool:
     return a and b
 
 
-__all__ += ["predicted_rate_step_factor", "predicted_rate_first_epoch_drop",
+__all__ += ["predicted_rate_step_factor", "predicted_rate_early_drop",
             "predicted_rate_c3_counts"]

@@ -3,8 +3,9 @@
 with the tolerances its tables print.
 
 The 784-30-10 sweep is the page's own (3 seeds, 25 ratios, 20 epochs); the shared-weight
-sweep is coarser than the page's (9 ratios instead of 13, the same seeds and epochs), which
-keeps the claims and halves the time. No time is asserted."""
+sweep is coarser than the page's (10 ratios instead of 13, the same seeds and epochs: every
+third ratio of the page's grid plus 2.154, the page's first ratio above 2, so that a
+breakdown there would be seen). No time is asserted."""
 import numpy as np
 import pytest
 
@@ -40,7 +41,7 @@ def conv(images_labels):
     train, _ = eb.data.stratified_split(labels, 1000, 0, seed=0)
     X = 1.275 * eb.data.pad(images[train], 32).reshape(1000, 1024) / 255 - 0.1
     D = eb.data.targets_pm1(labels[train], 10)
-    ratios = RATIOS[::3]                                     # 0.1, 0.178, ..., 1, ..., 10
+    ratios = np.union1d(RATIOS[::3], RATIOS[16:17])        # 0.1, ..., 1.778, 2.154, ...
     sweep = measure.predicted_rate_sweep(lambda s: eb.lenet.net_fig24(seed=s), X, D,
                                          ratios=ratios, seeds=SEEDS, epochs=2,
                                          curves=False)
@@ -54,6 +55,8 @@ def conv(images_labels):
 def test_grid_is_the_pages():
     assert RATIOS.size == 25 and RATIOS[0] == 0.1 and RATIOS[-1] == 10.0
     assert RATIOS[ONE] == 1.0 and 1.0 in RATIOS[::2] and 1.0 in RATIOS[::3]
+    page32 = RATIOS[::2]                    # the page's shared-weight grid
+    assert page32[page32 > 2][0] == RATIOS[16] == 2.154   # in the test's grid too
 
 
 # --- "optimal enough": the margin of the page, both networks ------------------------------
@@ -83,8 +86,8 @@ def test_shared_weight_bottom_is_flat(conv):
     """Prose: for the shared-weight net every ratio from about 0.5 to 2 ends within 10 %
     of the best mean E."""
     mean = conv["sweep"].final.mean(axis=1)
-    inside = (conv["ratios"] >= 0.5) & (conv["ratios"] <= 2.0)
-    assert inside.sum() >= 3
+    inside = (conv["ratios"] >= 0.5) & (conv["ratios"] <= 2.2)
+    assert inside.sum() >= 4
     assert np.all(mean[inside] <= 1.10 * np.nanmin(mean))
 
 
@@ -97,10 +100,11 @@ def test_breakdown_only_above_ratio_two(mlp, conv):
 
 
 def test_mlp_learns_at_2_61_and_breaks_down_at_3_16(mlp):
-    """Prose: every seed still learns at c = 2.6 and breaks down at c = 3.2; past ratio 3
-    the cost jumps by an order of magnitude (at 3.83 the mean is >= 10x the best)."""
+    """Prose: every seed still learns at c = 2.6 and breaks down at c = 3.2; the mean cost
+    is more than twice the best at 3.2 and more than ten times it at 3.8."""
     assert np.allclose(mlp["margin"].breakdown, 3.162)
     mean = mlp["sweep"].final.mean(axis=1)
+    assert mean[RATIOS == 3.162][0] > 2 * np.nanmin(mean)
     assert mean[RATIOS == 3.831][0] >= 10 * np.nanmin(mean)
 
 
@@ -109,31 +113,41 @@ def test_shared_weight_breaks_down_somewhere_on_the_grid(conv):
     assert np.isfinite(conv["margin"].breakdown).any()
 
 
-def test_lambda_max_falls_during_training(mlp):
-    """Table: lambda_max (eq 60) at the start over lambda_max after 20 epochs at the
-    predicted rate, seed 0: > 2."""
+@pytest.fixture(scope="module")
+def lam_batch(mlp):
+    """lambda_max by the power method (eq 60) at each seed's initial weights."""
+    return [curvature.principal_eigen(eb.mlp([784, 30, 10], seed=s), mlp["X"],
+                                      mlp["D"])[0] for s in SEEDS]
+
+
+def test_lambda_max_falls_in_the_first_epoch_then_little(mlp, lam_batch):
+    """Table: seed 0 at the predicted rate, lambda_max (eq 60) at the start over after one
+    epoch > 2; after one epoch over after 20 epochs within 25 % of 1 (our "small"); the
+    run is the sweep's run at ratio 1."""
     net = eb.mlp([784, 30, 10], seed=0)
-    start = curvature.principal_eigen(net, mlp["X"], mlp["D"])[0]
-    eb.train_sgd(net, mlp["X"], mlp["D"], epochs=20, eta=1 / mlp["sweep"].lambdas[0],
-                 seed=0)
+    h = eb.train_sgd(net, mlp["X"], mlp["D"], epochs=20, eta=1 / mlp["sweep"].lambdas[0],
+                     seed=0, record_weights="epoch")
+    assert h.cost[-1] == pytest.approx(mlp["sweep"].final[ONE, 0], rel=1e-12)
+    probe = eb.mlp([784, 30, 10], seed=0).set_params(h.weights[1])
+    one = curvature.principal_eigen(probe, mlp["X"], mlp["D"])[0]
     after = curvature.principal_eigen(net, mlp["X"], mlp["D"])[0]
-    assert start / after > 2
+    assert lam_batch[0] / one > 2
+    assert abs(np.log(one / after)) <= np.log(1.25)
 
 
 # --- the online estimate against batch values ----------------------------------------------
 
-def test_mlp_online_estimate_matches_power_method(mlp):
-    """Table: online (eq 64) vs batch power method (eq 60), every seed within 15 %."""
-    for j, s in enumerate(SEEDS):
-        batch = curvature.principal_eigen(eb.mlp([784, 30, 10], seed=s), mlp["X"],
-                                          mlp["D"])[0]
+def test_mlp_online_estimate_matches_power_method(mlp, lam_batch):
+    """Table and prose: online (eq 64) vs batch power method (eq 60), every seed within
+    5 %."""
+    for j, batch in enumerate(lam_batch):
         assert batch > 0
-        assert abs(mlp["sweep"].lambdas[j] / batch - 1) <= 0.15
+        assert abs(mlp["sweep"].lambdas[j] / batch - 1) <= 0.05
 
 
 def test_shared_weight_online_estimate_matches_lanczos(conv):
-    """Table: online estimate of seed 0 within 20 % of Lanczos' largest eigenvalue."""
-    assert abs(conv["sweep"].lambdas[0] / conv["ritz"][0] - 1) <= 0.20
+    """Table: online estimate of seed 0 within 5 % of Lanczos' largest eigenvalue."""
+    assert abs(conv["sweep"].lambdas[0] / conv["ritz"][0] - 1) <= 0.05
 
 
 def test_shared_weight_most_negative_eigenvalue_dominates(conv):

@@ -171,6 +171,8 @@ def test_drawing_helpers_draw():
 def test_step_factor_check(capsys):
     assert eb.checks.predicted_rate_step_factor(1 - 2.61, ratio=2.61)
     assert not eb.checks.predicted_rate_step_factor(0.61, ratio=2.61)
+    assert not eb.checks.predicted_rate_step_factor(2.61 - 1, ratio=2.61)   # sign
+    assert not eb.checks.predicted_rate_step_factor(-0.61, ratio=2.61)
     assert eb.checks.predicted_rate_step_factor(0.0, ratio=1.0)
     with pytest.raises(ValueError):
         eb.checks.predicted_rate_step_factor(float("nan"))
@@ -179,3 +181,26 @@ def test_step_factor_check(capsys):
 def test_c3_counts_check(capsys):
     assert eb.checks.predicted_rate_c3_counts(400 * (2 * 25 + 1), 4 * (2 * 25 + 1))
     assert not eb.checks.predicted_rate_c3_counts(20400, 4 * 25 + 4)
+
+
+def test_early_drop_check(capsys):
+    """The check's value is recomputed here by the exercise's recipe; it rejects the
+    one-epoch ratio (about 3.3) and "no fall" (1)."""
+    images, labels = eb.data.mnist_5k()
+    train, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
+    X = 1.275 * images[train].reshape(300, 784) / 255 - 0.1
+    D = eb.data.targets_pm1(labels[train], 10)
+    net = eb.mlp([784, 30, 10], seed=0)
+    start = curvature.principal_eigen(net, X, D)[0]
+    lam = curvature.online_principal_eigenvalue(net, X, D, presentations=500,
+                                                seed=0).estimates[-200:].mean()
+    h = eb.train_sgd(net, X, D, epochs=1, eta=1 / lam, seed=0,
+                     record_weights="update", record_every=10)
+    net.set_params(h.weights[1])
+    truth = start / curvature.principal_eigen(net, X, D)[0]
+    assert 1.3 < truth < 2.5                # a fall, but far from the one-epoch 3.3
+    assert eb.checks.predicted_rate_early_drop(truth)
+    assert eb.checks.predicted_rate_early_drop(truth * 1.04)
+    assert not eb.checks.predicted_rate_early_drop(3.3)
+    assert not eb.checks.predicted_rate_early_drop(1.0)
+    assert not eb.checks.predicted_rate_early_drop(1 / truth)
