@@ -1362,28 +1362,30 @@ __all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which
 # --- book/predicted_rate (§9.2): the cost after training against eta / eta_predicted ---
 
 def predicted_rate_curve(ax, ratios, final, current: float | None = None,
-                         title: str | None = None, ylim=None):
+                         title: str | None = None, ylim=None, color: str = "C0"):
     """The paper's Figs 25 and 26: the cost after training against the ratio
     eta / eta_predicted on log axes, one thin line per seed and their mean thick; dotted
     verticals (one legend entry) at ratio 1 (the predicted rate) and 2
     (eta_max = 2/lambda_max at the start);
-    a run that diverged (NaN) is a cross at the top; ``current`` adds a marker on the mean.
+    a run that diverged (NaN) is a cross at the top; ``current`` adds a marker on the mean;
+    ``color`` colours the seeds' and the mean's lines (to match another panel).
     """
     ratios = np.asarray(ratios, dtype=float)
     final = np.asarray(final, dtype=float)
     top = ylim[1] if ylim is not None else np.nanmax(final) * 1.5
     for j in range(final.shape[1]):
-        ax.loglog(ratios, final[:, j], color="C0", lw=0.8, alpha=0.45,
+        ax.loglog(ratios, final[:, j], color=color, lw=0.8, alpha=0.45,
                   label="one seed" if j == 0 else None)
         bad = ~np.isfinite(final[:, j])
         if bad.any():
             ax.plot(ratios[bad], np.full(bad.sum(), top * 0.8), "x", color="C3", ms=5,
                     label="diverged" if j == 0 else None)
     mean = np.mean(final, axis=1)
-    ax.loglog(ratios, mean, color="C0", lw=2.2, label="mean over seeds")
+    ax.loglog(ratios, mean, color=color, lw=2.2, label="mean over seeds")
     for x in (1.0, 2.0):
         ax.axvline(x, color="0.35", ls=":", lw=1,
-                   label="ratio 1: η_predicted; 2: η_max = 2/λ_max" if x == 1.0 else None)
+                   label=("ratio 1: η_predicted; 2: η_max = 2/λ_max\n"
+                          "(λ_max of the initial weights)") if x == 1.0 else None)
     if current is not None:
         k = int(np.argmin(np.abs(np.log(ratios) - np.log(current))))
         y = mean[k] if np.isfinite(mean[k]) else top * 0.8
@@ -1425,15 +1427,17 @@ def predicted_rate_relative(ax, finals: dict, tolerance: float = 0.2):
     """Each sweep's mean cost over the seeds divided by its lowest mean cost on its grid,
     against eta / eta_predicted (``finals``: label -> (ratios, array (n_ratios, n_seeds))),
     on log axes; the band from 1 to 1 + ``tolerance`` is shaded, ratios 1 and 2 dotted, and
-    a dot marks each sweep's ratio 1."""
-    ax.axhspan(1.0, 1.0 + tolerance, color="C2", alpha=0.15, lw=0,
+    a dot (one legend entry) marks each sweep's ratio 1."""
+    ax.axhspan(1.0, 1.0 + tolerance, color="C2", alpha=0.3, lw=0,
                label=f"within {tolerance:.0%} of the best")
     for k, (label, (ratios, final)) in enumerate(finals.items()):
         ratios = np.asarray(ratios, dtype=float)
         mean = np.mean(np.asarray(final, dtype=float), axis=1)
         ax.loglog(ratios, mean / np.nanmin(mean), color=f"C{k}", lw=2, label=label)
         one = int(np.argmin(np.abs(np.log(ratios))))
-        ax.plot(ratios[one], mean[one] / np.nanmin(mean), "o", color=f"C{k}", ms=6)
+        ax.plot(ratios[one], mean[one] / np.nanmin(mean), "o", color=f"C{k}",
+                ms=7 - 2 * k, mec="black", mew=0.6, zorder=5,
+                label="dot: ratio 1, the predicted rate" if k == 0 else None)
     ax.axvline(1.0, color="0.35", ls=":", lw=1)
     ax.axvline(2.0, color="0.35", ls=":", lw=1)
     ax.set(xlabel="η / η_predicted", ylabel="mean E / lowest mean E", ylim=(0.9, 100))
