@@ -2977,3 +2977,147 @@ def spectrum_linear_ratios(raw, centred) -> bool:
 
 
 __all__ += ["spectrum_k_past_eight", "spectrum_linear_ratios"]
+
+
+# --- book/predicted_rate (§9.2): the rate predicted from lambda_max ---
+
+def predicted_rate_step_factor(factor, ratio: float = 2.61) -> bool:
+    """Exercise (book/predicted_rate): on a quadratic whose largest eigenvalue is
+    lambda_max, one gradient step at eta = ratio / lambda_max multiplies the error along the
+    top eigenvector by what factor? Within 1e-6.
+
+    Parameters
+    ----------
+    factor : float
+        Your factor (negative when the error changes sign).
+    ratio : float, default 2.61
+        eta / eta_predicted, with eta_predicted = 1/lambda_max; > 0.
+
+    Returns
+    -------
+    bool
+        True when the factor is right.
+
+    Raises
+    ------
+    ValueError
+        When an answer is not a finite number or ratio <= 0.
+
+    Examples
+    --------
+    >>> predicted_rate_step_factor(-1.61, ratio=2.61)
+    ✔ the factor per step: correct.
+    True
+    """
+    ratio = check_positive("ratio", ratio)
+    lam = 3.7                                   # any lambda_max: the factor does not depend on it
+    truth = 1.0 - (ratio / lam) * lam
+    ok = abs(check_finite_scalar("factor", factor) - truth) <= 1e-6 * max(1.0, abs(truth))
+    return _verdict(ok, "the factor per step",
+                    "the gradient along the eigenvector is lambda_max times the error, and "
+                    "the step subtracts eta times the gradient")
+
+
+def _predicted_rate_early_drop_truth() -> float:
+    """lambda_max(start) / lambda_max(after the first 10 updates) for the page's seed 0
+    (computed once per session)."""
+    global _EARLY_DROP
+    if _EARLY_DROP is None:
+        import ebtricks as eb
+
+        images, labels = eb.data.mnist_5k()
+        train, _ = eb.data.stratified_split(labels, 300, 0, seed=0)
+        X = 1.275 * images[train].reshape(300, 784) / 255 - 0.1
+        D = eb.data.targets_pm1(labels[train], 10)
+        net = eb.mlp([784, 30, 10], seed=0)
+        start = eb.curvature.principal_eigen(net, X, D)[0]
+        eta = 1.0 / eb.measure.predicted_rate_lambda(net, X, D, seed=0)
+        h = eb.train_sgd(net, X, D, epochs=1, eta=eta, seed=0, track_cost=False,
+                         record_weights="update", record_every=10)
+        net.set_params(h.weights[1])
+        _EARLY_DROP = start / eb.curvature.principal_eigen(net, X, D)[0]
+    return _EARLY_DROP
+
+
+_EARLY_DROP = None
+
+
+def predicted_rate_early_drop(ratio) -> bool:
+    """Exercise (book/predicted_rate): lambda_max of the 784-30-10 net (seed 0) on the
+    page's 300 digits at its initial weights, divided by lambda_max after the first 10
+    updates of online SGD (shuffle seed 0) at the predicted rate. Both by the power
+    method; within 5 % (the one-epoch ratio, about 3.3, is rejected).
+
+    Parameters
+    ----------
+    ratio : float
+        Your lambda_max(start) / lambda_max(after 10 updates).
+
+    Returns
+    -------
+    bool
+        True when within 5 %.
+
+    Raises
+    ------
+    ValueError
+        When the answer is not a finite number.
+
+    Examples
+    --------
+    >>> predicted_rate_early_drop(1.0)
+    ✘ lambda_max(start) / lambda_max(after 10 updates): not yet. Hint: record_weights="update" keeps the weights after every 10 updates in History.weights; set them with net.set_params and call principal_eigen
+    False
+    """
+    ok = _close(check_finite_scalar("ratio", ratio), _predicted_rate_early_drop_truth(),
+                0.05)
+    return _verdict(ok, "lambda_max(start) / lambda_max(after 10 updates)",
+                    'record_weights="update" keeps the weights after every 10 updates in '
+                    "History.weights; set them with net.set_params and call principal_eigen")
+
+
+def predicted_rate_c3_counts(connections, parameters) -> bool:
+    """Exercise (book/predicted_rate): the connections and free parameters of layer C3 of
+    the paper's 5-layer shared-weight net (4 maps of 10x10 units, each unit fed by a 5x5
+    window of both 14x14 maps below it, plus a bias). Exact.
+
+    Parameters
+    ----------
+    connections : int
+        Your number of connections (a bias counts as one connection).
+    parameters : int
+        Your number of free parameters.
+
+    Returns
+    -------
+    bool
+        True when both are right.
+
+    Raises
+    ------
+    ValueError
+        When an answer is not a finite number.
+
+    Examples
+    --------
+    >>> predicted_rate_c3_counts(20400, 204)
+    ✔ C3's connections: correct.
+    ✔ C3's free parameters: correct.
+    True
+    """
+    import ebtricks as eb
+
+    net = eb.lenet.net_fig24()
+    c3 = net.layers[2]
+    a = check_finite_scalar("connections", connections) == c3.connections
+    b = check_finite_scalar("parameters", parameters) == c3.n_params
+    _verdict(a, "C3's connections", "count the units, then the inputs of one unit (two "
+                                    "5x5 windows) plus its bias")
+    _verdict(b, "C3's free parameters", "units of one map share their weights: count one "
+                                        "kernel per pair (map, map below) and one bias "
+                                        "per map")
+    return a and b
+
+
+__all__ += ["predicted_rate_step_factor", "predicted_rate_early_drop",
+            "predicted_rate_c3_counts"]

@@ -3711,3 +3711,268 @@ def spectrum_ratio_curve(eigenvalues, k_max: int | None = None) -> np.ndarray:
 
 
 __all__ += ["SPECTRUM_RECIPE", "spectrum_digits", "spectrum_top", "spectrum_ratio_curve"]
+
+
+# --- book/predicted_rate: the rate predicted from the Hessian's largest eigenvalue (§9.2) ---
+
+class PredictedRateSweep(_NamedTuple):
+    """What :func:`predicted_rate_sweep` returns (a tuple: ``lambdas, final, curves = ...``).
+
+    Parameters
+    ----------
+    lambdas : ndarray, shape (n_seeds,)
+        The online estimate of lambda_max (eq 64) at each seed's initial weights; the
+        predicted rate of that seed is ``1 / lambdas[j]``.
+    final : ndarray, shape (n_ratios, n_seeds)
+        The training cost E after the last epoch; NaN where training raised
+        :class:`~ebtricks.sgd.TrainingDiverged`.
+    curves : ndarray of shape (n_ratios, n_seeds, epochs + 1), or None
+        With ``curves=True``: E before training and after every epoch (NaN rows for
+        diverged runs); None otherwise.
+    """
+
+    lambdas: np.ndarray
+    final: np.ndarray
+    curves: np.ndarray | None
+
+
+def predicted_rate_lambda(net: Network, X, D, presentations: int = 500, gamma: float = 0.05,
+                          average: int = 200, seed: int | None = 0) -> float:
+    """The largest eigenvalue of the Hessian of the average cost, estimated online (eq 64,
+    :func:`~ebtricks.curvature.online_principal_eigenvalue`) and smoothed: the mean of the
+    last ``average`` running estimates, which damps the fluctuations that single patterns
+    cause (the paper's §9.2 lengthens the running average's memory for the same purpose).
+    The predicted rate of §9.2 is its inverse.
+
+    Parameters
+    ----------
+    net : Network
+        The network, at the weights where the estimate is wanted (they do not change).
+    X : array_like, shape (P, n_in)
+        Inputs, one row per sample.
+    D : array_like, shape (P, n_out)
+        Targets, one row per sample.
+    presentations : int, default 500
+        Patterns presented, >= 1 (the data are cycled through as often as needed).
+    gamma : float, default 0.05
+        The memory of eq 64's running average, in (0, 1).
+    average : int, default 200
+        How many of the last estimates to average, 1 <= average <= presentations.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the starting vector and of the order of presentation.
+
+    Returns
+    -------
+    float
+        The estimate of lambda_max.
+
+    Raises
+    ------
+    ValueError
+        When ``average`` is out of range, or an argument of
+        :func:`~ebtricks.curvature.online_principal_eigenvalue` is.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> round(predicted_rate_lambda(net, X, D), 1)            # exact value: 1.0
+    1.0
+    """
+    from .curvature import online_principal_eigenvalue
+
+    presentations = check_int("presentations", presentations, minimum=1)
+    average = check_int("average", average, minimum=1)
+    if average > presentations:
+        raise ValueError(f"average ({average}) must not exceed presentations "
+                         f"({presentations})")
+    est = online_principal_eigenvalue(net, X, D, presentations=presentations, gamma=gamma,
+                                      seed=seed).estimates
+    return float(est[-average:].mean())
+
+
+def predicted_rate_sweep(make_net, X, D, *, ratios, seeds, epochs: int,
+                         presentations: int = 500, gamma: float = 0.05, average: int = 200,
+                         curves: bool = True) -> PredictedRateSweep:
+    """§9.2's experiment (the paper's Figs 25 and 26): for each seed, estimate lambda_max
+    online at the initial weights (:func:`predicted_rate_lambda`), then train a fresh copy
+    of those weights by online SGD for ``epochs`` epochs at each rate
+    ``eta = ratio / lambda_max``, the same rate for every weight.
+
+    Each run builds its network with ``make_net(seed)`` (the seed draws the initial
+    weights), and the same seed draws the online estimate's start and order and SGD's
+    shuffles, so that every ratio starts from the same weights and sees the same order.
+
+    Parameters
+    ----------
+    make_net : callable
+        ``make_net(seed)`` returns a fresh :class:`~ebtricks.network.Network`.
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets.
+    ratios : array_like of float, 1-D
+        The ratios eta / eta_predicted, each > 0.
+    seeds : sequence of int
+        One estimate and one run per ratio for each seed; at least one.
+    epochs : int
+        Epochs of each run, >= 1.
+    presentations, gamma, average :
+        As for :func:`predicted_rate_lambda`.
+    curves : bool, default True
+        Also record the cost after every epoch (one extra forward pass over X per epoch);
+        False computes only the final cost.
+
+    Returns
+    -------
+    PredictedRateSweep
+        ``lambdas`` (n_seeds,), ``final`` (n_ratios, n_seeds), ``curves``
+        (n_ratios, n_seeds, epochs + 1) or None.
+
+    Raises
+    ------
+    ValueError
+        When a ratio is not positive, seeds is empty or epochs < 1.
+    TypeError
+        When make_net is not callable or does not return a Network.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> s = predicted_rate_sweep(lambda k: eb.mlp([2, 1], seed=k), X, D,
+    ...                          ratios=[0.5, 1.0], seeds=[0, 1], epochs=3)
+    >>> s.final.shape, s.curves.shape, bool(np.all(s.lambdas > 0))
+    ((2, 2), (2, 2, 4), True)
+    """
+    if not callable(make_net):
+        raise TypeError(f"make_net must be a function of the seed, got {type(make_net).__name__}")
+    ratios = check_array("ratios", ratios, ndim=1)
+    if ratios.size == 0 or np.any(ratios <= 0):
+        raise ValueError(f"ratios must be one or more values > 0, got {ratios.tolist()}")
+    seeds = [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    epochs = check_int("epochs", epochs, minimum=1)
+    lambdas = np.empty(len(seeds))
+    final = np.full((ratios.size, len(seeds)), np.nan)
+    out = np.full((ratios.size, len(seeds), epochs + 1), np.nan) if curves else None
+    for j, seed in enumerate(seeds):
+        start = make_net(seed)
+        if not isinstance(start, Network):
+            raise TypeError(f"make_net({seed}) must return a Network, got "
+                            f"{type(start).__name__}")
+        lambdas[j] = predicted_rate_lambda(start, X, D, presentations, gamma, average, seed)
+        if not lambdas[j] > 0:
+            raise ValueError(f"seed {seed}: the online estimate of lambda_max is "
+                             f"{lambdas[j]:.3g}, not > 0, so it predicts no rate")
+        for i, ratio in enumerate(ratios):
+            net = start.copy()
+            try:
+                h = train_sgd(net, X, D, epochs=epochs, eta=float(ratio / lambdas[j]),
+                              track_cost=bool(curves), seed=seed)
+            except TrainingDiverged:
+                continue
+            if curves:
+                out[i, j] = h.cost
+                final[i, j] = h.cost[-1]
+            else:
+                final[i, j] = net.cost(X, D)
+    return PredictedRateSweep(lambdas, final, out)
+
+
+class PredictedRateMargin(_NamedTuple):
+    """What :func:`predicted_rate_margin` returns.
+
+    Parameters
+    ----------
+    best_ratio : float
+        The ratio of the grid with the lowest mean cost over the seeds.
+    best_cost : float
+        That lowest mean cost.
+    cost_at_one : float
+        The mean cost at ratio 1 (the predicted rate).
+    excess : float
+        ``cost_at_one / best_cost - 1``: how much worse the predicted rate is (0 when it
+        is the best of the grid).
+    breakdown : ndarray, shape (n_seeds,)
+        For each seed, the smallest ratio above ``best_ratio`` at which its cost exceeds
+        ``factor`` times its own lowest cost on the grid, or diverged (NaN); inf when no
+        ratio of the grid does.
+    """
+
+    best_ratio: float
+    best_cost: float
+    cost_at_one: float
+    excess: float
+    breakdown: np.ndarray
+
+
+def predicted_rate_margin(ratios, final, factor: float = 2.0) -> PredictedRateMargin:
+    """How close the predicted rate (ratio 1) comes to the best rate of a sweep, and where
+    larger rates break down: the numbers behind "the predicted optimal rate is optimal
+    enough" (§9.2).
+
+    Parameters
+    ----------
+    ratios : array_like of float, shape (n_ratios,)
+        The ratios eta / eta_predicted of the sweep, increasing, > 0; one of them is 1.
+    final : array_like, shape (n_ratios, n_seeds)
+        The cost after training (as ``predicted_rate_sweep(...).final``); NaN for a run
+        that diverged.
+    factor : float, default 2.0
+        A seed's run counts as broken down when its cost exceeds ``factor`` times the
+        lowest cost that seed reached on the grid; > 1.
+
+    Returns
+    -------
+    PredictedRateMargin
+        ``best_ratio``, ``best_cost``, ``cost_at_one``, ``excess``, ``breakdown``.
+
+    Raises
+    ------
+    ValueError
+        When the shapes disagree, the ratios are not increasing and positive, no ratio
+        is 1 (within 1e-9), a seed diverged at ratio 1, or factor <= 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = predicted_rate_margin([0.5, 1.0, 2.0, 4.0],
+    ...                           [[0.3, 0.4], [0.2, 0.2], [0.1, 0.3], [np.nan, 0.9]])
+    >>> m.best_ratio, round(m.excess, 3), m.breakdown.tolist()
+    (1.0, 0.0, [4.0, 4.0])
+    """
+    ratios = check_array("ratios", ratios, ndim=1)
+    final = check_array("final", final, ndim=2, finite=False)
+    if final.shape[0] != ratios.size:
+        raise ValueError(f"final must have shape (len(ratios), n_seeds) = ({ratios.size}, ...)"
+                         f", got {final.shape}")
+    if np.any(ratios <= 0) or np.any(np.diff(ratios) <= 0):
+        raise ValueError("ratios must be positive and increasing")
+    factor = check_positive("factor", factor)
+    if factor <= 1:
+        raise ValueError(f"factor must be > 1, got {factor}")
+    one = np.flatnonzero(np.abs(ratios - 1.0) <= 1e-9)
+    if one.size == 0:
+        raise ValueError("ratios must contain 1 (the predicted rate)")
+    at_one = final[one[0]]
+    if not np.all(np.isfinite(at_one)):
+        raise ValueError("a seed diverged at ratio 1: the predicted rate failed outright")
+    (b,) = best_on_grid(final[:, :, None])
+    best_cost = float(final[b].mean())
+    own_best = np.nanmin(final, axis=0)
+    breakdown = np.full(final.shape[1], np.inf)
+    for j in range(final.shape[1]):
+        bad = np.flatnonzero((ratios > ratios[b])
+                             & ~(final[:, j] <= factor * own_best[j]))   # NaN counts as bad
+        if bad.size:
+            breakdown[j] = ratios[bad[0]]
+    cost_at_one = float(at_one.mean())
+    return PredictedRateMargin(float(ratios[b]), best_cost, cost_at_one,
+                               cost_at_one / best_cost - 1.0, breakdown)
+
+
+__all__ += ["PredictedRateSweep", "predicted_rate_lambda", "predicted_rate_sweep",
+            "PredictedRateMargin", "predicted_rate_margin"]

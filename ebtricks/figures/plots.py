@@ -1675,3 +1675,93 @@ def spectrum_ratio_frame(ax_ratio, spectra: dict, k: int, paper: float = 8.0,
 
 __all__ += ["SPECTRUM_COLORS", "spectrum_signed", "spectrum_histogram",
             "spectrum_ratio_frame"]
+
+
+# --- book/predicted_rate (§9.2): the cost after training against eta / eta_predicted ---
+
+def predicted_rate_curve(ax, ratios, final, current: float | None = None,
+                         title: str | None = None, ylim=None, color: str = "C0"):
+    """The paper's Figs 25 and 26: the cost after training against the ratio
+    eta / eta_predicted on log axes, one thin line per seed and their mean thick; dotted
+    verticals (one legend entry) at ratio 1 (the predicted rate) and 2
+    (eta_max = 2/lambda_max at the start);
+    a run that diverged (NaN) is a cross at the top; ``current`` adds a marker on the mean;
+    ``color`` colours the seeds' and the mean's lines (to match another panel).
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    final = np.asarray(final, dtype=float)
+    top = ylim[1] if ylim is not None else np.nanmax(final) * 1.5
+    for j in range(final.shape[1]):
+        ax.loglog(ratios, final[:, j], color=color, lw=0.8, alpha=0.45,
+                  label="one seed" if j == 0 else None)
+        bad = ~np.isfinite(final[:, j])
+        if bad.any():
+            ax.plot(ratios[bad], np.full(bad.sum(), top * 0.8), "x", color="C3", ms=5,
+                    label="diverged" if j == 0 else None)
+    mean = np.mean(final, axis=1)
+    ax.loglog(ratios, mean, color=color, lw=2.2, label="mean over seeds")
+    for x in (1.0, 2.0):
+        ax.axvline(x, color="0.35", ls=":", lw=1,
+                   label=("ratio 1: η_predicted; 2: η_max = 2/λ_max\n"
+                          "(λ_max of the initial weights)") if x == 1.0 else None)
+    if current is not None:
+        k = int(np.argmin(np.abs(np.log(ratios) - np.log(current))))
+        y = mean[k] if np.isfinite(mean[k]) else top * 0.8
+        ax.plot(ratios[k], y, "o", color="C3", ms=8, zorder=5, label="slider's ratio")
+    ax.set(xlabel="η / η_predicted", ylabel="E after training", xlim=(ratios[0] / 1.1,
+                                                                     ratios[-1] * 1.1))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title)
+    log_ticks(ax)
+    ax.set_xticks([0.1, 0.3, 1, 3, 10], ["0.1", "0.3", "1", "3", "10"])
+    return ax
+
+
+def predicted_rate_learning_curves(ax, curves, reference=None, ratio: float | None = None,
+                                   ylim=None):
+    """The cost after every epoch of each seed's run (``curves``, shape (n_seeds,
+    epochs + 1)), log y, with the runs at the predicted rate (``reference``, same shape)
+    dashed grey for comparison."""
+    curves = np.asarray(curves, dtype=float)
+    epochs = np.arange(curves.shape[1])
+    if reference is not None:
+        for j, c in enumerate(np.asarray(reference, dtype=float)):
+            ax.semilogy(epochs, c, color="0.55", ls="--", lw=1,
+                        label="η = η_predicted" if j == 0 else None)
+    for j, c in enumerate(curves):
+        ax.semilogy(epochs, c, color="C3", lw=1.3,
+                    label=(f"η = {ratio:.3g} η_predicted" if ratio is not None
+                           else "this rate") if j == 0 else None)
+    ax.set(xlabel="epoch", ylabel="E (training set)")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    log_ticks(ax)
+    return ax
+
+
+def predicted_rate_relative(ax, finals: dict, tolerance: float = 0.2):
+    """Each sweep's mean cost over the seeds divided by its lowest mean cost on its grid,
+    against eta / eta_predicted (``finals``: label -> (ratios, array (n_ratios, n_seeds))),
+    on log axes; the band from 1 to 1 + ``tolerance`` is shaded, ratios 1 and 2 dotted, and
+    a dot (one legend entry) marks each sweep's ratio 1."""
+    ax.axhspan(1.0, 1.0 + tolerance, color="C2", alpha=0.3, lw=0,
+               label=f"within {tolerance:.0%} of the best")
+    for k, (label, (ratios, final)) in enumerate(finals.items()):
+        ratios = np.asarray(ratios, dtype=float)
+        mean = np.mean(np.asarray(final, dtype=float), axis=1)
+        ax.loglog(ratios, mean / np.nanmin(mean), color=f"C{k}", lw=2, label=label)
+        one = int(np.argmin(np.abs(np.log(ratios))))
+        ax.plot(ratios[one], mean[one] / np.nanmin(mean), "o", color=f"C{k}",
+                ms=7 - 2 * k, mec="black", mew=0.6, zorder=5,
+                label="dot: ratio 1, the predicted rate" if k == 0 else None)
+    ax.axvline(1.0, color="0.35", ls=":", lw=1)
+    ax.axvline(2.0, color="0.35", ls=":", lw=1)
+    ax.set(xlabel="η / η_predicted", ylabel="mean E / lowest mean E", ylim=(0.9, 100))
+    log_ticks(ax)
+    ax.set_xticks([0.1, 0.3, 1, 3, 10], ["0.1", "0.3", "1", "3", "10"])
+    return ax
+
+
+__all__ += ["predicted_rate_curve", "predicted_rate_learning_curves", "predicted_rate_relative"]
