@@ -3072,8 +3072,8 @@ def recipe_online_eigenvalue(net: Network, X, D, rates=None, presentations: int 
     >>> bool(abs(lam - 1.0) < 0.2)
     True
     >>> lam_fast = recipe_online_eigenvalue(net, X, D, rates=np.full(3, 4.0))
-    >>> round(lam_fast / lam, 6)                  # rates 4x larger: lambda 4x larger
-    4.0
+    >>> bool(abs(lam_fast / lam - 4) < 0.1)       # rates 4x larger: lambda 4x larger
+    True
     """
     from . import _engine as engine
     from ._validate import make_rng
