@@ -112,3 +112,17 @@ def test_the_rate_follows_the_curvature(runs):
     assert runs["uncentred"]["lam"] > 3 * lam
     assert 2.5 < lam / runs["unscaled"]["lam"] < 3.5
     assert 0.2 < runs["recipe"]["error"][:, -1].mean() < 0.3
+
+
+def test_standard_normal_weights(runs):
+    # page: lambda-hat more than ten times smaller than the recipe's; the worst variant on
+    # average at epoch 24
+    assert runs["normal01"]["lam"] < runs["recipe"]["lam"] / 10
+    means = {n: r["error"][:, -1].mean() for n, r in runs.items()}
+    assert max(means, key=means.get) == "normal01"
+
+
+def test_the_other_six_end_within_a_few_points(runs):
+    # page: "the other six end within a few points of the recipe's test error"
+    for name in ("c1", "sequential", "uncentred", "unscaled", "logistic", "asymptotes"):
+        assert abs(diff(runs, name).mean()) < 0.05, name
