@@ -3076,6 +3076,7 @@ def recipe_online_eigenvalue(net: Network, X, D, rates=None, presentations: int 
     True
     """
     from . import _engine as engine
+    from . import _threads
     from ._validate import make_rng
 
     if not isinstance(net, Network):
@@ -3103,14 +3104,15 @@ def recipe_online_eigenvalue(net: Network, X, D, rates=None, presentations: int 
     idx = np.concatenate([rng.permutation(n) for _ in range(-(-presentations // n))])
     w = net.params.copy()
     bufs = engine.buffers(net)
-    for t in range(presentations):
-        p = idx[t]
-        xp, dp = X[p:p + 1], D[p:p + 1]
-        g0 = engine.gradient(net, w, xp, dp, bufs)[1]
-        g1 = engine.gradient(net, w + alpha * s * psi / np.linalg.norm(psi), xp, dp,
-                             bufs)[1]
-        psi = (1 - gamma) * psi + gamma * s * (g1 - g0) / alpha
-    return float(np.linalg.norm(psi))
+    with _threads.limited():     # np.linalg.norm is a BLAS dot: one thread, not a pool
+        for t in range(presentations):
+            p = idx[t]
+            xp, dp = X[p:p + 1], D[p:p + 1]
+            g0 = engine.gradient(net, w, xp, dp, bufs)[1]
+            g1 = engine.gradient(net, w + alpha * s * psi / np.linalg.norm(psi), xp, dp,
+                                 bufs)[1]
+            psi = (1 - gamma) * psi + gamma * s * (g1 - g0) / alpha
+        return float(np.linalg.norm(psi))
 
 
 def recipe_learning_curves(net: Network, X, D, X_test, labels_test, *, epochs: int,
@@ -3170,6 +3172,8 @@ def recipe_learning_curves(net: Network, X, D, X_test, labels_test, *, epochs: i
     >>> cost.shape, bool(cost[-1] < cost[0]), bool(error[-1] < 0.2)
     ((4,), True, True)
     """
+    from . import _threads
+
     epochs = check_int("epochs", epochs, minimum=1)
     eta = check_positive("eta", eta)
     if order not in ("shuffle", "sequential"):
@@ -3178,17 +3182,20 @@ def recipe_learning_curves(net: Network, X, D, X_test, labels_test, *, epochs: i
     rng = np.random.default_rng(seed)
     cost = np.full(epochs + 1, np.nan)
     error = np.full(epochs + 1, np.nan)
-    cost[0], error[0] = net.cost(X, D), net.error_rate(X_test, labels_test)
-    for e in range(1, epochs + 1):
-        try:
-            train_sgd(net, X, D, epochs=1, eta=eta, rates=rates, order=order,
-                      batch_size=batch_size, seed=rng, track_cost=False)
-        except TrainingDiverged:
-            break
-        c = net.cost(X, D)
-        if not np.isfinite(c) or c > 1e6 * max(1.0, cost[0]):   # as train_sgd judges
-            break
-        cost[e], error[e] = c, net.error_rate(X_test, labels_test)
+    # one BLAS thread for the whole run: train_sgd's checks and norms are BLAS dot
+    # products, which a thread pool makes 10-100x slower on a busy machine
+    with _threads.limited():
+        cost[0], error[0] = net.cost(X, D), net.error_rate(X_test, labels_test)
+        for e in range(1, epochs + 1):
+            try:
+                train_sgd(net, X, D, epochs=1, eta=eta, rates=rates, order=order,
+                          batch_size=batch_size, seed=rng, track_cost=False)
+            except TrainingDiverged:
+                break
+            c = net.cost(X, D)
+            if not np.isfinite(c) or c > 1e6 * max(1.0, cost[0]):  # as train_sgd judges
+                break
+            cost[e], error[e] = c, net.error_rate(X_test, labels_test)
     return cost, error
 
 
