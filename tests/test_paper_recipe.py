@@ -9,6 +9,8 @@ import ebtricks as eb
 from ebtricks import measure
 
 SEEDS, EPOCHS = range(5), 24
+VARIANTS = ("recipe", "c1", "batch", "sequential", "uncentred", "unscaled", "logistic",
+            "asymptotes", "normal01", "fan_in")
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,19 @@ def runs():
             batch_size=v["batch"], seed=s) for s in SEEDS]
         out[name] = dict(lam=seen[same], cost=np.array([r[0] for r in res]),
                          error=np.array([r[1] for r in res]))
+    # the page's check of lambda-hat: ten draws at the recipe's start, the power method
+    # at the recipe's and at standard-normal weights, and those five seeds rerun at
+    # 1/(2 lambda_max)
+    net0 = make_net(recipe, 0)
+    out["draws"] = np.array([measure.recipe_online_eigenvalue(
+        net0, X, D, presentations=200, seed=k) for k in range(10)])
+    out["exact"] = {n: eb.curvature.principal_eigen(
+        make_net({**recipe, **variants[n]}, 0), X, D, tol=1e-4).value
+        for n in ("recipe", "normal01")}
+    v = {**recipe, **variants["normal01"]}
+    out["normal01_exact_rate"] = np.array([measure.recipe_learning_curves(
+        make_net(v, s), X, D, X_test, y_test, epochs=EPOCHS,
+        eta=0.5 / out["exact"]["normal01"], seed=s)[1][-1] for s in SEEDS])
     return out
 
 
@@ -65,20 +80,25 @@ def test_three_changes_are_worse_on_every_seed(runs):
     for name in ("batch", "normal01", "fan_in"):
         for epoch in (3, EPOCHS):
             assert np.all(diff(runs, name, epoch) > 0), (name, epoch)
-        # and their training cost ends 40 to 200 times the recipe's (Figure 1's alt text)
+        # and their training cost ends 30 to 200 times the recipe's (Figure 1's alt text)
         ratio = runs[name]["cost"][:, -1].mean() / runs["recipe"]["cost"][:, -1].mean()
-        assert 30 < ratio < 250, (name, ratio)
+        assert 30 < ratio < 200, (name, ratio)
+    # the others at most 6 times
+    for name in ("c1", "sequential", "uncentred", "unscaled", "logistic", "asymptotes"):
+        assert runs[name]["cost"][:, -1].mean() < 6 * runs["recipe"]["cost"][:, -1].mean()
 
 
 def test_tricks_that_buy_speed(runs):
-    # page: not shuffled > 0.2 every seed at epoch 3, |mean| < 0.05 at 24, its training
-    # cost still several times the recipe's
+    # page: not shuffled > 0.2 every seed at epoch 3 (about 0.38), mean 0.02 +- 0.01 at 24,
+    # its training cost still several times the recipe's
     assert np.all(diff(runs, "sequential", 3) > 0.2)
-    assert abs(diff(runs, "sequential").mean()) < 0.05
+    assert abs(diff(runs, "sequential", 3).mean() - 0.38) < 0.02
+    assert abs(diff(runs, "sequential").mean() - 0.02) < 0.01
     assert runs["sequential"]["cost"][:, -1].mean() > 3 * runs["recipe"]["cost"][:, -1].mean()
-    # page: not centred, not scaled: >= 0 every seed at 3, |mean| < 0.05 at both epochs
+    # page: not centred, not scaled: behind on average at 3 (about two points), |mean|
+    # < 0.05 at both epochs
     for name in ("uncentred", "unscaled"):
-        assert np.all(diff(runs, name, 3) >= 0), name
+        assert 0.01 < diff(runs, name, 3).mean() < 0.03, name
         for epoch in (3, EPOCHS):
             assert abs(diff(runs, name, epoch).mean()) < 0.05, (name, epoch)
     # page: eta = 1/lambda-hat: > 0 every seed at 3, |mean| < 0.05 at 24, about twice
@@ -89,20 +109,15 @@ def test_tricks_that_buy_speed(runs):
 
 
 def test_findings_against_the_paper(runs):
-    # page: logistic hidden units |mean| < 0.05 at both epochs, better on average at 24
-    # but not on every seed; asymptote targets < 0 every seed at 24
+    # page: logistic hidden units |mean| < 0.05 at both epochs, better by 0.02 on average
+    # at 24, less than the spread of the difference; asymptote targets < 0 every seed at
+    # 24, by about four points
     for epoch in (3, EPOCHS):
         assert abs(diff(runs, "logistic", epoch).mean()) < 0.05
     d = diff(runs, "logistic")
-    assert d.mean() < 0 < d.max()
+    assert -0.03 < d.mean() < -0.01 and d.max() - d.min() > abs(d.mean())
     assert np.all(diff(runs, "asymptotes") < 0)
-
-
-def test_signs_vary_for_five_variants_at_the_end(runs):
-    # page: "for five of them the sign of the difference changes from seed to seed"
-    for name in ("c1", "sequential", "uncentred", "unscaled", "logistic"):
-        d = diff(runs, name)
-        assert d.min() < 0 < d.max(), name
+    assert abs(diff(runs, "asymptotes").mean() + 0.04) < 0.01
 
 
 def test_the_rate_follows_the_curvature(runs):
@@ -115,14 +130,36 @@ def test_the_rate_follows_the_curvature(runs):
 
 
 def test_standard_normal_weights(runs):
-    # page: lambda-hat more than ten times smaller than the recipe's; the worst variant on
-    # average at epoch 24
-    assert runs["normal01"]["lam"] < runs["recipe"]["lam"] / 10
-    means = {n: r["error"][:, -1].mean() for n, r in runs.items()}
+    # page: the worst variant on average at epoch 24; lambda-hat about 3 against
+    # lambda_max about 20 (power method), the predicted rate about 3.4 / lambda_max; at
+    # 1/(2 lambda_max) the five seeds end as far behind, 0.46 to 0.51 (the recipe's 0.24
+    # to 0.28)
+    means = {n: r["error"][:, -1].mean() for n, r in runs.items() if n in VARIANTS}
     assert max(means, key=means.get) == "normal01"
+    lam, exact = runs["normal01"]["lam"], runs["exact"]["normal01"]
+    assert 2.5 < lam < 3.5 and 19.5 < exact < 20.5
+    assert 0.5 * exact / lam == pytest.approx(3.4, abs=0.05)
+    e, e_page = runs["normal01_exact_rate"], runs["normal01"]["error"][:, -1]
+    r = runs["recipe"]["error"][:, -1]
+    assert e.min() > r.max() + 0.1 and abs(e.mean() - e_page.mean()) < 0.03
+    assert (round(e.min(), 2), round(e.max(), 2)) == (0.46, 0.51)
+    assert (round(r.min(), 2), round(r.max(), 2)) == (0.24, 0.28)
+
+
+def test_the_estimate_is_noisy(runs):
+    # page: ten draws of lambda-hat at the recipe's start, the page's the largest, about
+    # 30 % above lambda_max ~ 43; 40 % off at worst; a factor of up to two between draws;
+    # the recipe's rate about 0.4 / lambda_max, eta = 1/lambda-hat about 0.8 / lambda_max
+    draws, lam, exact = runs["draws"], runs["recipe"]["lam"], runs["exact"]["recipe"]
+    assert draws[0] == pytest.approx(lam, rel=1e-12) and lam == draws.max()
+    assert 42.5 < exact < 44 and 1.25 < lam / exact < 1.35
+    assert 0.35 < np.abs(draws / exact - 1).max() < 0.45
+    assert 1.8 < draws.max() / draws.min() < 2.3
+    assert 0.5 * exact / lam == pytest.approx(0.4, abs=0.02)
+    assert exact / lam == pytest.approx(0.8, abs=0.03)
 
 
 def test_the_other_six_end_within_a_few_points(runs):
-    # page: "the other six end within a few points of the recipe's test error"
+    # page: "the other six end within five points of the recipe's test error on average"
     for name in ("c1", "sequential", "uncentred", "unscaled", "logistic", "asymptotes"):
         assert abs(diff(runs, name).mean()) < 0.05, name
