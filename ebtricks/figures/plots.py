@@ -1381,6 +1381,7 @@ def recipe_ablation(ax, values: dict, recipe: str, xlabel: str, title: str | Non
                     ha="right", va="center", color="C3", fontsize=10)
     ax.axvline(ref, color="0.25", ls=":", lw=1.2)
     ax.set_yticks(range(len(names)), names[::-1])
+    ax.tick_params(axis="y", labelsize=11)       # ten names: readable at 1280 px
     if log:
         ax.set_xscale("log")
     if xlim is not None:
