@@ -3121,3 +3121,127 @@ def predicted_rate_c3_counts(connections, parameters) -> bool:
 
 __all__ += ["predicted_rate_step_factor", "predicted_rate_early_drop",
             "predicted_rate_c3_counts"]
+
+
+# --- book/recipe (§10) -------------------------------------------------------------------
+
+def recipe_mean_eigenvalue_ratio(ratio) -> bool:
+    """Exercise (book/recipe): on the page's 1,000 training digits (pixels / 255, the
+    stratified split of seed 0), each pixel divided by its standard deviation as
+    ``eb.InputTransform(["scale"])`` does, by what factor is the largest eigenvalue of
+    the second-moment matrix <x x^T> (the Hessian of a linear unit) larger than that of
+    the same inputs also centred (``["center", "scale"]``)? Within 5 %.
+
+    Parameters
+    ----------
+    ratio : float
+        Your factor lambda_max(not centred) / lambda_max(centred).
+
+    Returns
+    -------
+    bool
+        True when within 5 %.
+
+    Raises
+    ------
+    ValueError
+        When ``ratio`` is not a finite number.
+
+    Examples
+    --------
+    >>> recipe_mean_eigenvalue_ratio(1.0)
+    ✘ the ratio: not yet. Hint: build both input matrices, form X.T @ X / P for each and compare their largest eigenvalues (np.linalg.eigvalsh)
+    False
+    """
+    import ebtricks as eb
+
+    ratio = check_finite_scalar("ratio", ratio)
+    images, labels = eb.data.mnist_5k()
+    train = eb.data.stratified_split(labels, n_train=1000, seed=0)[0]
+    pix = images[train].reshape(len(train), -1) / 255
+    top = []
+    with eb._threads.limited():      # one BLAS thread: a pool crawls on a busy machine
+        for steps in (["scale"], ["center", "scale"]):
+            X = eb.InputTransform(steps).fit_transform(pix)
+            top.append(np.linalg.eigvalsh(X.T @ X / len(X))[-1])
+    return _verdict(_close(ratio, top[0] / top[1], 0.05), "the ratio",
+                    "build both input matrices, form X.T @ X / P for each and compare "
+                    "their largest eigenvalues (np.linalg.eigvalsh)")
+
+
+def recipe_fan_in_ratio(ratio) -> bool:
+    """Exercise (book/recipe): with ``rates="fan_in"`` on the 784-30-10 network, by what
+    factor is the rate of an output unit's weight larger than that of a hidden unit's
+    weight? (The package's fan-in m counts a unit's inputs, not its bias.) Within 1 %.
+
+    Parameters
+    ----------
+    ratio : float
+        Your factor.
+
+    Returns
+    -------
+    bool
+        True when within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When ``ratio`` is not a finite number.
+
+    Examples
+    --------
+    >>> recipe_fan_in_ratio(5.11)
+    ✔ the factor: correct.
+    True
+    """
+    import ebtricks as eb
+
+    ratio = check_finite_scalar("ratio", ratio)
+    net = eb.mlp([784, 30, 10])
+    fan, layer = net.fan_in_of_param(), net.layer_of_param()
+    truth = np.sqrt(fan[layer == 0][0] / fan[layer == 1][0])
+    return _verdict(_close(ratio, truth, 0.01), "the factor",
+                    "the multiplier is 1/sqrt(m), m the number of inputs of the unit the "
+                    "weight feeds: 784 pixels for a hidden unit, 30 hidden units for an "
+                    "output unit")
+
+
+def recipe_asymptote_input(a, fraction: float = 0.99) -> bool:
+    """Exercise (book/recipe): what net input a brings 1.7159 tanh(2a/3) to ``fraction``
+    of its asymptote 1.7159? Within 1 %.
+
+    Parameters
+    ----------
+    a : float
+        Your net input.
+    fraction : float, default 0.99
+        The fraction of the asymptote, in (0, 1).
+
+    Returns
+    -------
+    bool
+        True when within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When ``a`` is not a finite number or ``fraction`` is not in (0, 1).
+
+    Examples
+    --------
+    >>> recipe_asymptote_input(3.97)
+    ✔ the net input: correct.
+    True
+    """
+    a = check_finite_scalar("a", a)
+    fraction = check_finite_scalar("fraction", fraction)
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    grid = np.linspace(0.0, 60.0, 600_001)
+    truth = grid[np.searchsorted(np.tanh(2 * grid / 3), fraction)]   # by search, not atanh
+    return _verdict(_close(a, truth, 0.01), "the net input",
+                    "solve tanh(2a/3) = fraction for a")
+
+
+__all__ += ["recipe_mean_eigenvalue_ratio", "recipe_fan_in_ratio", "recipe_asymptote_input"]

@@ -3976,3 +3976,190 @@ def predicted_rate_margin(ratios, final, factor: float = 2.0) -> PredictedRateMa
 
 __all__ += ["PredictedRateSweep", "predicted_rate_lambda", "predicted_rate_sweep",
             "PredictedRateMargin", "predicted_rate_margin"]
+
+
+# --- book/recipe (§10): the recipe's rate from an online eigenvalue estimate, and its
+# --- learning curves, epoch by epoch, for the ablation ---------------------------------
+
+def recipe_online_eigenvalue(net: Network, X, D, rates=None, presentations: int = 300,
+                             gamma: float = 0.05, alpha: float = 1e-3, seed=0) -> float:
+    """The online estimate of eq 64 (§9.2) of the largest eigenvalue that bounds the
+    learning rate of SGD with per-weight rate multipliers ``rates``.
+
+    With multipliers r_i, the update w_i <- w_i - eta r_i dE/dw_i is plain gradient
+    descent in the variables u_i = w_i / sqrt(r_i), whose Hessian is S H S with
+    S = diag(sqrt(r)); the stable rates are eta < 2 / lambda_max(S H S) and the paper's
+    choice is eta = 1 / lambda_max. The running average of eq 64 is run on that matrix:
+    psi <- (1 - gamma) psi + gamma/alpha S [G_p(w + alpha S psi/||psi||) - G_p(w)],
+    one training pattern at a time, G_p the gradient of pattern p. With ``rates=None``
+    it is :func:`ebtricks.curvature.online_principal_eigenvalue`'s value, to rounding.
+
+    Parameters
+    ----------
+    net : Network
+        The network at the weights where the estimate is wanted (they do not change).
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets.
+    rates : None, "fan_in" or array_like of shape (n_params,), default None
+        The multipliers, as ``train_sgd``'s ``rates``: None (all 1), "fan_in"
+        (1/sqrt(fan-in)) or one non-negative number per weight.
+    presentations : int, default 300
+        Patterns presented, >= 1 (a fresh permutation per pass over the data).
+    gamma : float, default 0.05
+        The memory of the running average, in (0, 1).
+    alpha : float, default 1e-3
+        The step along psi of the finite difference, > 0.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the starting vector and of the order of presentation.
+
+    Returns
+    -------
+    float
+        ||psi|| after the last presentation: the estimate of lambda_max(S H S).
+
+    Raises
+    ------
+    TypeError
+        When ``net`` is not a Network.
+    ValueError
+        When an argument is out of range or has the wrong shape.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> lam = recipe_online_eigenvalue(net, X, D)
+    >>> bool(abs(lam - 1.0) < 0.2)
+    True
+    >>> lam_fast = recipe_online_eigenvalue(net, X, D, rates=np.full(3, 4.0))
+    >>> bool(abs(lam_fast / lam - 4) < 0.1)       # rates 4x larger: lambda 4x larger
+    True
+    """
+    from . import _engine as engine
+    from . import _threads
+    from ._validate import make_rng
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network, got {type(net).__name__}")
+    X, D = net.check_data(X, D)
+    presentations = check_int("presentations", presentations, minimum=1)
+    gamma = check_positive("gamma", gamma)
+    if gamma >= 1:
+        raise ValueError(f"gamma must be in (0, 1), got {gamma}")
+    alpha = check_positive("alpha", alpha)
+    if rates is None:
+        s = np.ones(net.n_params)
+    elif isinstance(rates, str):
+        if rates != "fan_in":
+            raise ValueError(f"rates must be None, 'fan_in' or an array, got {rates!r}")
+        s = net.fan_in_of_param() ** -0.25
+    else:
+        r = check_array("rates", rates, ndim=1)
+        if r.size != net.n_params or np.any(r < 0):
+            raise ValueError(f"rates must hold {net.n_params} non-negative numbers")
+        s = np.sqrt(r)
+    rng = make_rng(seed)
+    psi = rng.standard_normal(net.n_params)
+    n = X.shape[0]
+    idx = np.concatenate([rng.permutation(n) for _ in range(-(-presentations // n))])
+    w = net.params.copy()
+    bufs = engine.buffers(net)
+    with _threads.limited():     # np.linalg.norm is a BLAS dot: one thread, not a pool
+        for t in range(presentations):
+            p = idx[t]
+            xp, dp = X[p:p + 1], D[p:p + 1]
+            g0 = engine.gradient(net, w, xp, dp, bufs)[1]
+            g1 = engine.gradient(net, w + alpha * s * psi / np.linalg.norm(psi), xp, dp,
+                                 bufs)[1]
+            psi = (1 - gamma) * psi + gamma * s * (g1 - g0) / alpha
+        return float(np.linalg.norm(psi))
+
+
+def recipe_learning_curves(net: Network, X, D, X_test, labels_test, *, epochs: int,
+                           eta: float, rates=None, order: str = "shuffle",
+                           batch_size: int = 1, seed=0):
+    """Train ``net`` in place with :func:`train_sgd`, one epoch per call, and record the
+    training cost E and the test error rate before training and after every epoch.
+
+    A run that diverges (``TrainingDiverged``, or a training cost that is not finite or
+    exceeds 1e6 times max(1, its starting value)) keeps NaN from that epoch on.
+
+    Parameters
+    ----------
+    net : Network
+        The network to train; its weights change in place.
+    X : array_like, shape (P, n_in)
+        Training inputs.
+    D : array_like, shape (P, n_out)
+        Training targets.
+    X_test : array_like, shape (Q, n_in)
+        Test inputs.
+    labels_test : array_like of int, shape (Q,)
+        Their classes.
+    epochs : int
+        Passes over the training set, >= 1.
+    eta : float
+        The base learning rate, > 0.
+    rates : None, str or array_like, default None
+        Per-weight multipliers of eta, as ``train_sgd``'s ``rates``.
+    order : {"shuffle", "sequential"}, default "shuffle"
+        A fresh permutation each epoch (one stream of orders over the whole run), or the
+        rows in the order given, every epoch.
+    batch_size : int, default 1
+        Samples per update: 1 online, P for batch gradient descent.
+    seed : int, default 0
+        Seed of the presentation order.
+
+    Returns
+    -------
+    cost : ndarray, shape (epochs + 1,)
+        E on the training set, before training and after each epoch.
+    error : ndarray, shape (epochs + 1,)
+        The test error rate at the same moments.
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range (``train_sgd`` checks the rest).
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> labels = (D[:, 0] > 0).astype(int)
+    >>> net = eb.mlp([2, 1], seed=0)
+    >>> cost, error = recipe_learning_curves(net, X, D, X, labels, epochs=3, eta=0.05)
+    >>> cost.shape, bool(cost[-1] < cost[0]), bool(error[-1] < 0.2)
+    ((4,), True, True)
+    """
+    from . import _threads
+
+    epochs = check_int("epochs", epochs, minimum=1)
+    eta = check_positive("eta", eta)
+    if order not in ("shuffle", "sequential"):
+        raise ValueError(f"order must be 'shuffle' or 'sequential', got {order!r}")
+    X, D = net.check_data(X, D)
+    rng = np.random.default_rng(seed)
+    cost = np.full(epochs + 1, np.nan)
+    error = np.full(epochs + 1, np.nan)
+    # one BLAS thread for the whole run: train_sgd's checks and norms are BLAS dot
+    # products, which a thread pool makes 10-100x slower on a busy machine
+    with _threads.limited():
+        cost[0], error[0] = net.cost(X, D), net.error_rate(X_test, labels_test)
+        for e in range(1, epochs + 1):
+            try:
+                train_sgd(net, X, D, epochs=1, eta=eta, rates=rates, order=order,
+                          batch_size=batch_size, seed=rng, track_cost=False)
+            except TrainingDiverged:
+                break
+            c = net.cost(X, D)
+            if not np.isfinite(c) or c > 1e6 * max(1.0, cost[0]):  # as train_sgd judges
+                break
+            cost[e], error[e] = c, net.error_rate(X_test, labels_test)
+    return cost, error
+
+
+__all__ += ["recipe_online_eigenvalue", "recipe_learning_curves"]

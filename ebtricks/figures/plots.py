@@ -1765,3 +1765,55 @@ def predicted_rate_relative(ax, finals: dict, tolerance: float = 0.2):
 
 
 __all__ += ["predicted_rate_curve", "predicted_rate_learning_curves", "predicted_rate_relative"]
+
+
+# --- helpers first used by the page "The recipe, run end to end" (§10) ---
+
+def recipe_ablation(ax, values: dict, recipe: str, xlabel: str, title: str | None = None,
+                    log: bool = False, xlim=None):
+    """The ablation chart: one row per variant (``values``: name -> one value per seed),
+    a bar at the mean over seeds, a dot per seed, and a dotted line at the mean of the
+    ``recipe`` row, so that a variant worse than the recipe reaches past the line. A
+    variant with a NaN seed (a diverged run) is marked "diverged" at the axis' end."""
+    names = list(values)
+    ref = float(np.nanmean(values[recipe]))
+    for k, name in enumerate(names):
+        v = np.asarray(values[name], dtype=float)
+        y = len(names) - 1 - k
+        color = "0.25" if name == recipe else ("C3" if np.nanmean(v) > ref else "C0")
+        if np.all(np.isfinite(v)):
+            ax.barh(y, v.mean(), color=color, alpha=0.35, height=0.7)
+            ax.plot(v, np.full(v.size, y), "o", color=color, ms=3.5)
+        else:
+            ax.text(0.98, y, "diverged", transform=ax.get_yaxis_transform(),
+                    ha="right", va="center", color="C3", fontsize=10)
+    ax.axvline(ref, color="0.25", ls=":", lw=1.2)
+    ax.set_yticks(range(len(names)), names[::-1])
+    ax.tick_params(axis="y", labelsize=11)       # ten names: readable at 1280 px
+    if log:
+        ax.set_xscale("log")
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    ax.set(xlabel=xlabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def recipe_curves(ax, curves: dict, colors: dict, upto: int, recipe: str,
+                  ylabel: str = "test error", ylim=(0.0, 0.9)):
+    """Learning curves of several variants (``curves``: name -> array (seeds, epochs+1)),
+    their mean over seeds drawn up to epoch ``upto``, the recipe's thick and dark, and a
+    vertical line at ``upto``."""
+    for name, runs in curves.items():
+        runs = np.asarray(runs, dtype=float)
+        x = np.arange(runs.shape[1])[: upto + 1]
+        lw, color = (2.6, "0.1") if name == recipe else (1.4, colors[name])
+        ax.plot(x, np.nanmean(runs, axis=0)[: upto + 1], color=color, lw=lw, label=name)
+    n = np.asarray(next(iter(curves.values()))).shape[1] - 1
+    ax.axvline(upto, color="0.5", ls="--", lw=1)
+    ax.set(xlim=(0, n), ylim=ylim, xlabel="epoch", ylabel=ylabel)
+    return ax
+
+
+__all__ += ["recipe_ablation", "recipe_curves"]
