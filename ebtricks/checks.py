@@ -2486,3 +2486,132 @@ def which_step_cost_factors(newton, bfgs) -> bool:
 
 
 __all__ += ["which_winner", "which_step_cost_factors"]
+
+
+# --- book/epilogue: initialisation, centring and the outlier eigenvalues ---------------
+
+def epilogue_relu_gain(gain) -> bool:
+    """Exercise (book/epilogue): the gain g (weights of standard deviation g / sqrt(m),
+    m the fan-in) at which a deep stack of ReLU units keeps the size of its outputs from
+    layer to layer. Within 3 %.
+
+    Parameters
+    ----------
+    gain : float
+        Your g.
+
+    Returns
+    -------
+    bool
+        True when it is within 3 %.
+
+    Raises
+    ------
+    ValueError
+        When gain is not a finite number.
+
+    Examples
+    --------
+    >>> epilogue_relu_gain(1.41)
+    ✔ the ReLU gain: correct.
+    True
+    """
+    gain = check_finite_scalar("gain", gain)
+    # a layer multiplies the mean square of its inputs by g^2 E[relu(Z)^2], Z ~ N(0, 1)
+    z, w = np.polynomial.hermite_e.hermegauss(200)
+    half = float(w @ np.maximum(z, 0.0) ** 2 / w.sum())
+    return _verdict(_close(gain, 1 / math.sqrt(half), 0.03), "the ReLU gain",
+                    "a weighted sum of inputs with mean square q has variance g^2 q; a "
+                    "ReLU keeps the positive half of a symmetric S: what is the mean "
+                    "square of what it keeps?")
+
+
+def epilogue_conv_glorot_std(std) -> bool:
+    """Exercise (book/epilogue): the standard deviation that ``init="glorot"`` gives the
+    kernels of ``Conv2D(6, 12, 16, kernel=5)`` (6 input maps of 12 x 12, 16 output maps,
+    every output map seeing every input map, stride 1). Within 2 %.
+
+    Parameters
+    ----------
+    std : float
+        Your standard deviation.
+
+    Returns
+    -------
+    bool
+        True when it is within 2 %.
+
+    Raises
+    ------
+    ValueError
+        When std is not a finite number.
+
+    Examples
+    --------
+    >>> epilogue_conv_glorot_std(0.0603)
+    ✔ the kernels' standard deviation: correct.
+    True
+    """
+    std = check_finite_scalar("std", std)
+    # count the connections of an input unit in the middle of a map by brute force
+    fan_in, fan_out = 6 * 5 * 5, 0
+    r = c = 6                                    # an input unit far from the edges
+    for _o in range(16):
+        for i in range(12 - 5 + 1):
+            for j in range(12 - 5 + 1):
+                fan_out += (i <= r < i + 5) and (j <= c < j + 5)
+    truth = math.sqrt(2.0 / (fan_in + fan_out))
+    return _verdict(_close(std, truth, 0.02), "the kernels' standard deviation",
+                    "the fan-in is the connected input maps times the kernel area; the "
+                    "fan-out counts the output units one input unit feeds, over all "
+                    "output maps")
+
+
+def epilogue_outlier_size(answer: str) -> bool:
+    """Exercise (book/epilogue): after the 64-20-10 network of the page is trained, is the
+    top eigenvalue of the hidden layer's second-moment matrix E[h h^T] (h the 20 outputs
+    and a constant 1) closer to the mean of the 10 outlier eigenvalues of H, or to the
+    largest eigenvalue of the bulk after them? Answer "outliers" or "bulk".
+
+    Parameters
+    ----------
+    answer : str
+        "outliers" or "bulk".
+
+    Returns
+    -------
+    bool
+        True when the answer is right.
+
+    Raises
+    ------
+    ValueError
+        When answer is neither.
+
+    Examples
+    --------
+    >>> epilogue_outlier_size("bulk")
+    ✘ the closer group: not yet. Hint: the output layer's block of H repeats each eigenvalue of E[h h^T] once per output.
+    False
+    """
+    import ebtricks as eb
+    from ._validate import check_choice
+
+    answer = check_choice("answer", str(answer).strip().lower(), {"outliers", "bulk"})
+    images, labels = eb.data.digits_8x8()
+    idx, _ = eb.data.stratified_split(labels, 1000, seed=0)
+    X = eb.InputTransform().fit_transform(images[idx].reshape(-1, 64))
+    D = eb.data.targets_pm1(labels[idx])
+    net = eb.mlp([64, 20, 10], output_activation="identity", seed=0)
+    eb.train_sgd(net, X, D, epochs=10, eta=0.02, seed=0, track_cost=False)
+    lam = eb.curvature.top_eigenvalues(net, X, D, k=25, method="lanczos")
+    h = np.tanh(2 / 3 * (X @ net.weights(0).T + net.bias(0))) * 1.7159
+    h1 = np.c_[h, np.ones(len(h))]
+    top = np.linalg.eigvalsh(h1.T @ h1 / len(h1))[-1]
+    truth = "outliers" if abs(top - lam[:10].mean()) < abs(top - lam[10]) else "bulk"
+    return _verdict(answer == truth, "the closer group",
+                    "the output layer's block of H repeats each eigenvalue of E[h h^T] "
+                    "once per output.")
+
+
+__all__ += ["epilogue_relu_gain", "epilogue_conv_glorot_std", "epilogue_outlier_size"]

@@ -1,0 +1,107 @@
+"""The epilogue page's measured claims (book/epilogue.ipynb), with the page's tolerances:
+initialisation rules through 20 layers, centring the hidden units, and the outlier
+eigenvalues of a trained classifier. The same sizes and seeds as the page."""
+import numpy as np
+import pytest
+
+import ebtricks as eb
+from ebtricks import measure
+
+WIDTH, DEPTH, P = 100, 20, 100
+
+
+def _profiles(unit, init="normal", gain=1.0):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((P, WIDTH))
+    G = rng.standard_normal((P, WIDTH))
+    net = eb.mlp([WIDTH] * (DEPTH + 1), activation=unit, init=init, init_scale=gain,
+                 seed=0)
+    sums, grads = measure.sums_and_gradients(net, X, G)
+    f = eb.Activation(unit)
+    up = np.array([f(s).std() for s in sums])
+    down = np.array([g.std() for g in grads])
+    return up[-1] / up[0], down[0] / down[-1]
+
+
+def _steady(r):
+    return all(0.5 <= x <= 2 for x in r)
+
+
+def test_lecun_keeps_the_papers_sigmoid_steady_and_he_keeps_relu_steady():
+    assert _steady(_profiles("lecun_tanh", "normal"))
+    assert _steady(_profiles("relu", "he"))
+    up, down = _profiles("relu", "normal")
+    assert up < 0.01 and down < 0.01                  # ReLU with LeCun: both vanish
+    # and the page's other words: He makes the sigmoid's derivatives grow on the way
+    # down, plain tanh's outputs fade with LeCun's rule
+    assert _profiles("lecun_tanh", "he")[1] > 2
+    assert _profiles("tanh", "normal")[0] < 0.5
+
+
+def test_glorot_equals_lecun_in_the_equal_width_stack():
+    for unit in ("lecun_tanh", "tanh", "relu"):
+        assert _profiles(unit, "glorot") == pytest.approx(_profiles(unit, "normal"))
+    # and the slider's g = sqrt(2) is He's rule
+    assert _profiles("relu", "normal", 2 ** 0.5) == pytest.approx(_profiles("relu", "he"))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = eb.data.digits_8x8()
+    return images, labels
+
+
+@pytest.fixture(scope="module")
+def centring(digits):
+    images, labels = digits
+    train, _ = eb.data.stratified_split(labels, 500, seed=0)
+    X = eb.InputTransform().fit_transform(images[train].reshape(-1, 64))
+    D, y = eb.data.targets_pm1(labels[train]), labels[train]
+    start = eb.mlp([64, 20, 10], activation="logistic", output_activation="identity",
+                   seed=0)
+    top = {c: measure.epilogue_top_eigenvalues(start, X, D, k=12, centred=c)
+           for c in (False, True)}
+    rates = (0.1, 0.2, 0.4, 0.8, 1.6)
+    runs = {(c, eta): measure.epilogue_train(start.copy(), X, D, y, epochs=150, eta=eta,
+                                             batch_size=len(X), centred=c)
+            for c in (False, True) for eta in rates}
+    return top, rates, runs
+
+
+def test_centring_lowers_the_largest_eigenvalues(centring):
+    top, _, _ = centring
+    assert top[False][0] / top[True][0] > 3
+    # ten large eigenvalues, one per output, without centring; none with it
+    assert top[False][9] > 3 * top[False][10]
+    assert top[True][9] < 1.2 * top[True][10]
+
+
+def test_centring_allows_larger_rates_and_reaches_the_target_sooner(centring):
+    _, rates, runs = centring
+
+    def largest_stable(c):
+        return max(eta for eta in rates if np.isfinite(runs[c, eta]["cost"][-1]))
+
+    def best(c):
+        return min(measure.epilogue_epochs_to(runs[c, eta]["error"], 0.05) for eta in rates)
+
+    assert largest_stable(True) >= 2 * largest_stable(False)
+    assert np.isfinite(best(False))
+    assert best(True) < 0.5 * best(False)
+
+
+@pytest.mark.parametrize("C", [5, 10])
+def test_a_trained_classifier_has_C_outlier_eigenvalues(digits, C):
+    images, labels = digits
+    keep = np.flatnonzero(labels < C)
+    idx, _ = eb.data.stratified_split(labels[keep], 100 * C, seed=0)
+    X = eb.InputTransform().fit_transform(images[keep][idx].reshape(-1, 64))
+    D = eb.data.targets_pm1(labels[keep][idx])
+    net = eb.mlp([64, 20, C], output_activation="identity", seed=0)
+    eb.train_sgd(net, X, D, epochs=10, eta=0.02, seed=0, track_cost=False)
+    lam = eb.curvature.top_eigenvalues(net, X, D, k=2 * C + 5, method="lanczos")
+    count, gap = measure.epilogue_outlier_count(lam)
+    assert count == C and gap >= 1.2
+    h = np.c_[net.layer_outputs(X)[0], np.ones(len(X))]
+    moment = np.linalg.eigvalsh(h.T @ h / len(h))[-1]
+    assert lam[:C].mean() == pytest.approx(moment, rel=0.15)
