@@ -102,6 +102,20 @@ def test_a_trained_classifier_has_C_outlier_eigenvalues(digits, C):
     lam = eb.curvature.top_eigenvalues(net, X, D, k=2 * C + 5, method="lanczos")
     count, gap = measure.epilogue_outlier_count(lam)
     assert count == C and gap >= 1.2
+    # within the outliers and the top of the bulk, neighbours differ by less than 10 %
+    ratios = lam[:-1] / lam[1:]
+    assert np.all(np.delete(ratios, C - 1) < 1.1)
     h = np.c_[net.layer_outputs(X)[0], np.ones(len(X))]
     moment = np.linalg.eigvalsh(h.T @ h / len(h))[-1]
     assert lam[:C].mean() == pytest.approx(moment, rel=0.15)
+
+
+def test_logistic_hidden_outputs_have_mean_near_a_half(digits):
+    """The page's reason for the ten large eigenvalues of the plain network."""
+    images, labels = digits
+    train, _ = eb.data.stratified_split(labels, 500, seed=0)
+    X = eb.InputTransform().fit_transform(images[train].reshape(-1, 64))
+    start = eb.mlp([64, 20, 10], activation="logistic", output_activation="identity",
+                   seed=0)
+    m = measure.epilogue_hidden_means(start, X)[0]
+    assert 0.4 < m.mean() < 0.6
