@@ -2567,51 +2567,43 @@ def epilogue_conv_glorot_std(std) -> bool:
                     "output maps")
 
 
-def epilogue_outlier_size(answer: str) -> bool:
-    """Exercise (book/epilogue): after the 64-20-10 network of the page is trained, is the
-    top eigenvalue of the hidden layer's second-moment matrix E[h h^T] (h the 20 outputs
-    and a constant 1) closer to the mean of the 10 outlier eigenvalues of H, or to the
-    largest eigenvalue of the bulk after them? Answer "outliers" or "bulk".
+def epilogue_centred_bias(bias) -> bool:
+    """Exercise (book/epilogue): a hidden unit whose outputs have mean 0.5 over the
+    training set feeds an output unit through the weight 2; the output unit's bias is 0.3.
+    Written as a centred layer, W (h - m) + b', what is b'? Within 1e-6.
 
     Parameters
     ----------
-    answer : str
-        "outliers" or "bulk".
+    bias : float
+        Your b'.
 
     Returns
     -------
     bool
-        True when the answer is right.
+        True when it is right.
 
     Raises
     ------
     ValueError
-        When answer is neither.
+        When bias is not a finite number.
 
     Examples
     --------
-    >>> epilogue_outlier_size("bulk")
-    ✘ the closer group: not yet. Hint: the output layer's block of H repeats each eigenvalue of E[h h^T] once per output.
+    >>> epilogue_centred_bias(0.3)
+    ✘ the centred bias: not yet. Hint: the two layers must compute the same output for every h: expand W (h - m) + b' and compare it with W h + b.
     False
     """
+    bias = check_finite_scalar("bias", bias)
     import ebtricks as eb
-    from ._validate import check_choice
 
-    answer = check_choice("answer", str(answer).strip().lower(), {"outliers", "bulk"})
-    images, labels = eb.data.digits_8x8()
-    idx, _ = eb.data.stratified_split(labels, 1000, seed=0)
-    X = eb.InputTransform().fit_transform(images[idx].reshape(-1, 64))
-    D = eb.data.targets_pm1(labels[idx])
-    net = eb.mlp([64, 20, 10], output_activation="identity", seed=0)
-    eb.train_sgd(net, X, D, epochs=10, eta=0.02, seed=0, track_cost=False)
-    lam = eb.curvature.top_eigenvalues(net, X, D, k=25, method="lanczos")
-    h = np.tanh(2 / 3 * (X @ net.weights(0).T + net.bias(0))) * 1.7159
-    h1 = np.c_[h, np.ones(len(h))]
-    top = np.linalg.eigvalsh(h1.T @ h1 / len(h1))[-1]
-    truth = "outliers" if abs(top - lam[:10].mean()) < abs(top - lam[10]) else "bulk"
-    return _verdict(answer == truth, "the closer group",
-                    "the output layer's block of H repeats each eigenvalue of E[h h^T] "
-                    "once per output.")
+    # a 1-1-1 network: input weight 1, hidden bias 0, output weight 2 and bias 0.3;
+    # the centred parameters of the output layer, by the package's map T^-1
+    net = eb.mlp([1, 1, 1], activation="logistic", output_activation="identity")
+    net.params = [1.0, 0.0, 2.0, 0.3]
+    theta = eb.measure.epilogue_centre(net, net.params, [np.array([0.5])])
+    return _verdict(abs(bias - theta[3]) <= 1e-6, "the centred bias",
+                    "the two layers must compute the same output for every h: expand "
+                    "W (h - m) + b' and compare it with W h + b.")
 
 
-__all__ += ["epilogue_relu_gain", "epilogue_conv_glorot_std", "epilogue_outlier_size"]
+__all__ += ["epilogue_relu_gain", "epilogue_conv_glorot_std", "epilogue_centred_bias"]
