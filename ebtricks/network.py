@@ -242,8 +242,9 @@ class Network:
         of connections that leave one of its inputs, counted from the layer's
         connections: ``n_out`` for a Dense layer; for a Conv2D layer with stride 1 and an
         output at least as large as the kernel, the number of output maps that see an
-        input map times the kernel area (as Glorot & Bengio and most libraries count it;
-        a stride s > 1 divides it by about s x s); 1 for a Subsample layer.
+        input map times the kernel area (as Keras and PyTorch count it; Glorot & Bengio
+        treat fully connected layers only); a stride s lowers the kernel area k x k to at
+        most ceil(k/s) x ceil(k/s); 1 for a Subsample layer.
 
         Parameters
         ----------
