@@ -1,6 +1,12 @@
 """The epilogue page's measured claims (book/epilogue.ipynb), with the page's tolerances:
 initialisation rules through 20 layers, centring the hidden units, and the outlier
-eigenvalues of a trained classifier. The same sizes and seeds as the page."""
+eigenvalues of a trained classifier. The same sizes and seeds as the page.
+
+Each experiment runs once (the stacks are memoised by their arguments, the centring runs
+are a module fixture), and BLAS runs on one thread, as the book build runs the page (several threads on these small products only add overhead, and
+under a load of 10 they made this file take minutes instead of seconds)."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -10,7 +16,25 @@ from ebtricks import measure
 WIDTH, DEPTH, P = 100, 20, 100
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                              # pragma: no cover
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
 def _profiles(unit, init="normal", gain=1.0, seed=0):
+    """(std X_20 / std X_1, std dE/dS_1 / std dE/dS_20) of the page's stack."""
+    return _stack(unit, init, float(gain), seed)
+
+
+@functools.lru_cache(maxsize=None)
+def _stack(unit, init, gain, seed):
+    """Each stack is built once, however many tests ask for it."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((P, WIDTH))
     G = rng.standard_normal((P, WIDTH))
