@@ -3245,3 +3245,124 @@ def recipe_asymptote_input(a, fraction: float = 0.99) -> bool:
 
 
 __all__ += ["recipe_mean_eigenvalue_ratio", "recipe_fan_in_ratio", "recipe_asymptote_input"]
+
+
+# --- book/epilogue: initialisation, centring and the outlier eigenvalues ---------------
+
+def epilogue_relu_gain(gain) -> bool:
+    """Exercise (book/epilogue): the gain g (weights of standard deviation g / sqrt(m),
+    m the fan-in) at which a deep stack of ReLU units keeps the size of its outputs from
+    layer to layer. Within 3 %.
+
+    Parameters
+    ----------
+    gain : float
+        Your g.
+
+    Returns
+    -------
+    bool
+        True when it is within 3 %.
+
+    Raises
+    ------
+    ValueError
+        When gain is not a finite number.
+
+    Examples
+    --------
+    >>> epilogue_relu_gain(1.41)
+    ✔ the ReLU gain: correct.
+    True
+    """
+    gain = check_finite_scalar("gain", gain)
+    # a layer multiplies the mean square of its inputs by g^2 E[relu(Z)^2], Z ~ N(0, 1)
+    z, w = np.polynomial.hermite_e.hermegauss(200)
+    half = float(w @ np.maximum(z, 0.0) ** 2 / w.sum())
+    return _verdict(_close(gain, 1 / math.sqrt(half), 0.03), "the ReLU gain",
+                    "a weighted sum of inputs with mean square q has variance g^2 q; a "
+                    "ReLU keeps the positive half of a symmetric S: what is the mean "
+                    "square of what it keeps?")
+
+
+def epilogue_conv_glorot_std(std) -> bool:
+    """Exercise (book/epilogue): the standard deviation that ``init="glorot"`` gives the
+    kernels of ``Conv2D(6, 12, 16, kernel=5)`` (6 input maps of 12 x 12, 16 output maps,
+    every output map seeing every input map, stride 1). Within 2 %.
+
+    Parameters
+    ----------
+    std : float
+        Your standard deviation.
+
+    Returns
+    -------
+    bool
+        True when it is within 2 %.
+
+    Raises
+    ------
+    ValueError
+        When std is not a finite number.
+
+    Examples
+    --------
+    >>> epilogue_conv_glorot_std(0.0603)
+    ✔ the kernels' standard deviation: correct.
+    True
+    """
+    std = check_finite_scalar("std", std)
+    # count the connections of an input unit in the middle of a map by brute force
+    fan_in, fan_out = 6 * 5 * 5, 0
+    r = c = 6                                    # an input unit far from the edges
+    for _o in range(16):
+        for i in range(12 - 5 + 1):
+            for j in range(12 - 5 + 1):
+                fan_out += (i <= r < i + 5) and (j <= c < j + 5)
+    truth = math.sqrt(2.0 / (fan_in + fan_out))
+    return _verdict(_close(std, truth, 0.02), "the kernels' standard deviation",
+                    "the fan-in is the connected input maps times the kernel area; the "
+                    "fan-out counts the output units one input unit feeds, over all "
+                    "output maps")
+
+
+def epilogue_centred_bias(bias) -> bool:
+    """Exercise (book/epilogue): a hidden unit whose outputs have mean 0.5 over the
+    training set feeds an output unit through the weight 2; the output unit's bias is 0.3.
+    Written as a centred layer, W (h - m) + b', what is b'? Within 1e-6.
+
+    Parameters
+    ----------
+    bias : float
+        Your b'.
+
+    Returns
+    -------
+    bool
+        True when it is right.
+
+    Raises
+    ------
+    ValueError
+        When bias is not a finite number.
+
+    Examples
+    --------
+    >>> epilogue_centred_bias(0.3)
+    ✘ the centred bias: not yet. Hint: the two layers must compute the same output for every h: expand W (h - m) + b' and compare it with W h + b.
+    False
+    """
+    bias = check_finite_scalar("bias", bias)
+    import ebtricks as eb
+
+    # a 1-1-1 network: input weight 1, hidden bias 0, output weight 2 and bias 0.3;
+    # the centred parameters of the output layer, by the package's map T^-1
+    net = eb.mlp([1, 1, 1], activation="logistic", output_activation="identity")
+    net.params = [1.0, 0.0, 2.0, 0.3]
+    theta = eb.measure.epilogue_centre(net, net.params, [np.array([0.5])])
+    return _verdict(abs(bias - theta[3]) <= 1e-6, "the centred bias",
+                    "the two layers must compute the same output for every h: expand "
+                    "W (h - m) + b' and compare it with W h + b.")
+
+
+__all__ += ["epilogue_relu_gain", "epilogue_conv_glorot_std", "epilogue_centred_bias"]

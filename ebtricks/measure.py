@@ -4163,3 +4163,526 @@ def recipe_learning_curves(net: Network, X, D, X_test, labels_test, *, epochs: i
 
 
 __all__ += ["recipe_online_eigenvalue", "recipe_learning_curves"]
+
+
+# --- book/epilogue: centring the hidden layers (Schraudolph 1998) and the outliers of the
+# Hessian's spectrum (Sagun et al. 2017, Papyan 2019) --------------------------------------
+
+def _epilogue_dense(net, name="net"):
+    from .layers import Dense
+    if not isinstance(net, Network):
+        raise TypeError(f"{name} must be a Network, got {type(net).__name__}")
+    if not all(isinstance(layer, Dense) for layer in net.layers):
+        raise ValueError(f"{name} must have Dense layers only")
+
+
+def _epilogue_check_means(net, means):
+    if not isinstance(means, (list, tuple)) or len(means) != len(net.layers) - 1:
+        raise ValueError(f"means must be a list of {len(net.layers) - 1} arrays, one per "
+                         f"layer that feeds another (see epilogue_hidden_means)")
+    return [check_array(f"means[{i}]", m, shape=(net.layers[i].n_out,))
+            for i, m in enumerate(means)]
+
+
+def epilogue_hidden_means(net: Network, X, params=None) -> list:
+    """The mean over the rows of X of the outputs of every layer that feeds another layer
+    (all but the last): the m that centring subtracts.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers; it is not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs, one row per sample.
+    params : array_like of shape (n_params,), optional
+        Weights to use instead of ``net.params``.
+
+    Returns
+    -------
+    list of ndarray
+        ``len(net.layers) - 1`` arrays, the l-th of shape (layers[l].n_out,).
+
+    Raises
+    ------
+    ValueError
+        When net has a layer that is not Dense, or X has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([2, 3, 1], activation="logistic", output_activation="identity")
+    >>> [m.shape for m in epilogue_hidden_means(net, np.zeros((4, 2)))]
+    [(3,)]
+    """
+    _epilogue_dense(net)
+    X = net.check_inputs(X)
+    return [h.mean(axis=0) for h in _epilogue_forward(net, X, net.params_or(params))[:-1]]
+
+
+def _epilogue_forward(net, X, w):
+    """Every layer's outputs by matrix products (a Dense-only net)."""
+    from .activations import Activation
+    out, h = [], X
+    for (w0, b0, n_out, n_in), layer in zip(net.offsets(), net.layers):
+        S = h @ w[w0:w0 + n_out * n_in].reshape(n_out, n_in).T + w[b0:b0 + n_out]
+        h = Activation(layer.activation, layer.a)(S)
+        out.append(h)
+    return out
+
+
+def _epilogue_apply(net, v, means, sign, transpose=False):
+    out = np.array(v, dtype=float, copy=True)
+    for l, (w0, b0, n_out, n_in) in enumerate(net.offsets()):
+        if l == 0:
+            continue
+        m = means[l - 1]
+        if transpose:       # T^T: the weights also receive -(bias part) m^T
+            out[w0:w0 + n_out * n_in] += sign * np.outer(out[b0:b0 + n_out], m).ravel()
+        else:
+            out[b0:b0 + n_out] += sign * v[w0:w0 + n_out * n_in].reshape(n_out, n_in) @ m
+    return out
+
+
+def epilogue_uncentre(net: Network, theta, means) -> np.ndarray:
+    """The network's own parameters w = T theta of centred parameters theta.
+
+    In the centred network, layer l > 0 computes W (h - m) + b', with h the outputs of the
+    layer below and m their mean ``means[l-1]``; that is the network's own W h + b with
+    b = b' - W m and the same W. T is this linear map (the first layer is not changed).
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers (it gives the layout); not changed.
+    theta : array_like, shape (n_params,)
+        Centred parameters, in the layout of ``net.params`` (b' where b was).
+    means : list of array_like
+        The m of every layer that feeds another, as from :func:`epilogue_hidden_means`.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        T theta.
+
+    Raises
+    ------
+    ValueError
+        When theta or means have the wrong shapes, or net has a layer that is not Dense.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1, 1], activation="logistic")
+    >>> epilogue_uncentre(net, [2.0, 0.0, 3.0, 1.0], [np.array([0.5])]).tolist()
+    [2.0, 0.0, 3.0, -0.5]
+    """
+    _epilogue_dense(net)
+    means = _epilogue_check_means(net, means)
+    theta = check_array("theta", theta, shape=(net.n_params,))
+    return _epilogue_apply(net, theta, means, -1.0)
+
+
+def epilogue_centre(net: Network, params, means) -> np.ndarray:
+    """The centred parameters theta = T^-1 w of the network's parameters w (b' = b + W m);
+    the inverse of :func:`epilogue_uncentre`.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers (it gives the layout); not changed.
+    params : array_like, shape (n_params,)
+        The network's own parameters w.
+    means : list of array_like
+        The m of every layer that feeds another.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        theta, with ``epilogue_uncentre(net, theta, means) == params``.
+
+    Raises
+    ------
+    ValueError
+        When params or means have the wrong shapes, or net has a layer that is not Dense.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1, 1], activation="logistic")
+    >>> epilogue_centre(net, [2.0, 0.0, 3.0, -0.5], [np.array([0.5])]).tolist()
+    [2.0, 0.0, 3.0, 1.0]
+    """
+    _epilogue_dense(net)
+    means = _epilogue_check_means(net, means)
+    params = check_array("params", params, shape=(net.n_params,))
+    return _epilogue_apply(net, params, means, 1.0)
+
+
+def epilogue_pullback(net: Network, g, means) -> np.ndarray:
+    """T^T g: a gradient with respect to the network's parameters turned into the gradient
+    with respect to the centred parameters (the chain rule through w = T theta).
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers (it gives the layout); not changed.
+    g : array_like, shape (n_params,)
+        A vector in the layout of ``net.params`` (a gradient, or H T v).
+    means : list of array_like
+        The m of every layer that feeds another.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        T^T g: each weight W_ij of a layer l > 0 also gets -g_{b_i} m_j.
+
+    Raises
+    ------
+    ValueError
+        When g or means have the wrong shapes, or net has a layer that is not Dense.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([1, 1, 1], activation="logistic")
+    >>> epilogue_pullback(net, [0.0, 0.0, 0.0, 1.0], [np.array([0.5])]).tolist()
+    [0.0, 0.0, -0.5, 1.0]
+    """
+    _epilogue_dense(net)
+    means = _epilogue_check_means(net, means)
+    g = check_array("g", g, shape=(net.n_params,))
+    return _epilogue_apply(net, g, means, -1.0, transpose=True)
+
+
+def epilogue_centred_gradient(net: Network, X, D, theta, means):
+    """(E, dE/dtheta) of the centred network: the cost at w = T theta and T^T of its
+    gradient there.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers; not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs.
+    D : array_like, shape (P, n_outputs)
+        Targets.
+    theta : array_like, shape (n_params,)
+        Centred parameters.
+    means : list of array_like
+        The m of every layer that feeds another (held fixed: not differentiated).
+
+    Returns
+    -------
+    E : float
+        The average cost.
+    grad : ndarray, shape (n_params,)
+        Its gradient with respect to theta.
+
+    Raises
+    ------
+    ValueError
+        When an argument has the wrong shape, or net has a layer that is not Dense.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([2, 3, 1], activation="logistic", output_activation="identity")
+    >>> X, D = np.ones((4, 2)), np.zeros((4, 1))
+    >>> m = epilogue_hidden_means(net, X)
+    >>> E, g = epilogue_centred_gradient(net, X, D, epilogue_centre(net, net.params, m), m)
+    >>> bool(np.isclose(E, net.cost(X, D))), g.shape
+    (True, (13,))
+    """
+    w = epilogue_uncentre(net, theta, means)
+    E, g = net.gradient(X, D, w)
+    return E, _epilogue_apply(net, g, [np.asarray(m, float) for m in means], -1.0,
+                              transpose=True)
+
+
+def epilogue_centred_hvp(net: Network, X, D, theta, v, means) -> np.ndarray:
+    """The centred problem's Hessian times v: T^T H(T theta) T v, with H the network's own
+    Hessian (by :func:`ebtricks.curvature.hessian_vector_product`).
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers; not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs.
+    D : array_like, shape (P, n_outputs)
+        Targets.
+    theta : array_like, shape (n_params,)
+        Centred parameters (where the Hessian is taken).
+    v : array_like, shape (n_params,)
+        The vector.
+    means : list of array_like
+        The m of every layer that feeds another.
+
+    Returns
+    -------
+    ndarray, shape (n_params,)
+        T^T H T v.
+
+    Raises
+    ------
+    ValueError
+        When an argument has the wrong shape, or net has a layer that is not Dense.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> net = eb.mlp([2, 3, 1], activation="logistic", output_activation="identity")
+    >>> X, D = np.ones((4, 2)), np.zeros((4, 1))
+    >>> m = epilogue_hidden_means(net, X)
+    >>> epilogue_centred_hvp(net, X, D, net.params, np.ones(13), m).shape
+    (13,)
+    """
+    from .curvature import hessian_vector_product
+    w = epilogue_uncentre(net, theta, means)
+    Tv = epilogue_uncentre(net, v, means)
+    return epilogue_pullback(net, hessian_vector_product(net, X, D, Tv, params=w), means)
+
+
+def epilogue_top_eigenvalues(net: Network, X, D, k: int = 5, centred: bool = True,
+                             seed: int | None = 0) -> np.ndarray:
+    """The k largest eigenvalues of the Hessian at ``net.params``, of the network itself
+    (``centred=False``) or of the same network centred (T^T H T, with the means of X's
+    hidden outputs at ``net.params``), by Lanczos iteration.
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers; not changed.
+    X : array_like, shape (P, n_inputs)
+        Inputs.
+    D : array_like, shape (P, n_outputs)
+        Targets.
+    k : int, default 5
+        Eigenvalues wanted, 1 <= k <= n_params.
+    centred : bool, default True
+        The centred problem's Hessian (True) or the network's own (False).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of Lanczos' starting vector.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        The eigenvalues, largest first.
+
+    Raises
+    ------
+    ValueError
+        When k is out of range or an argument has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X = np.random.default_rng(0).standard_normal((20, 2))
+    >>> net = eb.mlp([2, 3, 1], activation="logistic", output_activation="identity")
+    >>> D = np.zeros((20, 1))
+    >>> bool(epilogue_top_eigenvalues(net, X, D, 1)[0] <=
+    ...      epilogue_top_eigenvalues(net, X, D, 1, centred=False)[0])
+    True
+    """
+    from .curvature import lanczos
+    _epilogue_dense(net)
+    k = check_int("k", k, minimum=1)
+    if k > net.n_params:
+        raise ValueError(f"k ({k}) must not exceed the number of weights ({net.n_params})")
+    X, D = net.check_data(X, D)
+    if centred:
+        means = epilogue_hidden_means(net, X)
+    else:
+        means = [np.zeros(layer.n_out) for layer in net.layers[:-1]]
+    theta = epilogue_centre(net, net.params, means)
+    return lanczos(lambda v: epilogue_centred_hvp(net, X, D, theta, v, means),
+                   net.n_params, k, seed=seed).values
+
+
+def epilogue_train(net: Network, X, D, labels=None, *, epochs: int, eta: float,
+                   batch_size: int = 10, centred: bool = True, seed: int | None = 0) -> dict:
+    """Mini-batch gradient descent on the network itself or on its centred version, in
+    place. With ``centred=True`` each epoch starts by measuring the means m of the hidden
+    outputs over X at the current weights, rewrites the weights as centred parameters
+    theta (the network's function is unchanged), takes its steps on theta with the
+    gradient T^T g, and writes w = T theta back. ``centred=False`` takes the same steps
+    on w itself (the same batches, in the same order).
+
+    Parameters
+    ----------
+    net : Network
+        A network of Dense layers; its ``params`` change in place.
+    X : array_like, shape (P, n_inputs)
+        Training inputs.
+    D : array_like, shape (P, n_outputs)
+        Training targets.
+    labels : array_like of int, shape (P,), optional
+        Classes, to record the training error rate after every epoch.
+    epochs : int
+        Passes over the data, >= 1.
+    eta : float
+        Learning rate, > 0.
+    batch_size : int, default 10
+        Samples per step, >= 1 (the batches of a fresh shuffle every epoch).
+    centred : bool, default True
+        Centre the hidden layers or not.
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the shuffles.
+
+    Returns
+    -------
+    dict
+        ``"cost"`` and ``"error"``: arrays of length epochs + 1 (before training, then
+        after each epoch); ``"error"`` is all NaN without labels. After a divergence (a
+        cost that is not finite or above 1e6 times the first) the rest is NaN and the
+        weights are those before the diverging epoch.
+
+    Raises
+    ------
+    ValueError
+        When an argument is out of range or has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> net = eb.mlp([2, 4, 1], activation="logistic", output_activation="identity")
+    >>> run = epilogue_train(net, X, D, epochs=3, eta=0.05)
+    >>> bool(run["cost"][-1] < run["cost"][0])
+    True
+    """
+    _epilogue_dense(net)
+    X, D = net.check_data(X, D)
+    epochs = check_int("epochs", epochs, minimum=1)
+    eta = check_positive("eta", eta)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (X.shape[0],):
+            raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
+    from ._validate import make_rng
+    rng = make_rng(seed)
+    cost = np.full(epochs + 1, np.nan)
+    error = np.full(epochs + 1, np.nan)
+
+    def record(t):
+        if net.loss == "mse":
+            Y = _epilogue_forward(net, X, net.params)[-1]
+            cost[t] = 0.5 * np.mean(((Y - D) ** 2).sum(axis=1))
+        else:
+            cost[t] = net.cost(X, D)
+            Y = net.forward(X)
+        if labels is not None:
+            pred = (Y[:, 0] > 0).astype(np.int64) if Y.shape[1] == 1 else Y.argmax(axis=1)
+            error[t] = np.mean(pred != labels)
+
+    record(0)
+    zero = [np.zeros(layer.n_out) for layer in net.layers[:-1]]
+    for t in range(1, epochs + 1):
+        before = net.params.copy()
+        means = ([h.mean(axis=0) for h in _epilogue_forward(net, X, net.params)[:-1]]
+                 if centred else zero)
+        theta = epilogue_centre(net, net.params, means)
+        order = rng.permutation(X.shape[0])
+        with np.errstate(all="ignore"):
+            for s in range(0, X.shape[0], batch_size):
+                idx = order[s:s + batch_size]
+                w = _epilogue_apply(net, theta, means, -1.0)
+                if not np.all(np.isfinite(w)):
+                    break
+                _, g = net.gradient(X[idx], D[idx], w)
+                theta -= eta * _epilogue_apply(net, g, means, -1.0, transpose=True)
+            w = _epilogue_apply(net, theta, means, -1.0)
+        ok = np.all(np.isfinite(w)) and np.abs(w).max() < 1e6
+        if ok:
+            net.params = w
+            record(t)
+            ok = np.isfinite(cost[t]) and cost[t] <= 1e6 * cost[0]
+        if not ok:
+            net.params = before
+            cost[t:], error[t:] = np.nan, np.nan
+            break
+    return {"cost": cost, "error": error}
+
+
+def epilogue_epochs_to(error, target: float) -> float:
+    """The first epoch at which a recorded error is at most ``target`` (entry 0 is before
+    training), or inf when none is.
+
+    Parameters
+    ----------
+    error : array_like, shape (n,)
+        Errors per epoch, as ``epilogue_train(...)["error"]`` (NaN counts as not reached).
+    target : float
+        The error to reach.
+
+    Returns
+    -------
+    float
+        The epoch, or inf.
+
+    Raises
+    ------
+    ValueError
+        When error is not 1-D.
+
+    Examples
+    --------
+    >>> epilogue_epochs_to([0.9, 0.5, 0.2, 0.1], 0.2)
+    2.0
+    """
+    error = np.asarray(error, dtype=float)
+    if error.ndim != 1:
+        raise ValueError(f"error must be 1-D, got shape {error.shape}")
+    hits = np.flatnonzero(error <= target)
+    return float(hits[0]) if hits.size else float("inf")
+
+
+def epilogue_outlier_count(eigenvalues, gap: float = 1.2) -> tuple:
+    """How many of the largest eigenvalues stand out of the bulk: sorted largest first,
+    the first k (from the top) with lambda_k >= ``gap`` x lambda_{k+1}; the eigenvalues
+    1..k are the outliers. Only the positive eigenvalues take part.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (n,)
+        The top eigenvalues (any order), n >= 2; include some of the bulk after them.
+    gap : float, default 1.2
+        The ratio, > 1, that separates the last outlier from the first eigenvalue of the
+        bulk.
+
+    Returns
+    -------
+    count : int
+        The number of outliers k (0 when no consecutive pair has that ratio).
+    ratio : float
+        lambda_k / lambda_{k+1} at that k (the largest ratio when count is 0).
+
+    Raises
+    ------
+    ValueError
+        When gap <= 1 or fewer than two positive eigenvalues are given.
+
+    Examples
+    --------
+    >>> epilogue_outlier_count([9.0, 8.5, 8.0, 2.0, 1.9, 1.8])
+    (3, 4.0)
+    """
+    lam = check_array("eigenvalues", eigenvalues, ndim=1)
+    if not (np.isfinite(gap) and gap > 1):
+        raise ValueError(f"gap must be > 1, got {gap}")
+    lam = np.sort(lam)[::-1]
+    lam = lam[lam > 0]
+    if lam.size < 2:
+        raise ValueError("eigenvalues must hold at least two positive values")
+    ratios = lam[:-1] / lam[1:]
+    hits = np.flatnonzero(ratios >= gap)
+    if hits.size:
+        return int(hits[0] + 1), float(ratios[hits[0]])
+    return 0, float(ratios.max())
+
+
+__all__ += ["epilogue_hidden_means", "epilogue_uncentre", "epilogue_centre",
+            "epilogue_pullback", "epilogue_centred_gradient", "epilogue_centred_hvp",
+            "epilogue_top_eigenvalues", "epilogue_train", "epilogue_epochs_to",
+            "epilogue_outlier_count"]

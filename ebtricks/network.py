@@ -32,11 +32,14 @@ class Network:
     loss : {"mse", "softmax_ce"}, default "mse"
         The cost: "mse" is the paper's E = 1/(2P) sum ``||d - y||^2``; "softmax_ce" is
         the cross-entropy of a softmax of the outputs, for targets that are probabilities.
-    init : {"lecun", "normal"}, default "lecun"
+    init : {"lecun", "normal", "glorot", "he"}, default "lecun"
         How :meth:`init_weights` draws the weights: "lecun" uniformly, "normal" from a
         normal distribution, both with mean 0 and standard deviation
-        ``init_scale * m**-0.5`` where m is the fan-in (eqs 15-16). Biases start at 0; an
-        RBF layer gets standard-normal centres and widths ``sigma``.
+        ``init_scale * m**-0.5`` where m is the fan-in (eqs 15-16); "glorot" (Glorot &
+        Bengio 2010) and "he" (He et al. 2015) from normal distributions with mean 0 and
+        variance ``init_scale**2 * 2 / (fan_in + fan_out)`` and
+        ``init_scale**2 * 2 / fan_in`` (see :meth:`init_weights` for fan-in and fan-out).
+        Biases start at 0; an RBF layer gets standard-normal centres and widths ``sigma``.
     init_scale : float, default 1.0
         Multiplier on that standard deviation, > 0 ("too small" / "too large" contrasts).
     seed : int, numpy.random.Generator or None, default 0
@@ -229,14 +232,28 @@ class Network:
 
     def init_weights(self, init: str = "lecun", init_scale: float = 1.0,
                      seed: int | None = 0) -> "Network":
-        """Redraw the weights: mean 0, std ``init_scale / sqrt(fan_in)`` (eq 16), uniform or
-        normal; biases 0. An RBF layer gets standard-normal centres and widths equal to
-        its ``sigma`` (use :func:`init_rbf_from_data` to place them on data).
+        """Redraw the weights with mean 0 and a standard deviation set by ``init``; biases 0.
+        An RBF layer gets standard-normal centres and widths equal to its ``sigma`` (use
+        :func:`init_rbf_from_data` to place them on data), whatever ``init`` is.
+
+        The fan-in of a layer is its ``fan_in``: the inputs of a Dense unit, the largest
+        number of connected input maps times the kernel area of a Conv2D layer (padding
+        ignored), factor x factor for a Subsample layer. Its fan-out is the largest number
+        of connections that leave one of its inputs, counted from the layer's
+        connections: ``n_out`` for a Dense layer; for a Conv2D layer with stride 1 and an
+        output at least as large as the kernel, the number of output maps that see an
+        input map times the kernel area (as Keras and PyTorch count it; Glorot & Bengio
+        treat fully connected layers only); a stride s lowers the kernel area k x k to at
+        most ceil(k/s) x ceil(k/s); 1 for a Subsample layer.
 
         Parameters
         ----------
-        init : {"lecun", "normal"}, default "lecun"
-            Uniform on [-r, r] with r = sqrt(3) std, or normal.
+        init : {"lecun", "normal", "glorot", "he"}, default "lecun"
+            "lecun": uniform on [-r, r] with r = sqrt(3) std and std = 1/sqrt(fan_in)
+            (eq 16); "normal": normal with that std; "glorot": normal with variance
+            2 / (fan_in + fan_out) (Glorot & Bengio 2010, the normal form of their
+            "normalized initialization"); "he": normal with variance 2 / fan_in (He et
+            al. 2015, for ReLU units).
         init_scale : float, default 1.0
             Multiplier on the standard deviation, > 0.
         seed : int, numpy.random.Generator or None, default 0
@@ -251,8 +268,14 @@ class Network:
         ------
         ValueError
             When ``init`` is unknown or init_scale <= 0.
+
+        Examples
+        --------
+        >>> net = mlp([400, 100, 10], init="he", seed=0)
+        >>> round(float(net.weights(0).std() * (400 / 2) ** 0.5), 2)
+        1.0
         """
-        check_choice("init", init, {"lecun", "normal"})
+        check_choice("init", init, {"lecun", "normal", "glorot", "he"})
         check_positive("init_scale", init_scale)
         rng = make_rng(seed)
         for l, layer in enumerate(self.layers):
@@ -262,7 +285,16 @@ class Network:
                 W[...] = rng.standard_normal(W.shape)
                 self.bias(l)[...] = layer.sigma
                 continue
-            sigma = init_scale / np.sqrt(layer.fan_in)
+            if init == "glorot":
+                if isinstance(layer, Dense):
+                    fan_out = layer.n_out
+                else:       # the most connections that leave one input unit
+                    fan_out = int(np.bincount(layer.lists[1], minlength=layer.n_in).max())
+                sigma = init_scale * np.sqrt(2.0 / (layer.fan_in + fan_out))
+            elif init == "he":
+                sigma = init_scale * np.sqrt(2.0 / layer.fan_in)
+            else:
+                sigma = init_scale / np.sqrt(layer.fan_in)
             if init == "lecun":
                 # a uniform on [-r, r] has standard deviation r / sqrt(3)
                 W[...] = rng.uniform(-np.sqrt(3) * sigma, np.sqrt(3) * sigma, size=W.shape)
@@ -647,8 +679,8 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
         The output layer's activation; None as described above.
     loss : {"mse", "softmax_ce"}, default "mse"
         The cost.
-    init : {"lecun", "normal"}, default "lecun"
-        How the weights are drawn (see :class:`Network`).
+    init : {"lecun", "normal", "glorot", "he"}, default "lecun"
+        How the weights are drawn (see :class:`Network` and :meth:`Network.init_weights`).
     init_scale : float, default 1.0
         Multiplier on the standard deviation of the initial weights, > 0.
     seed : int, numpy.random.Generator or None, default 0
