@@ -3249,10 +3249,10 @@ __all__ += ["recipe_mean_eigenvalue_ratio", "recipe_fan_in_ratio", "recipe_asymp
 
 # --- book/epilogue: initialisation, centring and the outlier eigenvalues ---------------
 
-def epilogue_relu_gain(gain) -> bool:
+def epilogue_leaky_gain(gain) -> bool:
     """Exercise (book/epilogue): the gain g (weights of standard deviation g / sqrt(m),
-    m the fan-in) at which a deep stack of ReLU units keeps the size of its outputs from
-    layer to layer. Within 3 %.
+    m the fan-in) at which a deep stack of *leaky* ReLU units, f(s) = s for s > 0 and
+    0.5 s for s < 0, keeps the size of its outputs from layer to layer. Within 2 %.
 
     Parameters
     ----------
@@ -3262,7 +3262,7 @@ def epilogue_relu_gain(gain) -> bool:
     Returns
     -------
     bool
-        True when it is within 3 %.
+        True when it is within 2 %.
 
     Raises
     ------
@@ -3271,18 +3271,18 @@ def epilogue_relu_gain(gain) -> bool:
 
     Examples
     --------
-    >>> epilogue_relu_gain(1.41)
-    ✔ the ReLU gain: correct.
+    >>> epilogue_leaky_gain(1.265)
+    ✔ the leaky ReLU gain: correct.
     True
     """
     gain = check_finite_scalar("gain", gain)
-    # a layer multiplies the mean square of its inputs by g^2 E[relu(Z)^2], Z ~ N(0, 1)
+    # a layer multiplies the mean square of its inputs by g^2 E[f(Z)^2], Z ~ N(0, 1)
     z, w = np.polynomial.hermite_e.hermegauss(200)
-    half = float(w @ np.maximum(z, 0.0) ** 2 / w.sum())
-    return _verdict(_close(gain, 1 / math.sqrt(half), 0.03), "the ReLU gain",
-                    "a weighted sum of inputs with mean square q has variance g^2 q; a "
-                    "ReLU keeps the positive half of a symmetric S: what is the mean "
-                    "square of what it keeps?")
+    keep = float(w @ np.where(z > 0, z, 0.5 * z) ** 2 / w.sum())
+    return _verdict(_close(gain, 1 / math.sqrt(keep), 0.02), "the leaky ReLU gain",
+                    "a weighted sum of inputs with mean square q has variance g^2 q; the "
+                    "unit keeps the positive half of a symmetric S whole and the negative "
+                    "half at half size: what is the mean square of what it keeps?")
 
 
 def epilogue_conv_glorot_std(std) -> bool:
@@ -3365,4 +3365,4 @@ def epilogue_centred_bias(bias) -> bool:
                     "W (h - m) + b' and compare it with W h + b.")
 
 
-__all__ += ["epilogue_relu_gain", "epilogue_conv_glorot_std", "epilogue_centred_bias"]
+__all__ += ["epilogue_leaky_gain", "epilogue_conv_glorot_std", "epilogue_centred_bias"]

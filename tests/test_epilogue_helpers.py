@@ -225,3 +225,13 @@ def test_non_dense_networks_are_refused():
     net = eb.Network([eb.Conv2D(1, 4, 1, kernel=3), eb.Dense(4, 1)])
     with pytest.raises(ValueError, match="Dense"):
         M.epilogue_hidden_means(net, np.zeros((2, 16)))
+
+
+def test_leaky_gain_check_accepts_the_answer_and_rejects_near_misses(capsys):
+    # E[f(Z)^2] = (1 + 0.5^2) / 2 for a leaky ReLU of slope 1/2, Z ~ N(0, 1): by symmetry
+    answer = 1 / np.sqrt((1 + 0.25) / 2)
+    assert eb.checks.epilogue_leaky_gain(answer)
+    for wrong in (np.sqrt(2), 1.0, 1 / np.sqrt(0.75), answer * 1.03):
+        assert not eb.checks.epilogue_leaky_gain(wrong), wrong
+    with pytest.raises(ValueError, match="gain"):
+        eb.checks.epilogue_leaky_gain(float("nan"))
