@@ -1357,3 +1357,27 @@ def which_crossing(ax_run, ax_size, sgd_run, cg_run, sizes, sgd_final, cg_final,
 
 __all__ += ["which_problems", "which_cost_per_step", "which_race_curves", "which_crossing",
             "WHICH_COLORS"]
+
+
+# --- helpers first used by the page "Stochastic diagonal Levenberg-Marquardt" (§9.1) ---
+
+def sdlm_paths(ax, w1, w2, surface, paths: dict, minimum=None, colors: dict | None = None,
+               clip: float = 0.3):
+    """Several weight paths over the same contours, one colour each (``paths``: label ->
+    array of shape (steps, 2)), each starting at a red square; points farther than
+    ``clip`` times the box from the box are dropped (a diverging run)."""
+    contour_trajectory(ax, w1, w2, surface, path=None, minimum=minimum)
+    span = max(w1[-1] - w1[0], w2[-1] - w2[0])
+    for k, (label, path) in enumerate(paths.items()):
+        path = np.asarray(path, dtype=float)
+        inside = ((path[:, 0] > w1[0] - clip * span) & (path[:, 0] < w1[-1] + clip * span)
+                  & (path[:, 1] > w2[0] - clip * span) & (path[:, 1] < w2[-1] + clip * span))
+        path = path[np.cumprod(inside).astype(bool)]
+        color = (colors or {}).get(label, f"C{k}")
+        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1, label=label)
+        if len(path):
+            ax.plot(path[0, 0], path[0, 1], "s", color=START_COLOR, ms=6)
+    return ax
+
+
+__all__ += ["sdlm_paths"]
