@@ -2512,7 +2512,7 @@ def sdlm_bias_rate(answer, eta: float = 0.1, mu: float = 0.5) -> bool:
     Raises
     ------
     ValueError
-        When an argument is not a finite number, or eta <= 0.
+        When an argument is not a finite number, eta <= 0 or mu < 0.
 
     Examples
     --------
@@ -2524,6 +2524,8 @@ def sdlm_bias_rate(answer, eta: float = 0.1, mu: float = 0.5) -> bool:
 
     eta = check_positive("eta", eta)
     mu = check_finite_scalar("mu", mu)
+    if mu < 0:
+        raise ValueError(f"mu must be >= 0, got {mu}")
     X, D = two_gaussians(n=100, seed=0)
     net = eb.mlp([2, 1], activation="identity", seed=0)
     h_bias = float(eb.curvature.diag_hessian(net, X, D)[-1])    # backpropagated diagonal

@@ -139,15 +139,21 @@ def test_sdlm_paths_draws_one_line_per_path_and_clips_a_diverging_one():
 def test_bias_rate_check(capsys):
     assert eb.checks.sdlm_bias_rate(0.1 / 1.5)
     assert not eb.checks.sdlm_bias_rate(0.1 / (0.5 + 0.196))      # w1's curvature, not 1
+    assert not eb.checks.sdlm_bias_rate(0.1)                      # mu forgotten
+    assert not eb.checks.sdlm_bias_rate(0.1 / 0.5)                # the cap eta/mu
     assert eb.checks.sdlm_bias_rate(0.2 / 1.0, eta=0.2, mu=0.0)
     with pytest.raises(ValueError, match="eta"):
         eb.checks.sdlm_bias_rate(0.1, eta=0.0)
+    with pytest.raises(ValueError, match="mu"):
+        eb.checks.sdlm_bias_rate(0.1, mu=-0.5)
 
 
 def test_kappa_pair_check(capsys):
     assert eb.checks.sdlm_kappa_pair(26.18, 4.0)
     assert not eb.checks.sdlm_kappa_pair(16.0, 4.0)           # the variances' ratio
     assert not eb.checks.sdlm_kappa_pair(26.18, 1.0)
+    assert not eb.checks.sdlm_kappa_pair(4.0, 26.18)           # swapped
+    assert not eb.checks.sdlm_kappa_pair(26.18, 16.0)          # scaled: the variances' ratio
     assert eb.checks.sdlm_kappa_pair(1.0, 1.0, variances=(1.0, 1.0), rho=0.0)
     with pytest.raises(ValueError, match="rho"):
         eb.checks.sdlm_kappa_pair(1.0, 1.0, rho=1.0)
