@@ -26,11 +26,14 @@ def grid(lo, hi, n):
 def toy_speed():
     net = lambda seed: LMS.copy().set_params(START)
     sgd = measure.sdlm_race(net, X, D, [eb.SGD(eta=e) for e in grid(0.01, 1, 15)],
-                            range(5), 20, floor=E_MIN)
+                            range(20), 20, floor=E_MIN)
     sdlm = measure.sdlm_race(net, X, D, [eb.SDLM(eta=e, **TOY_SDLM)
                                          for e in grid(0.005, 0.5, 11)],
-                             range(5), 20, floor=E_MIN)
-    return {N: measure.sdlm_speedup(sgd, sdlm, N) for N in (5, 20)}
+                             range(20), 20, floor=E_MIN)
+    pooled = {N: measure.sdlm_speedup(sgd, sdlm, N) for N in (5, 20)}
+    groups = {N: [measure.sdlm_speedup(sgd[:, k:k + 5], sdlm[:, k:k + 5], N)["factor"]
+                  for k in range(0, 20, 5)] for N in (5, 20)}
+    return pooled, groups
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +45,28 @@ def digits():
     return Xm, eb.data.targets_pm1(labels[pick])
 
 
+def digit_net(seed):
+    return eb.mlp([256, 30, 10], seed=seed)
+
+
 @pytest.fixture(scope="module")
-def digit_speed(digits):
+def digit_sgd(digits):
     Xm, Dm = digits
-    net = lambda seed: eb.mlp([256, 30, 10], seed=seed)
-    sgd = measure.sdlm_race(net, Xm, Dm, [eb.SGD(eta=e) for e in grid(2e-3, 0.05, 15)],
-                            [0, 1], 12)
-    sdlm = measure.sdlm_race(net, Xm, Dm, [eb.SDLM(eta=e, **DIGIT_SDLM)
-                                           for e in grid(1e-3, 0.03, 9)], [0, 1], 12)
-    return {N: measure.sdlm_speedup(sgd, sdlm, N) for N in (6, 12)}
+    return measure.sdlm_race(digit_net, Xm, Dm,
+                             [eb.SGD(eta=e) for e in grid(2e-3, 0.05, 15)], [0, 1], 12)
+
+
+def digit_sdlm(digits, mu):
+    Xm, Dm = digits
+    method = dict(DIGIT_SDLM, mu=mu)
+    return measure.sdlm_race(digit_net, Xm, Dm, [eb.SDLM(eta=e, **method)
+                                                 for e in grid(1e-3, 0.03, 9)], [0, 1], 12)
+
+
+@pytest.fixture(scope="module")
+def digit_speed(digits, digit_sgd):
+    sdlm = digit_sdlm(digits, DIGIT_SDLM["mu"])
+    return {N: measure.sdlm_speedup(digit_sgd, sdlm, N) for N in (6, 12)}
 
 
 def _ratios():
@@ -72,7 +88,8 @@ def test_kappa_before_and_after_the_diagonal_scaling():
 
 
 def test_running_estimate_tracks_the_diagonal_of_H():
-    """The page's first table: the bias's estimate is exactly 1, the weights' near h_kk."""
+    """The page's first table: the bias's estimate is exactly 1, the weights' near h_kk; the
+    rates / eta are 5.2, 1.4 and 0.99 (the text: w2 about 1.4 times, w1 about five times)."""
     H = cv.hessian(LMS, X, D)
     sdlm = eb.SDLM(eta=0.04, **TOY_SDLM)
     rng = np.random.default_rng(0)
@@ -81,6 +98,8 @@ def test_running_estimate_tracks_the_diagonal_of_H():
         hbar = sdlm.estimate(LMS, X, D, hbar, rng)
     assert hbar[2] == pytest.approx(1.0, abs=1e-12)
     assert np.allclose(hbar[:2], np.diag(H)[:2], rtol=0.15)
+    ratio = 1 / (hbar + sdlm.mu)
+    assert ratio == pytest.approx([5.2, 1.4, 0.99], abs=0.05)
 
 
 def test_a_large_mu_evens_out_the_rates():
@@ -90,28 +109,61 @@ def test_a_large_mu_evens_out_the_rates():
     assert spread(1.2) < 0.4 * spread(0.05)
 
 
+def test_a_short_memory_makes_the_rates_jump_a_few_fold_at_mu_zero():
+    """Figure 2's text: with gamma = 0.5 and mu = 0 the rate of w1 jumps from epoch to epoch
+    (by more than it does with gamma = 0.05), but on this toy within a few-fold (< 5)."""
+    def w1_rates(gamma):
+        method = eb.SDLM(eta=0.1, mu=0.0, gamma=gamma, n_estimate=20, refresh_every=1)
+        net, h, rates = LMS.copy().set_params(START), None, []
+        for epoch in range(10):
+            h = eb.train(net, X, D, method, epochs=1, seed=epoch, resume=h)
+            rates.append(0.1 / h.second_derivatives[0])
+        return np.max(rates) / np.min(rates)
+    short, long = w1_rates(0.5), w1_rates(0.05)
+    assert long < short < 5
+    assert short > 2
+
+
 # --- the speed-up ----------------------------------------------------------------------------
 
-def test_sdlm_beats_tuned_sgd_on_the_linear_unit_by_less_than_two(toy_speed):
-    """Table row 1: at both budgets the factor is > 1 and < 2 (the paper: about 3)."""
-    for N, r in toy_speed.items():
-        assert 1 < r["factor"] < 2, (N, r)
+def test_sdlm_beats_tuned_sgd_on_the_linear_unit_by_less_than_three(toy_speed):
+    """Table row 1: at both budgets the factor over 20 orders, and that of each group of 5
+    orders, is > 1 and < 3 (the paper: about 3); the short budget's factor is the smaller;
+    the groups range from about 1.2 to 2.3 (the text)."""
+    pooled, groups = toy_speed
+    for N, r in pooled.items():
+        assert 1 < r["factor"] < 3, (N, r)
         assert r["sgd_epochs"] <= N + 1e-9
+        assert all(1 < f < 3 for f in groups[N]), (N, groups[N])
+    assert pooled[5]["factor"] < pooled[20]["factor"]
+    every = groups[5] + groups[20]
+    assert min(every) == pytest.approx(1.2, abs=0.05)
+    assert max(every) == pytest.approx(2.3, abs=0.05)
 
 
 def test_the_linear_units_bounds(toy_speed):
     """The page's printed ratios, kappa 1.79 and trace/lambda_min 2.10, and table row 1: at
-    the 20-epoch budget the factor lies between them."""
+    the 20-epoch budget the factor lies from 0.85 x the first to 1.15 x the second."""
     _, kappa_ratio, noise_ratio = _ratios()
     assert kappa_ratio == pytest.approx(1.79, abs=0.01)
     assert noise_ratio == pytest.approx(2.10, abs=0.01)
-    assert kappa_ratio < toy_speed[20]["factor"] < noise_ratio
+    assert 0.85 * kappa_ratio < toy_speed[0][20]["factor"] < 1.15 * noise_ratio
 
 
 def test_sdlm_beats_tuned_sgd_on_digits_by_less_than_three(digit_speed):
-    """Table row 2: > 1 and < 3 at both budgets."""
+    """Table row 2: > 1 and < 3 at both budgets; the summary: less than 2 times."""
     for N, r in digit_speed.items():
-        assert 1 < r["factor"] < 3, (N, r)
+        assert 1 < r["factor"] < 2, (N, r)
+
+
+def test_on_digits_mu_0_1_beats_the_other_mu_tried(digits, digit_sgd, digit_speed):
+    """The page: on the same race and grid, mu = 0.001, 0.01 and 0.3 each need more epochs
+    than mu = 0.1 to reach the 12-epoch target (0.001 never reaches it)."""
+    best = digit_speed[12]["sdlm_epochs"]
+    epochs = {mu: measure.sdlm_speedup(digit_sgd, digit_sdlm(digits, mu), 12)["sdlm_epochs"]
+              for mu in (0.001, 0.01, 0.3)}
+    assert all(e > best for e in epochs.values()), (best, epochs)
+    assert epochs[0.001] == np.inf
 
 
 def test_second_derivative_passes_are_under_a_tenth_of_the_presentations(digits):
@@ -125,7 +177,8 @@ def test_second_derivative_passes_are_under_a_tenth_of_the_presentations(digits)
 
 
 def test_the_digit_nets_layers_have_curvatures_of_similar_size(digits):
-    """The page: the two layers' mean second derivatives differ by a small factor (< 5)."""
+    """The page: the two layers' mean second derivatives differ by a factor of about 3 (it
+    prints 3.0)."""
     Xm, Dm = digits
     layer_h = cv.layer_mean_diag(eb.mlp([256, 30, 10], seed=0), Xm, Dm)
-    assert 1 < layer_h[-1] / layer_h[0] < 5
+    assert layer_h[-1] / layer_h[0] == pytest.approx(3.0, abs=0.05)
