@@ -174,6 +174,10 @@ def test_second_derivative_passes_are_under_a_tenth_of_the_presentations(digits)
     extra = h.counts["diagonal_second_derivative_patterns"] / h.counts["gradients"]
     assert extra == pytest.approx(100 / (2 * 600))
     assert extra < 0.1
+    toy = eb.train(LMS.copy().set_params(START), X, D, eb.SDLM(eta=0.04, **TOY_SDLM),
+                   epochs=5)                  # the toy: one pass per five presentations
+    assert (toy.counts["diagonal_second_derivative_patterns"]
+            / toy.counts["gradients"]) == pytest.approx(0.2)
 
 
 def test_the_digit_nets_layers_have_curvatures_of_similar_size(digits):
