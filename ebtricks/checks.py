@@ -3366,3 +3366,105 @@ def epilogue_centred_bias(bias) -> bool:
 
 
 __all__ += ["epilogue_leaky_gain", "epilogue_conv_glorot_std", "epilogue_centred_bias"]
+
+
+# --- page sdlm (§9.1): stochastic diagonal Levenberg-Marquardt ---
+
+def sdlm_bias_rate(answer, eta: float = 0.1, mu: float = 0.5) -> bool:
+    """Exercise: on the linear unit of the paper's Fig. 10 (mean squared error), which
+    learning rate does SDLM (eq 61) give the bias, with global rate ``eta`` and ``mu``?
+    Within 1 %.
+
+    Parameters
+    ----------
+    answer : float
+        Your rate for the bias.
+    eta : float, default 0.1
+        The global rate eta of eq 61, > 0.
+    mu : float, default 0.5
+        mu of eq 61, >= 0.
+
+    Returns
+    -------
+    bool
+        True when the answer is within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When an argument is not a finite number, eta <= 0 or mu < 0.
+
+    Examples
+    --------
+    >>> sdlm_bias_rate(0.0667)
+    ✔ the bias's SDLM rate: correct.
+    True
+    """
+    import ebtricks as eb
+
+    eta = check_positive("eta", eta)
+    mu = check_finite_scalar("mu", mu)
+    if mu < 0:
+        raise ValueError(f"mu must be >= 0, got {mu}")
+    X, D = two_gaussians(n=100, seed=0)
+    net = eb.mlp([2, 1], activation="identity", seed=0)
+    h_bias = float(eb.curvature.diag_hessian(net, X, D)[-1])    # backpropagated diagonal
+    return _verdict(_close(check_finite_scalar("answer", answer), eta / (h_bias + mu), 0.01),
+                    "the bias's SDLM rate",
+                    "the bias is a weight on an input that is always 1: what is its "
+                    "second derivative for every pattern? Then apply eq 61")
+
+
+def sdlm_kappa_pair(kappa, kappa_scaled, variances=(4.0, 0.25), rho: float = 0.6) -> bool:
+    """Exercise: a linear unit without bias has two zero-mean inputs of the given
+    ``variances`` and correlation ``rho``. What condition number does plain SGD face,
+    and what does SDLM face after its diagonal scaling (mu = 0)? Each within 1 %.
+
+    Parameters
+    ----------
+    kappa : float
+        Your condition number of the Hessian.
+    kappa_scaled : float
+        Your condition number after the diagonal scaling.
+    variances : pair of float, default (4.0, 0.25)
+        The two inputs' variances, > 0.
+    rho : float, default 0.6
+        Their correlation, in (-1, 1).
+
+    Returns
+    -------
+    bool
+        True when both are within 1 %.
+
+    Raises
+    ------
+    ValueError
+        When an answer is not a finite number or the arguments are out of range.
+
+    Examples
+    --------
+    >>> sdlm_kappa_pair(26.18, 4.0)
+    ✔ κ of the Hessian: correct.
+    ✔ κ after the diagonal scaling: correct.
+    True
+    """
+    s = np.sqrt([check_positive("variances[0]", variances[0]),
+                 check_positive("variances[1]", variances[1])])
+    rho = check_finite_scalar("rho", rho)
+    if not -1 < rho < 1:
+        raise ValueError(f"rho must be in (-1, 1), got {rho}")
+    H = np.array([[s[0] ** 2, rho * s[0] * s[1]], [rho * s[0] * s[1], s[1] ** 2]])
+    lam = np.linalg.eigvalsh(H)
+    corr = H / np.outer(s, s)                          # rates 1/h_kk: unit diagonal
+    lam_s = np.linalg.eigvalsh(corr)
+    a = _verdict(_close(check_finite_scalar("kappa", kappa), lam[1] / lam[0], 0.01),
+                 "κ of the Hessian", "the Hessian of a linear unit is the inputs' second-moment "
+                 "matrix; take the ratio of its two eigenvalues")
+    b = _verdict(_close(check_finite_scalar("kappa_scaled", kappa_scaled),
+                        lam_s[1] / lam_s[0], 0.01), "κ after the diagonal scaling",
+                 "dividing each weight's rate by its diagonal entry turns the Hessian into "
+                 "the correlation matrix [[1, ρ], [ρ, 1]]; its eigenvalues are 1 ± ρ")
+    return a and b
+
+
+__all__ += ["sdlm_bias_rate", "sdlm_kappa_pair"]

@@ -4686,3 +4686,186 @@ __all__ += ["epilogue_hidden_means", "epilogue_uncentre", "epilogue_centre",
             "epilogue_pullback", "epilogue_centred_gradient", "epilogue_centred_hvp",
             "epilogue_top_eigenvalues", "epilogue_train", "epilogue_epochs_to",
             "epilogue_outlier_count"]
+
+
+# --- page sdlm (§9.1): stochastic diagonal Levenberg-Marquardt against tuned SGD ---
+
+def sdlm_race(make_net, X, D, methods, seeds, epochs: int, floor: float = 0.0) -> np.ndarray:
+    """Train a fresh network with each stochastic method (an :class:`~ebtricks.SGD` or
+    :class:`~ebtricks.SDLM`, usually one per rate of a grid) and each seed, and keep the
+    cost after every epoch (§9.1: SDLM against a tuned stochastic gradient).
+
+    Parameters
+    ----------
+    make_net : callable
+        ``make_net(seed)`` returns a fresh :class:`~ebtricks.network.Network`.
+    X : array_like, shape (P, n_inputs)
+        Training inputs.
+    D : array_like, shape (P, n_outputs)
+        Training targets.
+    methods : sequence of SGD or SDLM
+        The settings to race, at least one.
+    seeds : sequence of int
+        One run per seed and method (the seed draws the initial weights through
+        ``make_net`` and the presentation orders); at least one.
+    epochs : int
+        Epochs of each run, >= 1.
+    floor : float, default 0.0
+        Subtracted from every cost (pass E_min to get E - E_min).
+
+    Returns
+    -------
+    ndarray, shape (len(methods), len(seeds), epochs + 1)
+        The cost before training and after each epoch, minus ``floor``; NaN for a run
+        that diverged (:class:`~ebtricks.sgd.TrainingDiverged`).
+
+    Raises
+    ------
+    ValueError
+        When methods or seeds is empty or epochs < 1.
+    TypeError
+        When make_net is not callable or a method is neither SGD nor SDLM.
+
+    Examples
+    --------
+    >>> import ebtricks as eb
+    >>> X, D = eb.data.two_gaussians(seed=0)
+    >>> c = sdlm_race(lambda s: eb.mlp([2, 1], activation="identity", seed=s), X, D,
+    ...               [eb.SGD(eta=0.05), eb.SDLM(eta=0.05, n_estimate=50)], [0, 1], 3)
+    >>> c.shape, bool(np.all(c[..., -1] < c[..., 0]))
+    ((2, 2, 4), True)
+    """
+    from .optimizers import STOCHASTIC, train
+
+    if not callable(make_net):
+        raise TypeError(f"make_net must be a function of the seed, got {type(make_net).__name__}")
+    methods = list(methods)
+    if not methods:
+        raise ValueError("methods must hold at least one SGD or SDLM")
+    for k, m in enumerate(methods):
+        if not isinstance(m, STOCHASTIC):
+            raise TypeError(f"methods[{k}] must be an SGD or an SDLM, got {type(m).__name__}")
+    seeds = [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    epochs = check_int("epochs", epochs, minimum=1)
+    out = np.full((len(methods), len(seeds), epochs + 1), np.nan)
+    for i, method in enumerate(methods):
+        for j, seed in enumerate(seeds):
+            try:
+                h = train(make_net(seed), X, D, method, epochs=epochs, seed=seed)
+            except TrainingDiverged:
+                continue
+            out[i, j] = np.asarray(h.cost) - floor
+    return out
+
+
+def sdlm_speedup(sgd_costs, sdlm_costs, epochs: int | None = None) -> dict:
+    """How many times fewer epochs the best SDLM rate needs than the best SGD rate to reach
+    the same cost (§9.1's "about three times faster than a carefully tuned stochastic
+    gradient").
+
+    The target is the lowest mean cost (over the seeds) that any SGD rate of the grid
+    reaches at epoch ``epochs`` (the budget). Then, for every rate of each grid, the epochs
+    its mean cost curve needs to first reach the target are interpolated
+    (:func:`epochs_to_reach`); each method is credited with its best rate, and the factor
+    is the ratio of the two. SGD may reach the target before the budget (a curve that has
+    levelled off at its noise floor crosses it early).
+
+    Parameters
+    ----------
+    sgd_costs : array_like, shape (n_sgd, n_seeds, n_epochs + 1)
+        Costs of the SGD grid, as :func:`sdlm_race` returns them (NaN: diverged), > 0.
+    sdlm_costs : array_like, shape (n_sdlm, n_seeds', n_epochs' + 1)
+        Costs of the SDLM grid, > 0 where finite.
+    epochs : int or None, default None
+        The budget that sets the target, 1 <= epochs <= n_epochs; None takes the last.
+
+    Returns
+    -------
+    dict
+        ``level`` (the target cost), ``sgd_best`` and ``sdlm_best`` (indices of the
+        fastest rates), ``sgd_epochs`` and ``sdlm_epochs`` (fractional epochs to the
+        target; inf for SDLM when no rate reaches it) and ``factor``
+        (sgd_epochs / sdlm_epochs).
+
+    Raises
+    ------
+    ValueError
+        When an array is not 3-D, ``epochs`` is out of range, or every SGD rate diverged.
+
+    Examples
+    --------
+    >>> sgd = np.array([[[1.0, 0.5, 0.25, 0.125]]])           # one rate, one seed
+    >>> sdlm = np.array([[[1.0, 0.25, 0.0625, 0.01]]])
+    >>> r = sdlm_speedup(sgd, sdlm)
+    >>> r["level"], r["sgd_epochs"], r["sdlm_epochs"], r["factor"]
+    (0.125, 3.0, 1.5, 2.0)
+    """
+    a = check_array("sgd_costs", sgd_costs, ndim=3, finite=False)   # NaN: a diverged run
+    b = check_array("sdlm_costs", sdlm_costs, ndim=3, finite=False)
+    n = a.shape[2] - 1
+    epochs = n if epochs is None else check_int("epochs", epochs, minimum=1)
+    if epochs > n:
+        raise ValueError(f"epochs must be <= {n}, the epochs of sgd_costs, got {epochs}")
+    ok_a = np.all(np.isfinite(a), axis=(1, 2))
+    if not ok_a.any():
+        raise ValueError("every SGD rate diverged")
+    level = float(np.min(a[ok_a, :, epochs].mean(axis=1)))
+
+    def fastest(c):
+        reach = np.full(c.shape[0], np.inf)
+        for k in range(c.shape[0]):
+            if np.all(np.isfinite(c[k])):
+                reach[k] = epochs_to_reach(c[k].mean(axis=0), level)
+        return int(np.argmin(reach)), float(np.min(reach))
+
+    i, sgd_epochs = fastest(a)
+    j, sdlm_epochs = fastest(b)
+    return {"level": level, "sgd_best": i, "sdlm_best": j, "sgd_epochs": sgd_epochs,
+            "sdlm_epochs": sdlm_epochs, "factor": sgd_epochs / sdlm_epochs}
+
+
+def sdlm_scaled_kappa(H) -> tuple:
+    """The condition number of a Hessian before and after the diagonal scaling that SDLM's
+    per-weight rates apply (eq 61 with mu = 0): rates 1/h_kk turn the Hessian into
+    S H S with S = diag(h_kk)^(-1/2), which has a unit diagonal.
+
+    Parameters
+    ----------
+    H : array_like, shape (n, n)
+        A symmetric positive definite matrix (a Hessian or Gauss-Newton matrix).
+
+    Returns
+    -------
+    kappa : float
+        lambda_max / lambda_min of H.
+    kappa_scaled : float
+        lambda_max / lambda_min of S H S.
+
+    Raises
+    ------
+    ValueError
+        When H is not square, symmetric and positive definite.
+
+    Examples
+    --------
+    >>> H = np.array([[4.0, 0.0], [0.0, 1.0]])                # a diagonal H: fixed exactly
+    >>> sdlm_scaled_kappa(H)
+    (4.0, 1.0)
+    >>> k, ks = sdlm_scaled_kappa([[1.0, 0.9], [0.9, 1.0]])   # correlation: not fixed
+    >>> round(k, 6), round(ks, 6)
+    (19.0, 19.0)
+    """
+    H = check_array("H", H, ndim=2)
+    if H.shape[0] != H.shape[1] or not np.allclose(H, H.T, rtol=1e-10, atol=1e-12):
+        raise ValueError(f"H must be a symmetric square matrix, got shape {H.shape}")
+    lam = np.linalg.eigvalsh(H)
+    if lam[0] <= 0:
+        raise ValueError(f"H must be positive definite; its smallest eigenvalue is {lam[0]:.3g}")
+    s = 1.0 / np.sqrt(np.diag(H))
+    lam_s = np.linalg.eigvalsh(H * np.outer(s, s))
+    return float(lam[-1] / lam[0]), float(lam_s[-1] / lam_s[0])
+
+
+__all__ += ["sdlm_race", "sdlm_speedup", "sdlm_scaled_kappa"]

@@ -1817,3 +1817,47 @@ def recipe_curves(ax, curves: dict, colors: dict, upto: int, recipe: str,
 
 
 __all__ += ["recipe_ablation", "recipe_curves"]
+
+
+# --- helpers first used by the page "Stochastic diagonal Levenberg-Marquardt" (§9.1) ---
+
+def sdlm_paths(ax, w1, w2, surface, paths: dict, minimum=None, colors: dict | None = None,
+               clip: float = 0.3, every: int | None = None, widths: dict | None = None):
+    """Several weight paths over the same contours, one colour each (``paths``: label ->
+    array of shape (steps, 2)), drawn in the order given (the last on top; ``widths``
+    makes a path broader, so a thin one drawn over it still shows it). ``every`` puts
+    a white-rimmed dot on every ``every``-th point (each epoch's end, say), above all the
+    lines, so the paths can be compared step for step. The start is a red square, drawn
+    once for paths that share it, and the minimum a black cross on top; points farther
+    than ``clip`` times the box from the box are dropped (a diverging run). At most seven
+    ticks per axis: a slider's frames redraw every label, so fewer are cheaper."""
+    from matplotlib.ticker import MaxNLocator
+
+    contour_trajectory(ax, w1, w2, surface, path=None)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(7, steps=[1, 2, 2.5, 5, 10]))
+    span = max(w1[-1] - w1[0], w2[-1] - w2[0])
+    kept, starts = [], []
+    for k, (label, path) in enumerate(paths.items()):
+        path = np.asarray(path, dtype=float)
+        inside = ((path[:, 0] > w1[0] - clip * span) & (path[:, 0] < w1[-1] + clip * span)
+                  & (path[:, 1] > w2[0] - clip * span) & (path[:, 1] < w2[-1] + clip * span))
+        path = path[np.cumprod(inside).astype(bool)]
+        color = (colors or {}).get(label, f"C{k}")
+        lw = (widths or {}).get(label, 1)
+        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=lw, label=label)
+        kept.append((path, color))
+        if len(path) and not any(np.allclose(path[0], s) for s in starts):
+            starts.append(path[0])
+    if every:
+        for path, color in kept:
+            ax.plot(path[every::every, 0], path[every::every, 1], "o", color=color, ms=5,
+                    mec="white", mew=0.7)
+    for j, s in enumerate(starts):
+        ax.plot(s[0], s[1], "s", color=START_COLOR, ms=6, label=None if j else "start")
+    if minimum is not None:
+        ax.plot(minimum[0], minimum[1], "k+", ms=11, mew=1.5, label="minimum")
+    return ax
+
+
+__all__ += ["sdlm_paths"]
