@@ -186,3 +186,41 @@ def test_the_digit_nets_layers_have_curvatures_of_similar_size(digits):
     Xm, Dm = digits
     layer_h = cv.layer_mean_diag(eb.mlp([256, 30, 10], seed=0), Xm, Dm)
     assert layer_h[-1] / layer_h[0] == pytest.approx(3.0, abs=0.05)
+
+
+# --- Figure 1's reading: the paths at the same eta, small (0.04) and large (0.2) ----------
+
+def _toy_path(method, seed):
+    net = LMS.copy().set_params(START)
+    h = eb.train(net, X, D, method, epochs=10, seed=seed, record_weights="update",
+                 diverge_factor=1e300)
+    w = h.weights                                              # one row per update
+    E = 0.5 * np.mean((X @ w[:, :2].T + w[:, 2] - D) ** 2, axis=0) - E_MIN
+    return w, E
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_figure1_sdlm_is_closer_to_the_minimum_at_every_epoch_at_the_default_eta(seed):
+    w_opt = np.r_[W_OPT[0], B_OPT[0]]
+    dist = {}
+    for name, m in (("SGD", eb.SGD(eta=0.04)), ("SDLM", eb.SDLM(eta=0.04, **TOY_SDLM))):
+        w, _ = _toy_path(m, seed)
+        dist[name] = np.linalg.norm(w[::100][1:] - w_opt, axis=1)    # after each epoch
+    print("distance to the minimum after each epoch, SGD:", dist["SGD"].round(3),
+          "SDLM:", dist["SDLM"].round(3))
+    assert np.all(dist["SDLM"] < dist["SGD"])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_figure1_at_the_large_eta_sdlm_arrives_sooner_fluctuates_more_and_floors_higher(seed):
+    small = _toy_path(eb.SDLM(eta=0.04, **TOY_SDLM), seed)[1]
+    large = _toy_path(eb.SDLM(eta=0.2, **TOY_SDLM), seed)[1]
+    first = lambda E: int(np.argmax(E < 1e-2))                 # first update below 1e-2
+    print(f"first update with E - E_min < 1e-2: {first(small)} (eta 0.04), "
+          f"{first(large)} (eta 0.2); last 5 epochs' mean {small[-500:].mean():.2e}, "
+          f"{large[-500:].mean():.2e}; std {small[-500:].std():.2e}, {large[-500:].std():.2e}")
+    assert first(large) < first(small)
+    assert large[-500:].std() > 3 * small[-500:].std()
+    assert large[-500:].mean() > 3 * small[-500:].mean()
+    sgd_small = _toy_path(eb.SGD(eta=0.04), seed)[1]           # SGD arrives sooner too
+    assert first(_toy_path(eb.SGD(eta=0.2), seed)[1]) < first(sgd_small)
