@@ -26,6 +26,22 @@ def _close_figures():
         sys.modules["matplotlib.pyplot"].close("all")
 
 
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """One BLAS thread for a whole test module (use it with
+    ``pytestmark = pytest.mark.usefixtures("one_blas_thread")``), as the book build runs each
+    page: the norms and small products of online SGD and of the online eigenvalue estimate
+    gain nothing from more threads, and on a busy 2-core machine the threads' waiting costs
+    several times the work (the results are the same bit for bit)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                              # pragma: no cover
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

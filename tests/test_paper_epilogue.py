@@ -16,15 +16,7 @@ from ebtricks import measure
 WIDTH, DEPTH, P = 100, 20, 100
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                              # pragma: no cover
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")   # see conftest.py
 
 
 def _profiles(unit, init="normal", gain=1.0, seed=0):

@@ -20,18 +20,7 @@ ONE = int(np.flatnonzero(RATIOS == 1.0)[0])
 EXCESS, BEST_LO, BEST_HI = 0.20, 0.5, 2.0                   # the page's margin
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """One BLAS thread, as in tests/test_paper_stochastic.py: the online estimate's norms
-    and SGD's small products gain nothing from more, and on a busy 2-core machine the
-    threads' waiting cost several times the work (the results are the same bit for bit)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                              # pragma: no cover
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")   # see conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -14,17 +14,7 @@ from conftest import ROOT
 from ebtricks import measure
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """The page runs with one BLAS thread (as the book build runs it); several threads on
-    these small products only add overhead, many times over on a busy machine."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                              # pragma: no cover
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")   # see conftest.py
 
 
 # --- (a) ten copies of 100 digits ------------------------------------------------------------

@@ -12,18 +12,7 @@ from ebtricks import curvature, measure  # noqa: E402
 from ebtricks.figures import plots  # noqa: E402
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """One BLAS thread, as in tests/test_paper_stochastic.py: the online estimate's norms
-    and SGD's small products gain nothing from more, and on a busy 2-core machine the
-    threads' waiting cost several times the work (the results are the same bit for bit)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                              # pragma: no cover
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")   # see conftest.py
 
 
 @pytest.fixture(scope="module")
