@@ -794,10 +794,10 @@ def online_principal_eigenvalue(net: Network, X, D, params=None, presentations: 
     *positive* eigenvalue lambda_max, the one that bounds stable learning rates, rather
     than on the one of largest magnitude: along a direction of negative curvature mu the
     average shrinks psi instead of growing it. Without sampling noise this holds when
-    gamma (lambda_max + |mu|) < 2 lambda_max for every negative eigenvalue mu, so for any
+    gamma (lambda_max + abs(mu)) < 2 lambda_max for every negative eigenvalue mu, so for any
     gamma when no negative eigenvalue is larger in size than lambda_max; with a larger
     gamma, psi ends up flipping sign along the most negative eigenvector with
-    ``||psi|| = gamma |mu| / (2 - gamma)``, which is not an eigenvalue. The noise of
+    ``||psi|| = gamma abs(mu) / (2 - gamma)``, which is not an eigenvalue. The noise of
     single patterns lowers the safe gamma further: keep gamma small (the default 0.05).
     Where every eigenvalue is negative, psi likewise flips with that norm, and the
     estimate's sign (negative) says so.
