@@ -89,7 +89,7 @@ class History:
         costs one extra forward pass over all of X before training and after every epoch;
         their default leaves it unrecorded (None here). Reading ``cost`` from a History
         that did not record it raises AttributeError, saying so, rather than giving an empty
-        list that looks like data; :attr:`cost_tracked` tells which.
+        list that looks like data; ``cost_tracked`` tells which.
     online_cost : list of float
         Stochastic methods: the mean of E_p over each epoch's presentations, each E_p met
         just before its update, so at weights that change during the epoch. It costs
