@@ -636,9 +636,12 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                 if status >= 0:
                     what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
                 elif mean_loss <= limit and not w_norm <= w_limit:
+                    why = ("the first epoch's cost has no starting cost to compare with, as "
+                           "track_cost=False does not compute one" if math.isinf(limit) else
+                           "the cost may be bounded, as mse on sigmoid outputs is, so it "
+                           "cannot show the divergence")
                     what = (f"in epoch {epoch}: the weights' norm grew to {w_norm:.3g}, over "
-                            f"{diverge_factor:g} times its start (the cost may be bounded, as mse "
-                            f"on sigmoid outputs is, so it cannot show the divergence)")
+                            f"{diverge_factor:g} times its start ({why})")
                 else:
                     what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
                             f"{diverge_factor:g} times the starting cost")
