@@ -40,25 +40,30 @@ def _features():
 
     return [
         ("dense: forward, cost, gradient", lambda: dense.gradient(X, D)),
-        ("dense: online SGD", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01)),
+        # track_cost=True (not the default) also compiles each net's forward-only cost pass
+        ("dense: online SGD", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01,
+                                                   track_cost=True)),
         ("dense: SGD with momentum, mini-batches, recording",
          lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01, momentum=0.5,
                               batch_size=4, record_weights="update")),
         ("dense: per-weight rates", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01,
                                                          rates="fan_in")),
-        ("dense: SDLM", lambda: eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1)),
+        ("dense: SDLM", lambda: eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1,
+                                         track_cost=True)),
         ("dense: H v, G v, diagonal", lambda: (cv.hessian_vector_product(dense, X, D, np.ones(dense.n_params)),
                                                cv.gauss_newton_vector_product(dense, X, D, np.ones(dense.n_params)),
                                                cv.diag_hessian(dense, X, D))),
         ("dense: exact Hessian", lambda: cv.hessian(dense, X, D)),
         ("dense: principal eigenvalue", quiet(lambda: cv.principal_eigen(dense, X, D, iters=3))),
         ("shared weights: gradient and SGD",
-         lambda: (conv.gradient(Xc, Dc), eb.train_sgd(conv.copy(), Xc, Dc, epochs=1, eta=0.01))),
+         lambda: (conv.gradient(Xc, Dc), eb.train_sgd(conv.copy(), Xc, Dc, epochs=1, eta=0.01,
+                                                      track_cost=True))),
         ("shared weights: H v and diagonal",
          lambda: (cv.hessian_vector_product(conv, Xc, Dc, np.ones(conv.n_params)),
                   cv.diag_hessian(conv, Xc, Dc))),
         ("RBF: gradient and SGD", lambda: (rbf.gradient(X, D),
-                                           eb.train_sgd(rbf.copy(), X, D, epochs=1, eta=0.01))),
+                                           eb.train_sgd(rbf.copy(), X, D, epochs=1, eta=0.01,
+                                                        track_cost=True))),
     ]
 
 

@@ -1526,7 +1526,8 @@ def sgd_grid(make_net, X, D, *, etas, seeds, epochs: int, momenta=(0.0,), rates=
                                     f"{type(net).__name__}")
                 try:
                     h = train_sgd(net, X, D, epochs=epochs, eta=float(eta), momentum=float(mu),
-                                  rates=rates, batch_size=batch_size, seed=seed)
+                                  rates=rates, batch_size=batch_size, seed=seed,
+                                  track_cost=True)
                 except TrainingDiverged:
                     continue
                 out[m, i, j] = h.cost
@@ -3433,7 +3434,7 @@ def epiopt_sharpness(net: Network, X, D, eta: float, epochs: int, every: int = 2
     while done < epochs:
         n = min(every, epochs - done)
         h = train_sgd(net, X, D, epochs=n, eta=eta, batch_size=X.shape[0],
-                      order="sequential", resume=hist, progress=False)
+                      order="sequential", resume=hist, progress=False, track_cost=True)
         hist = h if hist is None else hist.extend(h)
         done += n
         lam, psi = power(psi, iters)
@@ -4753,7 +4754,8 @@ def sdlm_race(make_net, X, D, methods, seeds, epochs: int, floor: float = 0.0) -
     for i, method in enumerate(methods):
         for j, seed in enumerate(seeds):
             try:
-                h = train(make_net(seed), X, D, method, epochs=epochs, seed=seed)
+                h = train(make_net(seed), X, D, method, epochs=epochs, seed=seed,
+                          track_cost=True)
             except TrainingDiverged:
                 continue
             out[i, j] = np.asarray(h.cost) - floor

@@ -4,7 +4,9 @@ Swap one method for another by changing ``method``; every run returns a
 :class:`~ebtricks.sgd.History` with the cost per epoch (for the batch methods one epoch is
 one iteration over the whole training set), the evaluation counts (gradients, H-vector
 products, line-search steps), the wall time and, when asked, the weights after every
-epoch.
+epoch. The batch methods always record the full cost ``History.cost``; the stochastic ones
+record the free ``History.online_cost`` and, only with ``track_cost=True`` (an extra
+forward pass over X per epoch), ``History.cost``.
 
 Stochastic methods (§4, §9.1): :class:`SGD`, :class:`SDLM`.
 Batch methods (§6): :class:`GradientDescent`, :class:`ConjugateGradient`, :class:`BFGS`,
@@ -113,7 +115,7 @@ class SGD:
     >>> import ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
-    >>> h = eb.train(net, X, D, eb.SGD(eta=0.05, momentum=0.5), epochs=5)
+    >>> h = eb.train(net, X, D, eb.SGD(eta=0.05, momentum=0.5), epochs=5, track_cost=True)
     >>> len(h.cost), h.updates, bool(h.cost[-1] < h.cost[0])
     (6, 500, True)
     """
@@ -226,7 +228,7 @@ class SDLM:
     >>> import ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
-    >>> h = eb.train(net, X, D, eb.SDLM(eta=0.1, n_estimate=50), epochs=4)
+    >>> h = eb.train(net, X, D, eb.SDLM(eta=0.1, n_estimate=50), epochs=4, track_cost=True)
     >>> h.second_derivatives.shape, round(float(h.second_derivatives[-1]), 6)
     ((3,), 1.0)
     >>> h.counts["diagonal_second_derivative_patterns"], bool(h.cost[-1] < h.cost[0])
@@ -354,7 +356,7 @@ class SDLM:
                           seed=int(rng.integers(2 ** 31)), progress=False, **kw)
             total = h if total is None else total.extend(h)
             done += n
-            bar.update(done, total.cost[-1] if total.cost else None)
+            bar.update(done, total.cost[-1] if total.cost_tracked else total.online_cost[-1])
         bar.close()
         if total is None:
             total = train_sgd(net, X, D, epochs=0, eta=self.eta, **kw)
@@ -1391,14 +1393,19 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
         A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
     **kw
         Stochastic methods only: further keywords of :func:`~ebtricks.sgd.train_sgd`
-        (``X_val``, ``D_val``, ``patience``, ``track_cost``, ``record_every``, ``resume``,
-        ...).
+        (``X_val``, ``D_val``, ``patience``, ``track_cost`` (default False: see Returns),
+        ``record_every``, ``resume``, ...).
 
     Returns
     -------
     History
         The run. ``presentations`` counts single-sample gradients (P per batch gradient);
-        ``counts`` holds at least ``"gradients"``.
+        ``counts`` holds at least ``"gradients"``. A batch method always records
+        ``cost`` (the full cost before training and after each iteration, which it
+        computes anyway). A stochastic method (SGD, SDLM, Adam) always records the free
+        ``online_cost`` and records ``cost`` only with ``track_cost=True`` (one extra
+        forward pass over X per epoch); without it, reading ``cost`` raises
+        AttributeError (``History.cost_tracked`` is False).
 
     Raises
     ------
@@ -1416,10 +1423,14 @@ def train(net: Network, X, D, method, epochs: int, record_weights: bool = False,
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> for method in (eb.SGD(eta=0.05), eb.ConjugateGradient(), eb.LevenbergMarquardt()):
     ...     h = eb.train(eb.mlp([2, 1], activation="identity"), X, D, method, epochs=5)
-    ...     print(type(method).__name__, bool(h.cost[-1] < h.cost[0]))
-    SGD True
+    ...     print(type(method).__name__, h.cost_tracked)
+    SGD False
     ConjugateGradient True
     LevenbergMarquardt True
+    >>> h = eb.train(eb.mlp([2, 1], activation="identity"), X, D, eb.SGD(eta=0.05), epochs=5,
+    ...              track_cost=True)
+    >>> bool(h.cost[-1] < h.cost[0])
+    True
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network, got {type(net).__name__}")
@@ -1487,7 +1498,7 @@ class Adam:
     >>> import ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
-    >>> h = eb.train(net, X, D, eb.Adam(eta=0.01, batch_size=10), epochs=5)
+    >>> h = eb.train(net, X, D, eb.Adam(eta=0.01, batch_size=10), epochs=5, track_cost=True)
     >>> len(h.cost), h.updates, h.counts["gradients"], bool(h.cost[-1] < h.cost[0])
     (6, 50, 500, True)
     >>> h.second_moment.shape                        # v_hat after the last update
@@ -1511,7 +1522,7 @@ class Adam:
         check_choice("order", self.order, {"sequential", "shuffle"})
 
     def run(self, net, X, D, epochs, record_weights=False, seed=0, progress=None,
-            track_cost=True, diverge_factor=1e6):
+            track_cost=False, diverge_factor=1e6):
         """Train ``net`` in place for ``epochs`` epochs. :func:`train` calls it.
 
         Parameters
@@ -1531,8 +1542,12 @@ class Adam:
             Seed of the presentation orders; None draws fresh entropy.
         progress : bool or None, default None
             A one-line progress report, as for :func:`~ebtricks.sgd.train_sgd`.
-        track_cost : bool, default True
-            Compute the full training cost after every epoch (``History.cost``).
+        track_cost : bool, default False
+            Also compute the full training cost before training and after every epoch
+            (``History.cost``): one extra forward pass over X each, as for
+            :func:`~ebtricks.sgd.train_sgd`. ``History.online_cost`` (the mean batch cost
+            met during each epoch) is always recorded, free; without ``track_cost``
+            reading ``History.cost`` raises AttributeError.
         diverge_factor : float, default 1e6
             Stop with TrainingDiverged when the weights' norm grows past this many times
             its start (or past this many times 1), > 0.
@@ -1564,9 +1579,7 @@ class Adam:
         w = net.params
         m, v = np.zeros_like(w), np.zeros_like(w)
         w_limit = diverge_factor * max(1.0, float(np.linalg.norm(w)))
-        hist = History()
-        if track_cost:
-            hist.cost.append(net.cost(X, D))
+        hist = History(cost=[net.cost(X, D)] if track_cost else None)
         records = [w.copy()] if record_weights else None
         bar = Progress("epoch", epochs, progress)
         t, t0 = 0, time.perf_counter()
@@ -1586,7 +1599,8 @@ class Adam:
                 w -= self.eta * m_hat / (np.sqrt(v_hat) + self.eps)
                 hist.updates += 1
                 hist.presentations += len(batch)
-            if not (np.all(np.isfinite(w)) and np.linalg.norm(w) < w_limit):
+            if not (np.all(np.isfinite(w)) and np.linalg.norm(w) < w_limit
+                    and np.isfinite(online)):
                 w[...] = start
                 raise TrainingDiverged(f"Adam diverged in epoch {epoch + 1} (eta={self.eta}); "
                                        f"the weights are those of the start of that epoch")
@@ -1600,7 +1614,7 @@ class Adam:
                                            f"{epoch + 1} (eta={self.eta})")
             if records is not None:
                 records.append(w.copy())
-            bar.update(epoch + 1, hist.cost[-1] if hist.cost else None)
+            bar.update(epoch + 1, hist.cost[-1] if track_cost else online / P)
         bar.close()
         hist.wall_time = time.perf_counter() - t0
         if records is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class Murata:
         check_positive("murata.beta", self.beta)
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What a training run did, epoch by epoch. Every method of :func:`ebtricks.train`
     returns one.
@@ -81,12 +81,21 @@ class History:
 
     Parameters
     ----------
-    cost : list of float
+    cost : list of float, or None
         The full training cost E before training (``cost[0]``) and after each epoch (for a
-        batch method, after each iteration). Empty when ``track_cost=False``.
+        batch method, after each iteration). Batch methods always record it (they compute
+        E anyway). Stochastic methods (:func:`~ebtricks.sgd.train_sgd`, and :func:`ebtricks.train`
+        with ``SGD``, ``SDLM`` or ``Adam``) record it only with ``track_cost=True``, which
+        costs one extra forward pass over all of X before training and after every epoch;
+        their default leaves it unrecorded (None here). Reading ``cost`` from a History
+        that did not record it raises AttributeError, saying so, rather than giving an empty
+        list that looks like data; ``cost_tracked`` tells which.
     online_cost : list of float
-        Stochastic methods: the mean of E_p over each epoch's presentations, computed
-        during the epoch at no extra cost (the weights change within the epoch).
+        Stochastic methods: the mean of E_p over each epoch's presentations, each E_p met
+        just before its update, so at weights that change during the epoch. It costs
+        nothing and is always recorded: the progress of a run with the default
+        ``track_cost=False``. It is not the full cost E at the end of the epoch (early in
+        training, when E falls fast, it lies above it).
     val_cost : list of float
         The validation cost before training and after each epoch, when a validation set
         was given.
@@ -113,21 +122,32 @@ class History:
         SDLM: its final running estimate of the diagonal second derivatives.
 
     Histories of runs made one after the other concatenate: ``h1 + h2`` (or
-    ``h1.extend(h2)``) continues the per-epoch lists and adds the counts.
+    ``h1.extend(h2)``) continues the per-epoch lists and adds the counts. The result has
+    a ``cost`` only when both runs recorded one.
 
     Examples
     --------
     >>> import ebtricks as eb
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
-    >>> h1 = eb.train_sgd(net, X, D, epochs=2, eta=0.05)
-    >>> h2 = eb.train_sgd(net, X, D, epochs=3, eta=0.05, resume=h1)
+    >>> h1 = eb.train_sgd(net, X, D, epochs=2, eta=0.05, track_cost=True)
+    >>> h2 = eb.train_sgd(net, X, D, epochs=3, eta=0.05, resume=h1, track_cost=True)
     >>> h = h1 + h2
-    >>> h.epochs, len(h.cost), h.presentations
-    (5, 6, 500)
+    >>> h.epochs, len(h.cost), len(h.online_cost), h.presentations
+    (5, 6, 5, 500)
+
+    Without ``track_cost=True`` only the free online cost is there:
+
+    >>> h = eb.train_sgd(net, X, D, epochs=2, eta=0.05)
+    >>> h.cost_tracked, len(h.online_cost)
+    (False, 2)
+    >>> h.cost
+    Traceback (most recent call last):
+    ...
+    AttributeError: History.cost: this run did not record the full training cost ...
     """
 
-    cost: list = field(default_factory=list)          # full training cost after each epoch
+    cost: list | None = field(default_factory=list)  # full training cost; None: not recorded
     online_cost: list = field(default_factory=list)   # mean E_p over the epoch's presentations
     val_cost: list = field(default_factory=list)      # validation cost, when given
     eta: list = field(default_factory=list)           # learning rate at the end of each epoch
@@ -140,10 +160,35 @@ class History:
     counts: dict = field(default_factory=dict)         # evaluations: gradients, H v, line search
     second_derivatives: np.ndarray | None = None       # SDLM's final running estimate
 
+    # ``cost`` is a property (set just after the class): the dataclass __init__ stores the
+    # argument through its setter into ``_cost``, and reading it from a run that did not
+    # record it raises instead of returning an empty list.
+    def __repr__(self) -> str:
+        parts = []
+        for f in fields(self):
+            value = self._cost if f.name == "cost" else getattr(self, f.name)
+            text = "<not recorded: track_cost=False>" if value is None and f.name == "cost" \
+                else repr(value)
+            parts.append(f"{f.name}={text}")
+        return f"History({', '.join(parts)})"
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all((self._cost if f.name == "cost" else getattr(self, f.name))
+                   == (other._cost if f.name == "cost" else getattr(other, f.name))
+                   for f in fields(self))
+
+    @property
+    def cost_tracked(self) -> bool:
+        """True when ``cost`` was recorded (always for a batch method; for a stochastic
+        one, with ``track_cost=True``)."""
+        return self._cost is not None
+
     @property
     def epochs(self) -> int:
         """Epochs run: passes over the training set (for a batch method, iterations)."""
-        return max(len(self.online_cost), len(self.cost) - 1, 0)
+        return max(len(self.online_cost), len(self._cost or ()) - 1, 0)
 
     def extend(self, later: "History") -> "History":
         """Append the run ``later`` (which started where this one ended) to this one, in
@@ -169,7 +214,12 @@ class History:
         """
         if not isinstance(later, History):
             raise TypeError(f"later must be a History, got {type(later).__name__}")
-        self.cost += later.cost[1:] if self.cost else later.cost
+        if self._cost == [] and not self.online_cost:     # an empty History takes later's
+            self._cost = None if later._cost is None else list(later._cost)
+        elif self._cost is None or later._cost is None:   # part of the run did not record it
+            self._cost = None
+        else:
+            self._cost += later._cost[1:] if self._cost else later._cost
         self.online_cost += later.online_cost
         self.val_cost += later.val_cost[1:] if self.val_cost else later.val_cost
         self.eta += later.eta
@@ -192,6 +242,28 @@ class History:
     def __add__(self, later: "History") -> "History":
         import copy
         return copy.deepcopy(self).extend(later)
+
+
+_NOT_RECORDED = ("History.cost: this run did not record the full training cost (stochastic "
+                 "methods record it only with track_cost=True, which costs one extra "
+                 "forward pass over X per epoch; train_sgd and eb.train with SGD, SDLM or "
+                 "Adam default to False). Pass track_cost=True, or read History.online_cost, "
+                 "the free mean of the E_p met during each epoch.")
+
+
+def _get_cost(self):
+    if self._cost is None:
+        raise AttributeError(_NOT_RECORDED)
+    return self._cost
+
+
+def _set_cost(self, value):
+    self._cost = value
+
+
+History.cost = property(_get_cost, _set_cost, doc=(
+    "The full training cost E before training and after each epoch (see the class "
+    "docstring); AttributeError when the run did not record it (``track_cost=False``)."))
 
 
 def class_labels(D: np.ndarray) -> np.ndarray:
@@ -333,7 +405,7 @@ def _rates(net: Network, rates) -> np.ndarray:
 def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 1,
               order: str = "shuffle", schedule: str = "constant", tau: float | None = None,
               momentum: float = 0.0, rates=None, murata: Murata | None = None,
-              record_weights: bool | str = False, record_every: int = 1, track_cost: bool = True,
+              record_weights: bool | str = False, record_every: int = 1, track_cost: bool = False,
               X_val=None, D_val=None, patience: int | None = None, emphasis: int = 2,
               diverge_factor: float = 1e6, seed: int | None = 0,
               resume: History | None = None, progress: bool | None = None) -> History:
@@ -382,16 +454,18 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         8 * n_params bytes each).
     record_every : int, default 1
         With ``record_weights="update"``: updates between two recorded vectors, >= 1.
-    track_cost : bool, default True
-        Record the full training cost E before training and after every epoch in
-        ``History.cost``. These values are not taken from the online pass (its E_p are
-        met at changing weights): each is an extra forward pass over all of X, for a
-        dense net about a third of an online epoch's work, so a run of one epoch per
-        call pays about two thirds more (order="emphasize" reuses the per-sample costs
-        it computes anyway; ``benchmarks/bench_sgd.py`` prints samples/s with and
-        without). False skips them and leaves ``History.cost`` empty; the free
-        ``History.online_cost`` (the mean of the E_p met during each epoch, each before
-        its update) then shows the progress.
+    track_cost : bool, default False
+        What the run records of the cost. Always, at no extra cost, ``History.online_cost``:
+        the mean of the E_p met during each epoch, each just before its update (so at
+        weights that change within the epoch). With True, also ``History.cost``: the full
+        training cost E before training and at the end of every epoch, at fixed weights.
+        Those are not taken from the online pass: each is an extra forward pass over all of
+        X, for a dense net about a third of an online epoch's work (one before training
+        plus one per epoch, so a run of one epoch per call pays about two thirds more;
+        order="emphasize" reuses the per-sample costs it computes anyway after each epoch;
+        ``benchmarks/bench_sgd.py`` prints samples/s with and without). The default,
+        False, records only ``online_cost``, and reading ``History.cost`` then raises
+        AttributeError saying so.
     X_val : array_like of shape (P_val, n_in), optional
         Validation inputs. With ``D_val``, the validation cost is recorded before training
         and after every epoch, with the epoch of its lowest value (§2).
@@ -410,8 +484,12 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
         which the weights' norm exceeds this many times max(1, its starting value), counts
         as diverged, long before the numbers overflow (the second test catches a bounded
         cost, such as mse on sigmoid outputs, that cannot grow). With
-        ``track_cost=False`` the first epoch's mean cost stands in for the starting cost.
-        > 0.
+        ``track_cost=False`` (the default) the starting cost is not computed: the first
+        epoch's mean online cost stands in for it, so the cost test starts with the
+        second epoch (the first is checked for NaN or infinity and for the weights'
+        norm only; with full-batch descent that mean is exactly the starting cost). A
+        loop of one-epoch calls therefore never applies the cost test: pass
+        ``track_cost=True`` there if you rely on it. > 0.
     seed : int, numpy.random.Generator or None, default 0
         Seed of the presentation order: an integer, None (fresh entropy), or a
         ``numpy.random.Generator`` (pass the same generator to successive calls to
@@ -427,8 +505,9 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     Returns
     -------
     History
-        The run: ``cost``, ``online_cost``, ``eta`` per epoch, ``val_cost`` and
-        ``best_epoch`` with a validation set, ``weights`` with ``record_weights``.
+        The run: ``online_cost`` and ``eta`` per epoch, ``cost`` with
+        ``track_cost=True``, ``val_cost`` and ``best_epoch`` with a validation set,
+        ``weights`` with ``record_weights``.
 
     Notes
     -----
@@ -459,8 +538,12 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     >>> X, D = eb.data.two_gaussians(seed=0)
     >>> net = eb.mlp([2, 1], activation="identity")
     >>> h = eb.train_sgd(net, X, D, epochs=5, eta=0.05)
-    >>> h.cost[-1] < h.cost[0]
-    True
+    >>> len(h.online_cost), h.online_cost[-1] < h.online_cost[0]
+    (5, True)
+    >>> net = eb.mlp([2, 1], activation="identity")
+    >>> h = eb.train_sgd(net, X, D, epochs=5, eta=0.05, track_cost=True)
+    >>> len(h.cost), h.cost[-1] < h.cost[0]
+    (6, True)
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network, got {type(net).__name__}")
@@ -520,9 +603,7 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
     check_positive("diverge_factor", diverge_factor)
     # a bounded cost (mse on sigmoid outputs) cannot blow up: runaway weights show divergence
     w_limit = diverge_factor * max(1.0, float(np.linalg.norm(net.params)))
-    hist = History()
-    if track_cost:
-        hist.cost.append(net.cost(X, D))
+    hist = History(cost=[net.cost(X, D)] if track_cost else None)
     # the divergence threshold scales with the starting cost (or, untracked, the first epoch's)
     limit = diverge_factor * max(1.0, hist.cost[0]) if track_cost else np.inf
     if has_val:
@@ -555,9 +636,12 @@ def train_sgd(net: Network, X, D, *, epochs: int, eta: float, batch_size: int = 
                 if status >= 0:
                     what = f"at presentation {status + 1} of epoch {epoch}: the cost became {losses[status]}"
                 elif mean_loss <= limit and not w_norm <= w_limit:
+                    why = ("the first epoch's cost has no starting cost to compare with, as "
+                           "track_cost=False does not compute one" if math.isinf(limit) else
+                           "the cost may be bounded, as mse on sigmoid outputs is, so it "
+                           "cannot show the divergence")
                     what = (f"in epoch {epoch}: the weights' norm grew to {w_norm:.3g}, over "
-                            f"{diverge_factor:g} times its start (the cost may be bounded, as mse "
-                            f"on sigmoid outputs is, so it cannot show the divergence)")
+                            f"{diverge_factor:g} times its start ({why})")
                 else:
                     what = (f"in epoch {epoch}: its mean cost {mean_loss:.3g} is over "
                             f"{diverge_factor:g} times the starting cost")

@@ -174,9 +174,9 @@ def test_inverse_time_schedule_continues_across_calls():
     rng = np.random.default_rng(0)           # one stream of presentation orders
     rng_ref = np.random.default_rng(0)
     first = eb.train_sgd(two, X, D, epochs=2, eta=0.1, schedule="inverse_time", tau=50.0,
-                         seed=rng)
+                         seed=rng, track_cost=True)
     second = eb.train_sgd(two, X, D, epochs=2, eta=0.1, schedule="inverse_time", tau=50.0,
-                          seed=rng, resume=first)
+                          seed=rng, resume=first, track_cost=True)
     joined = first + second
     ref = eb.mlp([2, 1], activation="identity", seed=0)
     h_ref = eb.train_sgd(ref, X, D, epochs=4, eta=0.1, schedule="inverse_time", tau=50.0,

@@ -38,7 +38,7 @@ def test_adam_matches_the_published_update(beta1, beta2, batch):
     net = eb.mlp([2, 3, 1], seed=1)
     want, vhat = _adam_reference(net.copy(), X, D, 0.01, beta1, beta2, 1e-8, batch, 3)
     h = eb.train(net, X, D, eb.Adam(eta=0.01, beta1=beta1, beta2=beta2, batch_size=batch,
-                                    order="sequential"), epochs=3)
+                                    order="sequential"), epochs=3, track_cost=True)
     np.testing.assert_allclose(net.params, want, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(h.second_moment, vhat, rtol=1e-12)
     assert h.updates == 3 * -(-100 // batch)

@@ -137,7 +137,8 @@ def test_every_method_runs_through_one_call_with_a_complete_history():
     X, D = eb.data.two_gaussians(seed=0)
     for method in ALL_BATCH + [eb.SGD(eta=0.05), eb.SDLM(eta=0.05)]:
         net = eb.mlp([2, 3, 1], seed=0)
-        h = eb.train(net, X, D, method, epochs=4, record_weights=True)
+        kw = {} if method in ALL_BATCH else {"track_cost": True}
+        h = eb.train(net, X, D, method, epochs=4, record_weights=True, **kw)
         assert h.cost[-1] < h.cost[0], type(method).__name__
         assert h.counts["gradients"] > 0 and h.wall_time > 0
         assert h.weights.shape[1] == net.n_params
@@ -154,7 +155,8 @@ def test_sdlm_beats_sgd_with_its_best_constant_rate_on_fig10():
         out = []
         for seed in range(5):
             net = eb.mlp([2, 1], activation="identity").set_params([-1.2, 2.2, 0.5])
-            out.append(eb.train(net, X, D, method, epochs=3, seed=seed).cost[-1] - e_min)
+            out.append(eb.train(net, X, D, method, epochs=3, seed=seed,
+                                track_cost=True).cost[-1] - e_min)
         return np.mean(out)
 
     best_sgd = min(excess(eb.SGD(eta=e)) for e in np.geomspace(0.01, 1.0, 15))

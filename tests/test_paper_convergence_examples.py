@@ -120,7 +120,7 @@ def test_fig12_stochastic_lms_at_0_2_gets_close(lms_problem):
     net, X, D = lms_problem
     _, _, e_min = measure.lms_solution(X, D)
     trial = net.copy().set_params(START)
-    h = eb.train_sgd(trial, X, D, epochs=6, eta=0.2, seed=0)
+    h = eb.train_sgd(trial, X, D, epochs=6, eta=0.2, seed=0, track_cost=True)
     assert h.cost[-1] - e_min < 0.05 * (h.cost[0] - e_min)
 
 
@@ -128,7 +128,8 @@ def test_fig12_stochastic_lms_at_0_2_gets_close(lms_problem):
 def _mean_costs(net, X, D, eta, epochs, orders=range(20)):
     _, _, e_min = measure.lms_solution(X, D)
     return np.mean([eb.train_sgd(net.copy().set_params(START), X, D, epochs=epochs, eta=eta,
-                                 order="shuffle", seed=s, diverge_factor=1e300).cost
+                                 order="shuffle", seed=s, diverge_factor=1e300,
+                                 track_cost=True).cost
                     for s in orders], axis=0) - e_min
 
 
@@ -432,7 +433,7 @@ def test_closed_form_descent_is_batch_training(raw_inputs):
         c = ((start - np.r_[W_opt[0], b_opt]) @ V) * (1 - lam / lam[-1]) ** k
         closed = 0.5 * (lam * c ** 2).sum(axis=1)
         h = eb.train_sgd(net.copy().set_params(start), Xs, D, epochs=300, eta=1 / lam[-1],
-                         batch_size=len(Xs), order="sequential")
+                         batch_size=len(Xs), order="sequential", track_cost=True)
         trained = np.asarray(h.cost) - e_min
         big = closed > 1e-9
         np.testing.assert_allclose(trained[big], closed[big], rtol=1e-5)
@@ -467,7 +468,7 @@ def test_epochs_to_converge_counts_like_the_per_epoch_cost(raw_inputs):
     e_min = measure.lms_solution(Xs, D)[2]
     start = np.array([0.5, -0.5, 0.5])
     h = eb.train_sgd(net.copy().set_params(start), Xs, D, epochs=1000, eta=1 / lam_max,
-                     batch_size=len(Xs), order="sequential")
+                     batch_size=len(Xs), order="sequential", track_cost=True)
     expected = int(np.flatnonzero(np.asarray(h.cost) - e_min <= 1e-8)[0])
     assert measure.epochs_to_converge(net, Xs, D, eta=1 / lam_max, cost_min=e_min, tol=1e-8,
                                       start=start) == expected

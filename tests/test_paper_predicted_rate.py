@@ -134,7 +134,7 @@ def test_lambda_max_falls_in_the_first_epoch_then_little(mlp, lam_batch):
     run is the sweep's run at ratio 1."""
     net = eb.mlp([784, 30, 10], seed=0)
     h = eb.train_sgd(net, mlp["X"], mlp["D"], epochs=20, eta=1 / mlp["sweep"].lambdas[0],
-                     seed=0, record_weights="epoch")
+                     seed=0, record_weights="epoch", track_cost=True)
     assert h.cost[-1] == pytest.approx(mlp["sweep"].final[ONE, 0], rel=1e-12)
     probe = eb.mlp([784, 30, 10], seed=0).set_params(h.weights[1])
     one = curvature.principal_eigen(probe, mlp["X"], mlp["D"])[0]

@@ -42,7 +42,7 @@ def _online_on_copies(X100, D100, net0, eta, seed):
 
 def _run(net0, X, D, eta, epochs, batch_size=1, seed=0):
     return np.array(eb.train_sgd(net0.copy(), X, D, epochs=epochs, eta=eta,
-                                 batch_size=batch_size, seed=seed).cost)
+                                 batch_size=batch_size, seed=seed, track_cost=True).cost)
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def test_sweep_runs_are_plain_sgd_at_ratio_over_lambda(problem):
         lam = measure.predicted_rate_lambda(make(seed), X, D, 200, 0.05, 100, seed)
         assert s.lambdas[j] == lam
         net = make(seed)
-        h = eb.train_sgd(net, X, D, epochs=4, eta=0.5 / lam, seed=seed)
+        h = eb.train_sgd(net, X, D, epochs=4, eta=0.5 / lam, seed=seed, track_cost=True)
         assert np.allclose(s.curves[0, j], h.cost, rtol=1e-12)
         assert s.final[0, j] == pytest.approx(h.cost[-1], rel=1e-12)
 

@@ -17,7 +17,7 @@ def test_shape_and_agreement_with_train_sgd(data):
                                [3, 4], 2)
     assert costs.shape == (2, 2, 3)
     net = eb.mlp([2, 2, 1], seed=4)
-    h = eb.train_sgd(net, X, D, epochs=2, eta=0.05, seed=4)
+    h = eb.train_sgd(net, X, D, epochs=2, eta=0.05, seed=4, track_cost=True)
     np.testing.assert_allclose(costs[1, 1], h.cost)
 
 

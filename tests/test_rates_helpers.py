@@ -24,13 +24,14 @@ def test_sgd_grid_matches_train_sgd(data):
                          seeds=[3, 4], epochs=2, momenta=[0.0, 0.6], rates=rates)
     assert c.shape == (2, 2, 2, 3)
     net = eb.mlp([2, 2, 1], seed=4)
-    h = eb.train_sgd(net, X, D, epochs=2, eta=0.05, momentum=0.6, rates=rates, seed=4)
+    h = eb.train_sgd(net, X, D, epochs=2, eta=0.05, momentum=0.6, rates=rates, seed=4,
+                     track_cost=True)
     np.testing.assert_allclose(c[1, 1, 1], h.cost)
     # batch mode: one update per epoch
     b = measure.sgd_grid(lambda s: eb.mlp([2, 1], seed=s), X, D, etas=[0.1], seeds=[0],
                          epochs=3, batch_size=len(X))
     net = eb.mlp([2, 1], seed=0)
-    h = eb.train_sgd(net, X, D, epochs=3, eta=0.1, batch_size=len(X), seed=0)
+    h = eb.train_sgd(net, X, D, epochs=3, eta=0.1, batch_size=len(X), seed=0, track_cost=True)
     np.testing.assert_allclose(b[0, 0, 0], h.cost)
     assert h.updates == 3
 

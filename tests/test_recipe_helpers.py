@@ -62,7 +62,7 @@ def test_learning_curves_equal_one_long_run(small):
     cost, error = measure.recipe_learning_curves(net, X, D, X, labels, epochs=4,
                                                  eta=0.05, order="sequential")
     ref = eb.mlp([2, 3, 1], seed=0)
-    h = eb.train_sgd(ref, X, D, epochs=4, eta=0.05, order="sequential")
+    h = eb.train_sgd(ref, X, D, epochs=4, eta=0.05, order="sequential", track_cost=True)
     assert np.allclose(cost, h.cost, rtol=1e-10)
     assert np.allclose(net.params, ref.params, rtol=1e-10)
     assert error[-1] == ref.error_rate(X, labels)

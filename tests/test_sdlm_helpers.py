@@ -26,7 +26,7 @@ def test_race_matches_single_runs_and_subtracts_the_floor():
     assert c.shape == (2, 2, 5)
     for i, m in enumerate(methods):
         for j, seed in enumerate([0, 3]):
-            h = eb.train(_lms(seed), X, D, m, epochs=4, seed=seed)
+            h = eb.train(_lms(seed), X, D, m, epochs=4, seed=seed, track_cost=True)
             assert np.allclose(c[i, j], np.asarray(h.cost) - 0.1, rtol=0, atol=1e-15)
 
 

@@ -108,7 +108,7 @@ def test_per_layer_rates_expand_to_weights():
 def test_training_reduces_cost_and_history_is_complete():
     X, D = eb.data.two_gaussians(seed=0)
     net = eb.mlp([2, 3, 1], seed=0)
-    h = eb.train_sgd(net, X, D, epochs=20, eta=0.02, seed=1)
+    h = eb.train_sgd(net, X, D, epochs=20, eta=0.02, seed=1, track_cost=True)
     assert len(h.cost) == 21 and len(h.online_cost) == 20 and len(h.eta) == 20
     assert h.cost[-1] < 0.5 * h.cost[0]
     assert h.presentations == 2000 and h.updates == 2000 and h.wall_time > 0
@@ -154,7 +154,7 @@ def test_emphasize_and_alternate_train():
     X, D = eb.data.two_gaussians(seed=0)
     for order in ("emphasize", "alternate"):
         net = eb.mlp([2, 1], activation="identity", seed=0)
-        h = eb.train_sgd(net, X, D, epochs=5, eta=0.05, order=order)
+        h = eb.train_sgd(net, X, D, epochs=5, eta=0.05, order=order, track_cost=True)
         assert h.cost[-1] < h.cost[0]
     assert h.presentations == 500
 
@@ -287,3 +287,69 @@ def test_online_kernel_in_float32_follows_float64():
     eb.train_sgd(net, X, D, epochs=1, eta=0.02, order="sequential")
     assert p32.dtype == np.float32
     np.testing.assert_allclose(p32, net.params, rtol=1e-4, atol=1e-5)
+
+
+# ---- track_cost: the full-cost passes are opt-in (issue #21 point 7) ---------------------
+def _count_full_passes(monkeypatch):
+    """Count the rows that Network.cost and Network.sample_costs evaluate (a call made
+    inside another, as cost calls sample_costs, is not counted twice)."""
+    rows = {"n": 0, "depth": 0}
+    for name in ("cost", "sample_costs"):
+        original = getattr(eb.Network, name)
+
+        def counted(self, X, D, *args, _original=original, **kw):
+            rows["n"] += len(X) if rows["depth"] == 0 else 0
+            rows["depth"] += 1
+            try:
+                return _original(self, X, D, *args, **kw)
+            finally:
+                rows["depth"] -= 1
+        monkeypatch.setattr(eb.Network, name, counted)
+    return rows
+
+
+def test_default_run_makes_no_full_cost_pass(monkeypatch):
+    X, D = eb.data.two_gaussians(seed=0)
+    rows = _count_full_passes(monkeypatch)
+    h = eb.train_sgd(eb.mlp([2, 3, 1], seed=0), X, D, epochs=3, eta=0.02)
+    assert rows["n"] == 0 and not h.cost_tracked and len(h.online_cost) == 3
+    for method in (eb.SGD(eta=0.02), eb.SDLM(eta=0.02), eb.Adam(eta=0.01)):
+        h = eb.train(eb.mlp([2, 3, 1], seed=0), X, D, method, epochs=2)
+        assert not h.cost_tracked and len(h.online_cost) == 2, type(method).__name__
+    assert rows["n"] == 0
+    # with track_cost=True: one pass over X before training and one after each epoch
+    eb.train_sgd(eb.mlp([2, 3, 1], seed=0), X, D, epochs=3, eta=0.02, track_cost=True)
+    assert rows["n"] == 4 * len(X)
+
+
+def test_track_cost_records_the_full_cost_at_each_epochs_weights():
+    X, D = eb.data.two_gaussians(seed=0)
+    for order in ("shuffle", "emphasize"):
+        net = eb.mlp([2, 3, 1], seed=0)
+        h = eb.train_sgd(net, X, D, epochs=4, eta=0.02, order=order, track_cost=True,
+                         record_weights="epoch")
+        assert h.cost_tracked and len(h.cost) == 5 and len(h.online_cost) == 4
+        want = [net.cost(X, D, params=w) for w in h.weights]
+        np.testing.assert_allclose(h.cost, want, rtol=1e-12)
+        # the same run untracked: the same weights and online costs, no full costs
+        plain = eb.mlp([2, 3, 1], seed=0)
+        g = eb.train_sgd(plain, X, D, epochs=4, eta=0.02, order=order)
+        np.testing.assert_array_equal(plain.params, net.params)
+        np.testing.assert_array_equal(g.online_cost, h.online_cost)
+
+
+def test_reading_an_unrecorded_cost_says_why():
+    X, D = eb.data.two_gaussians(seed=0)
+    h = eb.train_sgd(eb.mlp([2, 1], seed=0), X, D, epochs=2, eta=0.05)
+    with pytest.raises(AttributeError, match="track_cost=True.*online_cost"):
+        h.cost
+    assert "not recorded" in repr(h) and h.epochs == 2
+    batch = eb.train(eb.mlp([2, 1], seed=0), X, D, eb.ConjugateGradient(), epochs=2)
+    assert batch.cost_tracked and len(batch.cost) == 3
+    # a concatenation holds a cost only when every part recorded one
+    tracked = eb.train_sgd(eb.mlp([2, 1], seed=0), X, D, epochs=2, eta=0.05,
+                           track_cost=True)
+    assert not (tracked + h).cost_tracked and not (h + tracked).cost_tracked
+    assert len((tracked + tracked).cost) == 5
+    assert not eb.History().extend(h).cost_tracked
+    assert eb.History().extend(tracked).cost == tracked.cost

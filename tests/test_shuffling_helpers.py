@@ -65,7 +65,8 @@ def test_curve_matches_one_train_sgd_run(problem, order):
     the same order and seed, to rounding."""
     X, D, _ = problem
     ref = eb.mlp([4, 5, 3], seed=1)
-    h = eb.train_sgd(ref, X, D, epochs=4, eta=0.05, order=order, seed=7, emphasis=3)
+    h = eb.train_sgd(ref, X, D, epochs=4, eta=0.05, order=order, seed=7, emphasis=3,
+                     track_cost=True)
     net = eb.mlp([4, 5, 3], seed=1)
     seen, cost, err = measure.order_learning_curve(
         net, X, D, order=order, presentations=h.presentations, eta=0.05, checkpoints=7,

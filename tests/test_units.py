@@ -60,9 +60,9 @@ def test_defined_unit_trains_by_sgd_and_sdlm_on_batched_and_per_sample_paths():
         net = eb.mlp([2, 4, 1], activation="student_swish", output_activation="identity")
         start = net.cost(X, D)
         if method is None:
-            h = eb.train_sgd(net, X, D, epochs=3, eta=0.02)
+            h = eb.train_sgd(net, X, D, epochs=3, eta=0.02, track_cost=True)
         else:
-            h = eb.train(net, X, D, method, epochs=3)
+            h = eb.train(net, X, D, method, epochs=3, track_cost=True)
         assert h.cost[-1] < start
     # the batched driver (8 rows or more) and the per-sample one agree
     net = eb.mlp([2, 4, 1], activation="student_swish")
