@@ -32,6 +32,7 @@ from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
+from .._compiling import compiling
 from . import conv, dense, rbf, shared
 from .dense import FAST
 from .layout import CONV, DENSE, RBF, SHARED, TYPE, AnyLayers, DenseOnly, all_dense
@@ -259,7 +260,9 @@ def address(layer_type: int, which: int) -> int:
     if key not in _COMPILED:
         wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
         # the flags of the pass itself: inlined code takes its caller's
-        _COMPILED[key] = cfunc(_SIGNATURE, cache=True, **_FLAGS.get(layer_type, {}))(wrapper)
+        with compiling():
+            _COMPILED[key] = cfunc(_SIGNATURE, cache=True,
+                                   **_FLAGS.get(layer_type, {}))(wrapper)
     return _COMPILED[key].address
 
 
