@@ -1,10 +1,10 @@
 """The per-sample drivers: whole-network passes, one sample at a time, over any stack of
 layers (the reference path, and the only one for shared-weight and RBF layers).
 
-The layer type is looked at in one place, :func:`_dispatchers` below (one if-chain for
-the five passes); every layer file (:mod:`.dense`, :mod:`.shared`, :mod:`.conv`,
+The layer type is looked at in one place, :func:`_dispatchers` below (one dispatcher for
+each of the five passes); every layer file (:mod:`.dense`, :mod:`.shared`, :mod:`.conv`,
 :mod:`.rbf`) has the five passes with the same arguments. Every driver takes the
-network's family marker (:func:`.layout.family`) first. Buffers follow :mod:`.layout`.
+network's family marker (:func:`.indirect.family`) first. Buffers follow :mod:`.layout`.
 """
 from __future__ import annotations
 
