@@ -90,7 +90,7 @@ def book_commands(root: Path, out: Path, python: Path | str = PY,
 
     1. ``ebtricks._warmup`` compiles the kernels (or loads them from Numba's disk cache,
        which ebtricks keys on all its kernel sources, so it is never stale), so that no
-       page's execution time includes compiling;
+       page's execution time includes compiling; two processes compile side by side;
     2. ``_ext/execute_book.py`` executes every notebook once and stages the executed
        copies in ``out/_build/src`` (a cell error fails it, with the traceback);
     3. Jupyter Book renders the staged copies into ``out/_build/html`` without executing
@@ -98,7 +98,7 @@ def book_commands(root: Path, out: Path, python: Path | str = PY,
     The notebook tests read the same executed copies, so nothing runs twice.
     """
     stage = out / "_build" / "src"
-    return [[python, "-m", "ebtricks._warmup"],
+    return [[python, "-m", "ebtricks._warmup", "--jobs", "2"],
             [python, root / "_ext" / "execute_book.py", root, stage],
             [jupyter_book, "build", stage, "--path-output", out, "--warningiserror",
              "--keep-going"]]

@@ -9,6 +9,7 @@ The numerical core imports only numpy and numba. Plotting and widgets live in
 >>> history = eb.train_sgd(net, X, D, epochs=3, eta=0.05)
 """
 from . import _cache  # noqa: F401  (first: every kernel's disk cache is keyed on all kernel sources)
+from . import _compiling  # noqa: F401  (a line on stderr when a first use compiles kernels)
 from . import curvature, data
 from .activations import Activation
 from .descent import (LogCosh1D, Quadratic, Quadratic1D, gradient_descent, gradient_descent_1d,

@@ -1,12 +1,18 @@
 """Compile (or load from the disk cache) the kernels each feature of ebtricks uses, and
 say how long each took.
 
-    python -m ebtricks._warmup
+    python -m ebtricks._warmup             # every feature, in this process
+    python -m ebtricks._warmup --jobs 2    # the features in two groups, two processes
 
 From an empty cache this is the compile time a student meets once per install, feature
 by feature; with a warm cache it is the time to load the cached machine code. The book
-build runs it before executing the notebooks, so that no page's execution time includes
-compiling, and two notebooks running side by side do not compile the same kernels twice.
+build runs it with ``--jobs 2`` before executing the notebooks, so that no page's
+execution time includes compiling, and two notebooks running side by side do not compile
+the same kernels twice.
+
+Compiling is single-threaded, so on two cores the two groups of :data:`GROUPS` compile side
+by side; they share few kernels (the dense passes, the units), which both may compile.
+Numba writes its cache files atomically, so two processes filling one cache is safe.
 """
 from __future__ import annotations
 
@@ -67,7 +73,18 @@ def _features():
     ]
 
 
-def warm_up(out=sys.stdout) -> dict[str, float]:
+# Two groups of about equal compile time (CPU seconds, quiet machine: about 35 and 40) that
+# share few kernels: everything on dense nets, and the other layer types (which compile the
+# dense passes' C-callable wrappers, and so the dense passes, again if group 1 has not yet).
+GROUPS = (("dense: forward, cost, gradient", "dense: online SGD",
+           "dense: SGD with momentum, mini-batches, recording", "dense: per-weight rates",
+           "dense: SDLM", "dense: H v, G v, diagonal", "dense: exact Hessian",
+           "dense: principal eigenvalue"),
+          ("shared weights: gradient and SGD", "shared weights: H v and diagonal",
+           "RBF: gradient and SGD"))
+
+
+def warm_up(out=sys.stdout, only=None) -> dict[str, float]:
     """Run every feature once; return the seconds each took (compile or cache load).
 
     Each line also gives the CPU seconds this process spent: compiling is single-threaded,
@@ -79,6 +96,8 @@ def warm_up(out=sys.stdout) -> dict[str, float]:
     print("compiling ebtricks kernels (once per install; later runs load them from disk)",
           file=out, flush=True)
     for name, run in _features():
+        if only is not None and name not in only:
+            continue
         t, c = time.perf_counter(), time.process_time()
         run()
         times[name] = time.perf_counter() - t
@@ -90,7 +109,45 @@ def warm_up(out=sys.stdout) -> dict[str, float]:
     return times
 
 
+def warm_up_parallel(jobs: int, out=sys.stdout) -> float:
+    """Run the groups of :data:`GROUPS` in ``jobs`` processes (at most one per group);
+    print each process's lines and return the wall time."""
+    import subprocess
+    t0 = time.perf_counter()
+    names = [n for n, _ in _features()]
+    assert sorted(names) == sorted(n for g in GROUPS for n in g), "GROUPS must cover _features"
+    groups = [[] for _ in range(min(jobs, len(GROUPS)))]
+    for i, g in enumerate(GROUPS):
+        groups[i % len(groups)].extend(g)
+    procs = [subprocess.Popen([sys.executable, "-m", "ebtricks._warmup", "--only",
+                               ",".join(str(names.index(n)) for n in g)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for g in groups]
+    failed = False
+    for i, proc in enumerate(procs):
+        text, _ = proc.communicate()
+        print(f"[process {i + 1} of {len(procs)}]\n{text}", end="", file=out, flush=True)
+        failed |= proc.returncode != 0
+    wall = time.perf_counter() - t0
+    print(f"all features in {len(procs)} processes: {wall:.1f} s wall", file=out, flush=True)
+    if failed:
+        raise SystemExit("a warm-up process failed (see above)")
+    return wall
+
+
 if __name__ == "__main__":
+    import argparse
     import os
     os.environ.setdefault("EBTRICKS_PROGRESS", "0")   # the per-feature lines say it all
-    warm_up()
+    os.environ.setdefault("EBTRICKS_COMPILE_NOTE", "0")
+    parser = argparse.ArgumentParser(prog="python -m ebtricks._warmup")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="processes compiling side by side (groups of features)")
+    parser.add_argument("--only", help="comma-separated feature numbers (used by --jobs)")
+    opts = parser.parse_args()
+    if opts.jobs > 1:
+        warm_up_parallel(opts.jobs)
+    else:
+        names = [n for n, _ in _features()]
+        warm_up(only=None if opts.only is None
+                else [names[int(i)] for i in opts.only.split(",")])

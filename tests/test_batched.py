@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ebtricks._engine import batched as B, drivers as K, layout
+from ebtricks._engine import batched as B, drivers as K, indirect, layout
 from test_network import random_case
 
 
@@ -20,7 +20,7 @@ def test_batched_equals_loop(seed):
     w, n = net.params, net.n_params
     v = np.random.default_rng(seed).normal(size=n)
     tab, lf, loss, aux = net.table, net.layer_floats, net.loss_code, net.aux
-    fam = layout.family(tab)
+    fam = indirect.family(tab, indirect.PASSES)
 
     g_loop = np.empty(n)
     e_loop = K.batch_loss_grad(fam, tab, lf, aux, w, loss, X, D, *layout.buffers(tab), g_loop)

@@ -65,11 +65,59 @@ def test_a_dense_only_net_compiles_no_other_layer_type(tmp_path):
     """Issue #21: the first gradient of a dense-only net, from an empty cache, compiles the
     dense passes and no convolution, shared-weight or RBF pass (the family marker of
     drivers.py). A fresh process with its own empty cache, so that nothing is loaded."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin",
+           "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
     res = subprocess.run([sys.executable, "-c", DENSE_ONLY_PROBE], capture_output=True,
-                         text=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin",
-                              "NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+                         text=True, cwd=tmp_path, env=env)
     assert res.returncode == 0, res.stderr[-2000:]
     n_forward, n_backward, other = res.stdout.split(maxsplit=2)
-    assert (n_forward, n_backward) == ("1", "1")      # compiled here, not loaded
+    assert (n_forward, n_backward) == ("1", "1")
     assert other.strip() == "[]", other
+    # issue #13: a first use that compiles for more than a second says so, once
+    from ebtricks._compiling import MESSAGE
+    assert res.stderr.count(MESSAGE) == 1, res.stderr[-2000:]
+    # ... and a second process, which loads the kernels from the disk cache, says nothing
+    again = subprocess.run([sys.executable, "-c", DENSE_ONLY_PROBE], capture_output=True,
+                           text=True, cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert MESSAGE not in again.stderr
+
+
+def test_a_mixed_net_gets_only_the_layer_passes_a_call_needs():
+    """Issue #13: a network that is not all dense calls its layer passes through their
+    addresses (indirect.py), and only the passes a call runs, of the layer types the network
+    has, are compiled: a first gradient compiles no R-pass, no diagonal and no RBF pass."""
+    import ebtricks as eb
+    from ebtricks._engine import indirect, layout
+    net = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(8, 2)],
+                     seed=0)
+    fam = indirect.family(net.table, ("forward", "backward"))
+    present = {layout.CONV, layout.SHARED, layout.DENSE}
+    wanted = {indirect.FORWARD, indirect.BACKWARD}
+    for t in range(indirect.N_TYPES):
+        for k in range(len(indirect.PASSES)):
+            assert (fam.addr[t, k] != 0) == (t in present and k in wanted), (t, k)
+    assert isinstance(indirect.family(eb.mlp([3, 2]).table, indirect.PASSES), layout.DenseOnly)
+
+
+def test_layer_passes_by_address_take_non_contiguous_weights_and_vectors():
+    """The passes read arrays through raw pointers, so the engine's door makes the weights
+    and the vector of H v C-contiguous: a strided view gives the same numbers."""
+    import numpy as np
+    import ebtricks as eb
+    from ebtricks import curvature as cv
+    net = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(8, 2)],
+                     seed=0)
+    rng = np.random.default_rng(0)
+    X, D = rng.normal(size=(3, 36)), np.sign(rng.normal(size=(3, 2)))
+    v = rng.normal(size=net.n_params)
+    strided = np.zeros((net.n_params, 2))
+    strided[:, 0] = v
+    np.testing.assert_array_equal(cv.hessian_vector_product(net, X, D, strided[:, 0]),
+                                  cv.hessian_vector_product(net, X, D, v))
+    from ebtricks import _engine
+    strided[:, 0] = net.params
+    e1, g1 = _engine.gradient(net, strided[:, 0], X, D)
+    e2, g2 = _engine.gradient(net, net.params, X, D)
+    assert e1 == e2
+    np.testing.assert_array_equal(g1, g2)

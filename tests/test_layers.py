@@ -245,7 +245,7 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
                                                              stride, padding, table, conv_first):
     """The im2col + matrix-product kernels against the plain per-connection loops the layer
     also carries: same outputs, gradients, input gradients, H v, G v and diagonals."""
-    from ebtricks._engine import drivers as K, layout
+    from ebtricks._engine import drivers as K, indirect, layout
     conv = eb.Conv2D(in_maps, size, out_maps, kernel=kernel, stride=stride, padding=padding,
                      table=table, activation="lecun_tanh")
     layers = [conv, eb.Dense(conv.n_out, 3, "identity")]
@@ -261,7 +261,7 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
     for table_ in (net.table, lists):
         bufs = layout.buffers(table_)
         g = np.zeros(net.n_params)
-        e = K.sample_loss_grad(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, x,
+        e = K.sample_loss_grad(indirect.family(table_, indirect.PASSES), table_, net.layer_floats, net.aux, net.params, net.loss_code, x,
                                d, *bufs, g)
         out.append((e, bufs[0].copy(), g, bufs[2].copy()))
     (e1, x1, g1, dx1), (e2, x2, g2, dx2) = out
@@ -277,14 +277,14 @@ def test_convolution_products_equal_the_connection_list_path(in_maps, size, out_
         xs, ys, dxs, dys = layout.buffers(table_)
         r = (np.zeros_like(xs), np.zeros_like(ys), np.zeros_like(xs))
         hv, gv = np.zeros(net.n_params), np.empty(net.n_params)
-        K.batch_hvp(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+        K.batch_hvp(indirect.family(table_, indirect.PASSES), table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
                      xs, ys, dxs, dys, *r, hv)
-        K.batch_gnvp(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
+        K.batch_gnvp(indirect.family(table_, indirect.PASSES), table_, net.layer_floats, net.aux, net.params, net.loss_code, v, X, D,
                       xs, ys, dxs, dys, r[0], r[1], gv)
         diags = []
         for keep_f2 in (False, True):
             dg = np.empty(net.n_params)
-            K.batch_diag_backprop(layout.ANY_LAYERS, table_, net.layer_floats, net.aux, net.params, net.loss_code,
+            K.batch_diag_backprop(indirect.family(table_, indirect.PASSES), table_, net.layer_floats, net.aux, net.params, net.loss_code,
                                    X, D, xs, ys, dxs, np.zeros_like(xs), keep_f2, dg)
             diags.append(dg)
         res.append((hv, gv, *diags))

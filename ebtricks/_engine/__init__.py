@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _threads
-from . import batched, drivers, layout
+from . import batched, drivers, indirect, layout
 from .layout import OUT_OFF
 from .loss import CODES as LOSSES, loss_hessian_times
 
@@ -22,8 +22,12 @@ def use_batched(net, X) -> bool:
     return X.shape[0] >= net.BATCH_MIN and layout.all_dense(net.table)
 
 
-def _args(net):
-    return layout.family(net.table), net.table, net.layer_floats, net.aux
+def _args(net, w, *passes):
+    """The first five arguments of every driver (family marker, tables, weights);
+    ``passes``: the layer passes it runs (see indirect.py). The weights are made
+    C-contiguous float64, as the layer passes take them."""
+    return (indirect.family(net.table, passes), net.table, net.layer_floats, net.aux,
+            np.ascontiguousarray(w, dtype=np.float64))
 
 
 def buffers(net):
@@ -43,7 +47,7 @@ def outputs(net, w, X):
             return batched.outputs(net, w, X)
     out = np.empty((X.shape[0], net.n_outputs))
     xs, ys, _, _ = buffers(net)
-    drivers.batch_forward(*_args(net), w, X, xs, ys, out)
+    drivers.batch_forward(*_args(net, w, "forward"), X, xs, ys, out)
     return out
 
 
@@ -54,7 +58,7 @@ def sample_costs(net, w, X, D):
             return batched.sample_losses(net, w, X, D)
     xs, ys, _, _ = buffers(net)
     out = np.empty(X.shape[0])
-    drivers.batch_losses(*_args(net), w, net.loss_code, X, D, xs, ys, out)
+    drivers.batch_losses(*_args(net, w, "forward"), net.loss_code, X, D, xs, ys, out)
     return out
 
 
@@ -65,7 +69,7 @@ def gradient(net, w, X, D, bufs=None):
         with _threads.limited():
             return batched.gradient(net, w, X, D)
     grad = np.zeros(net.n_params)
-    total = drivers.batch_loss_grad(*_args(net), w, net.loss_code, X, D,
+    total = drivers.batch_loss_grad(*_args(net, w, "forward", "backward"), net.loss_code, X, D,
                                     *(bufs or buffers(net)), grad)
     return total, grad
 
@@ -77,8 +81,9 @@ def hvp(net, w, v, X, D, bufs=None, batched_ok=True):
         with _threads.limited():
             return batched.hvp(net, w, v, X, D)
     hv = np.empty(net.n_params)
-    drivers.batch_hvp(*_args(net), w, net.loss_code, v, X, D, *(bufs or r_buffers(net)),
-                      hv)
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    drivers.batch_hvp(*_args(net, w, "forward", "r_forward", "r_backward"), net.loss_code, v,
+                      X, D, *(bufs or r_buffers(net)), hv)
     return hv
 
 
@@ -89,8 +94,9 @@ def gnvp(net, w, v, X, D):
             return batched.gnvp(net, w, v, X, D)
     xs, ys, dxs, dys = buffers(net)
     out = np.empty(net.n_params)
-    drivers.batch_gnvp(*_args(net), w, net.loss_code, v, X, D, xs, ys, dxs, dys,
-                       np.zeros_like(xs), np.zeros_like(ys), out)
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    drivers.batch_gnvp(*_args(net, w, "forward", "r_forward", "backward"), net.loss_code, v,
+                       X, D, xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(ys), out)
     return out
 
 
@@ -101,8 +107,8 @@ def diag(net, w, X, D, keep_f2=False):
             return batched.diag_backprop(net, w, X, D, keep_f2)
     xs, ys, dxs, _ = buffers(net)
     out = np.empty(net.n_params)
-    drivers.batch_diag_backprop(*_args(net), w, net.loss_code, X, D, xs, ys, dxs,
-                                np.zeros_like(xs), keep_f2, out)
+    drivers.batch_diag_backprop(*_args(net, w, "forward", "diag"), net.loss_code, X, D, xs, ys,
+                                dxs, np.zeros_like(xs), keep_f2, out)
     return out
 
 
@@ -119,7 +125,8 @@ def running_diag(net, X, D, idx, gamma, hbar):
                     + batched.diag_backprop(net, net.params, Xs, Ds,
                                             row_weights=gamma * decay))
     xs, ys, dxs, _ = buffers(net)
-    drivers.running_diag(*_args(net), net.params, net.loss_code, X, D, idx, gamma, hbar, xs,
+    drivers.running_diag(*_args(net, net.params, "forward", "diag"), net.loss_code, X, D, idx,
+                         gamma, hbar, xs,
                          ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
     return hbar
 
@@ -132,8 +139,9 @@ def jacobians(net, w, X, D=None):
     J = np.empty((m, net.n_params))
     HL = np.empty((m, m))
     o0 = int(net.table[-1, OUT_OFF])
+    args = _args(net, w, "forward", "backward")
     for p in range(X.shape[0]):
-        drivers.sample_jacobian(*_args(net), w, X[p], xs, ys, dxs, dys, J)
+        drivers.sample_jacobian(*args, X[p], xs, ys, dxs, dys, J)
         if D is not None:
             y = xs[o0:o0 + m].copy()
             for k in range(m):
@@ -145,8 +153,9 @@ def layer_outputs(net, w, X):
     """Every layer's output for each row of X: one array (P, n_out) per layer."""
     xs, ys, _, _ = buffers(net)
     outs = [np.empty((X.shape[0], l.n_out)) for l in net.layers]
+    args = _args(net, w, "forward")
     for p in range(X.shape[0]):
-        drivers.forward(*_args(net), w, X[p], xs, ys)
+        drivers.forward(*args, X[p], xs, ys)
         for l, o in enumerate(outs):
             o0 = net.table[l, OUT_OFF]
             o[p] = xs[o0:o0 + o.shape[1]]

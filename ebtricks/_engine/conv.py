@@ -176,7 +176,7 @@ def _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full):
     return Kd
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def forward(row, lfrow, aux, params, xs, ys):
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -193,7 +193,7 @@ def forward(row, lfrow, aux, params, xs, ys):
                ys[s0 + m:s0 + 2 * m].view(np.int64))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     """Follows conv_forward on the same buffers: it reuses the patches that pass left in ys
     (every caller, through drivers.backward, runs forward first)."""
@@ -314,7 +314,7 @@ def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
 # --- curvature of a convolution: the R-operator and the backpropagated diagonal -----------
 # The same products as training. The R-forward pass keeps R{x}'s patches in R{y}'s buffer
 # (laid out like ys), where the R-backward pass finds them.
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     """R{y} = V * x + W * R{x} + v_b (convolutions);  R{x_out} = f'(y) R{y}."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
@@ -335,7 +335,7 @@ def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
         rxs[o0 + k] *= rys[o0 + k]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
                first):
     """The backward pass and its R-derivative (as dense.r_backward, with convolutions):
@@ -379,7 +379,7 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
     _col2im(pidx, dP, wide, rdxm)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 54-56 for a convolution: h = f'^2 d2E/dx^2 (+ f'' dE/dx) per output; a kernel
     weight sums h x^2 over the positions it is used at; d2E/dx_in^2 = sum of w^2 h."""

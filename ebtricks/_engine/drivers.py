@@ -1,47 +1,42 @@
 """The per-sample drivers: whole-network passes, one sample at a time, over any stack of
 layers (the reference path, and the only one for shared-weight and RBF layers).
 
-The layer type is looked at in one place, :func:`_dispatchers` below (one if-chain for
-the five passes); every layer file (:mod:`.dense`, :mod:`.shared`, :mod:`.conv`,
+The layer type is looked at in one place, :func:`_dispatchers` below (one dispatcher for
+each of the five passes); every layer file (:mod:`.dense`, :mod:`.shared`, :mod:`.conv`,
 :mod:`.rbf`) has the five passes with the same arguments. Every driver takes the
-network's family marker (:func:`.layout.family`) first. Buffers follow :mod:`.layout`.
+network's family marker (:func:`.indirect.family`) first. Buffers follow :mod:`.layout`.
 """
 from __future__ import annotations
 
 from numba import njit, types
 from numba.extending import overload
 
-from . import conv, dense, rbf, shared
-from .layout import CONV, DENSE, N_IN, N_OUT, OUT_OFF, SHARED, TYPE, DenseOnly
+from . import dense
+from .indirect import LAYER_FILES, PASSES, call_pass
+from .layout import N_IN, N_OUT, OUT_OFF, TYPE, DenseOnly
 from .loss import loss_and_grad, loss_hessian_diag, loss_hessian_times, loss_only
 
 
 # --- the dispatch on the layer type: the one place ----------------------------------------
-# One if-chain serves all five passes. The drivers take a family marker first
-# (layout.DenseOnly or layout.AnyLayers, a type to Numba): for a dense-only network the
-# dispatchers compile to the dense pass alone, so its first use never compiles the
-# convolution, shared-weight or RBF passes. The dispatch and the thin drivers below are
-# inline="always" (see README.md, "Compile time"): each level of calls Numba compiles
-# separately would compile every layer pass under it once more.
+# One function serves all five passes. The drivers take a family marker first (a distinct
+# type to Numba for each family): for layout.DenseOnly the dispatcher compiles to the dense
+# pass alone, called directly; for layout.AnyLayers it calls the pass of the layer's type
+# through its address (indirect.py), so no driver compiles any layer pass into itself. The
+# dispatch and the thin drivers below are inline="always" (see README.md, "Compile time").
 def _dispatchers(name):
-    d, c, s, r = (getattr(m, name) for m in (dense, conv, shared, rbf))
+    which = PASSES.index(name)
+    d = getattr(dense, name)
+    by_type = {t: getattr(m, name) for t, m in LAYER_FILES.items()}
 
     def dense_only(fam, t, args):
         d(*args)
 
     def any_layer(fam, t, args):
-        if t == DENSE:
-            d(*args)
-        elif t == CONV:
-            c(*args)
-        elif t == SHARED:
-            s(*args)
-        else:
-            r(*args)
+        call_pass(fam.addr[t, which], args)
 
     def layer_pass(fam, t, args):
         """Run pass ``name`` of a layer of type t on the tuple of arguments ``args``."""
-        any_layer(fam, t, args)      # with NUMBA_DISABLE_JIT; compiled, the overload below
+        by_type[t](*args)      # with NUMBA_DISABLE_JIT; compiled, the overload below
 
     layer_pass.__name__ = layer_pass.__qualname__ = f"layer_{name}"
 

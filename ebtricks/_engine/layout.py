@@ -64,16 +64,10 @@ class DenseOnly(NamedTuple):
 
 
 class AnyLayers(NamedTuple):
-    """Family marker of any other network: the drivers dispatch on the layer type."""
-    any_layers: bool = True
-
-
-DENSE_ONLY, ANY_LAYERS = DenseOnly(), AnyLayers()
-
-
-def family(table: np.ndarray):
-    """The family marker the drivers take first (a distinct type to Numba for each)."""
-    return DENSE_ONLY if all_dense(table) else ANY_LAYERS
+    """Family marker of any other network: the drivers dispatch on the layer type and call
+    each layer pass through its address, ``addr[type, pass]`` (see indirect.py, which
+    builds the marker: ``indirect.family``)."""
+    addr: np.ndarray    # int64 (number of layer types, number of passes)
 
 
 class Layout(NamedTuple):

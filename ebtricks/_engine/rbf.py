@@ -20,7 +20,7 @@ from numba import njit
 from .layout import B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def forward(row, lfrow, aux, params, xs, ys):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
     for j in range(row[N_OUT]):
@@ -34,7 +34,7 @@ def forward(row, lfrow, aux, params, xs, ys):
         xs[o0 + j] = math.exp(-z)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
     if need_dx:
@@ -52,7 +52,7 @@ def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
                 dxs[i0 + k] -= g * u / (s * s)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     """R{z} = sum_k u_k R{u_k} / s^2 - ||u||^2 R{s} / s^3 with R{u} = R{x} - v_nu;
     R{phi} = -phi R{z}."""
@@ -71,7 +71,7 @@ def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
         rxs[o0 + j] = -xs[o0 + j] * rz
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
                first):
     nin, w0, b0, i0, o0 = row[N_IN], row[W_OFF], row[B_OFF], row[IN_OFF], row[OUT_OFF]
@@ -100,7 +100,7 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
                        - 3.0 * g * q * rs / (s * s * s * s))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 57-58: d2E/dp^2 = d2E/dphi^2 (dphi/dp)^2 for p a centre coordinate, a width, or
     (propagated down) an input; with keep_f2 the term dE/dphi d2phi/dp^2 is added."""

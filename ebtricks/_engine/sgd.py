@@ -22,9 +22,10 @@ import numpy as np
 from numba import njit
 
 from .dense import FAST
+from . import indirect
 from .drivers import sample_loss_grad
 from .layout import (ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF, all_dense,
-                     buffers, family)
+                     buffers)
 from .loss import loss_and_grad
 from .units import act_df_into, act_f_into
 
@@ -440,7 +441,7 @@ class Epochs:
         self.grad, self.velocity, self.r = np.zeros(n), np.zeros(n), np.zeros(n)
         self.eta_state = np.array([float(eta_start)])
         self.rec = Recording(np.zeros((traj_rows, n)), record_every, np.zeros(1, np.int64))
-        self.family = family(net.table)
+        self.family = indirect.family(net.table, ("forward", "backward"))
         self.online = (step.batch_size == 1 and step.momentum == 0 and not murata.on
                        and record_every == 0 and all_dense(net.table))
         self.row_rates = (first_layer_row_rates(net.table, eta_vec) if self.online

@@ -31,7 +31,7 @@ def _w(params, w0, k, const):
     return params[w0 + k] if k >= 0 else const
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def forward(row, lfrow, aux, params, xs, ys):
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -46,7 +46,7 @@ def forward(row, lfrow, aux, params, xs, ys):
                np.empty(nout, dtype=np.int64))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -69,7 +69,7 @@ def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
                 dxs[i0 + i] += _w(params, w0, k, const) * g
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     start, cin, cw, bof = _lists(row, aux)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
@@ -86,7 +86,7 @@ def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
         rxs[o0 + j] = act_df_from(code, ys[o0 + j], xs[o0 + j], lfrow[ACT_PARAM]) * s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx,
                first):
     start, cin, cw, bof = _lists(row, aux)
@@ -113,7 +113,7 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
                 rdxs[i0 + i] += wv * rdy + (v[w0 + k] * dy if k >= 0 else 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     """Eqs 54-56 for a shared-weight layer: a shared weight sums h x_i^2 over all the
     connections that use it (eq 53 with the sum over the units sharing it)."""

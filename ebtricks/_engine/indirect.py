@@ -1,0 +1,290 @@
+"""Layer passes reached through their machine-code addresses, for networks that are not all
+dense.
+
+Why: Numba compiles a kernel that calls another kernel by linking the callee's code into
+the caller and optimising and emitting the whole again. A driver that could run any of the
+four layer types therefore recompiled all twenty layer passes (four types, five passes) for
+every driver and every SGD kernel: half a minute per feature, the first time a student used
+a convolutional net. Here each layer pass is compiled once, on its own, as a C-callable
+function (:func:`address`, cached on disk like every kernel), and the drivers call it
+through its address with :func:`call_pass`; a driver's own compile no longer contains any
+layer pass, and only the passes a call needs, of the layer types its network has, are ever
+compiled (:func:`family`).
+
+The calling convention is one array of int64 slots, on the caller's stack: a 1-D array
+argument takes two slots (its data address and its length), a flag or an integer one.
+:func:`call_pass` fills it from the pass's argument tuple, in the order of the pass's
+parameters (see ``README.md``); the ``_<pass>_args`` functions below read it back in the
+same order, and the twenty ``<type>_<pass>`` wrappers hand the arrays to the layer file's
+pass. Arrays must be C-contiguous float64 or int64 (checked when a driver is compiled);
+the engine's door (``__init__.py``) makes sure of it.
+
+An all-dense network does not come here: its drivers call the dense passes directly (the
+``DenseOnly`` family marker), which lets LLVM inline them. With ``NUMBA_DISABLE_JIT=1``
+the dispatch calls the Python passes directly and nothing here is compiled.
+"""
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import carray, cfunc, config, njit, types
+from numba.core import cgutils
+from numba.core.errors import TypingError
+from numba.extending import intrinsic
+
+from .._compiling import compiling
+from . import conv, dense, rbf, shared
+from .dense import FAST
+from .layout import CONV, DENSE, RBF, SHARED, TYPE, AnyLayers, DenseOnly, all_dense
+
+PASSES = ("forward", "backward", "r_forward", "r_backward", "diag")
+FORWARD, BACKWARD, R_FORWARD, R_BACKWARD, DIAG = range(len(PASSES))
+N_TYPES = 4
+LAYER_FILES = {DENSE: dense, SHARED: shared, RBF: rbf, CONV: conv}
+
+
+# --- the caller's side -------------------------------------------------------------------
+def _slots(ty):
+    if isinstance(ty, types.Array):
+        if ty.ndim != 1 or ty.layout != "C" or ty.dtype not in (types.float64, types.int64):
+            raise TypingError(f"a layer pass takes C-contiguous 1-D float64 or int64 arrays, "
+                              f"got {ty}")
+        return 2
+    if isinstance(ty, (types.Boolean, types.Integer)):
+        return 1
+    raise TypingError(f"a layer pass takes arrays, integers and flags, got {ty}")
+
+
+@intrinsic
+def call_pass(typingctx, address, args):
+    """Call the compiled pass at ``address`` (from :func:`address`) on the tuple ``args``."""
+    if not isinstance(address, types.Integer) or not isinstance(args, types.BaseTuple):
+        return None
+    n_slots = sum(_slots(ty) for ty in args)
+    sig = types.void(types.int64, args)
+
+    def codegen(context, builder, signature, llargs):
+        address_value, values = llargs
+        i64 = ir.IntType(64)
+        frame = cgutils.alloca_once(builder, i64, size=n_slots, name="pass_frame")
+        k = 0
+        for i, ty in enumerate(args):
+            value = builder.extract_value(values, i)
+            if isinstance(ty, types.Array):
+                ary = context.make_array(ty)(context, builder, value)
+                builder.store(builder.ptrtoint(ary.data, i64), builder.gep(frame, [i64(k)]))
+                builder.store(ary.nitems, builder.gep(frame, [i64(k + 1)]))
+                k += 2
+            else:
+                as_int = (builder.zext(value, i64) if isinstance(ty, types.Boolean)
+                          else context.cast(builder, value, ty, types.int64))
+                builder.store(as_int, builder.gep(frame, [i64(k)]))
+                k += 1
+        fnty = ir.FunctionType(ir.VoidType(), [i64.as_pointer()])
+        builder.call(builder.inttoptr(address_value, fnty.as_pointer()), [frame])
+        return context.get_dummy_value()
+    return sig, codegen
+
+
+# --- the callee's side: read the slots back ------------------------------------------------
+@intrinsic
+def _float_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], ir.DoubleType().as_pointer())
+    return types.CPointer(types.float64)(types.int64), codegen
+
+
+@intrinsic
+def _int_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], ir.IntType(64).as_pointer())
+    return types.CPointer(types.int64)(types.int64), codegen
+
+
+@njit(inline="always")
+def _f(s, k):
+    return carray(_float_pointer(s[k]), (s[k + 1],))
+
+
+@njit(inline="always")
+def _i(s, k):
+    return carray(_int_pointer(s[k]), (s[k + 1],))
+
+
+# row, lfrow, aux, params come first in every pass
+@njit(inline="always")
+def _forward_args(s):
+    return _i(s, 0), _f(s, 2), _i(s, 4), _f(s, 6), _f(s, 8), _f(s, 10)
+
+
+@njit(inline="always")
+def _backward_args(s):
+    return (_i(s, 0), _f(s, 2), _i(s, 4), _f(s, 6), _f(s, 8), _f(s, 10), _f(s, 12), _f(s, 14),
+            _f(s, 16), s[18] != 0)
+
+
+@njit(inline="always")
+def _r_forward_args(s):
+    return (_i(s, 0), _f(s, 2), _i(s, 4), _f(s, 6), _f(s, 8), _f(s, 10), _f(s, 12), _f(s, 14),
+            _f(s, 16), s[18] != 0)
+
+
+@njit(inline="always")
+def _r_backward_args(s):
+    return (_i(s, 0), _f(s, 2), _i(s, 4), _f(s, 6), _f(s, 8), _f(s, 10), _f(s, 12), _f(s, 14),
+            _f(s, 16), _f(s, 18), _f(s, 20), _f(s, 22), s[24] != 0, s[25] != 0)
+
+
+@njit(inline="always")
+def _diag_args(s):
+    return (_i(s, 0), _f(s, 2), _i(s, 4), _f(s, 6), _f(s, 8), _f(s, 10), _f(s, 12), _f(s, 14),
+            s[16] != 0, _f(s, 17), s[19] != 0)
+
+
+# The twenty wrappers, one per (layer type, pass), each compiled alone as a C callable. The
+# shared-weight, RBF and convolution passes are inline="always" (only these wrappers call
+# them), so each is compiled once, here; the dense passes are also called directly by the
+# dense-only drivers, so they are compiled on their own and linked in. (Numba cannot inline
+# a call with *args: hence the unpacking.)
+
+def dense_forward(s):
+    row, lf, aux, params, xs, ys = _forward_args(s)
+    dense.forward(row, lf, aux, params, xs, ys)
+
+
+def dense_backward(s):
+    row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx = _backward_args(s)
+    dense.backward(row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx)
+
+
+def dense_r_forward(s):
+    row, lf, aux, params, v, xs, ys, rxs, rys, first = _r_forward_args(s)
+    dense.r_forward(row, lf, aux, params, v, xs, ys, rxs, rys, first)
+
+
+def dense_r_backward(s):
+    row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first = _r_backward_args(s)
+    dense.r_backward(row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first)
+
+
+def dense_diag(s):
+    row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx = _diag_args(s)
+    dense.diag(row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
+
+
+def shared_forward(s):
+    row, lf, aux, params, xs, ys = _forward_args(s)
+    shared.forward(row, lf, aux, params, xs, ys)
+
+
+def shared_backward(s):
+    row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx = _backward_args(s)
+    shared.backward(row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx)
+
+
+def shared_r_forward(s):
+    row, lf, aux, params, v, xs, ys, rxs, rys, first = _r_forward_args(s)
+    shared.r_forward(row, lf, aux, params, v, xs, ys, rxs, rys, first)
+
+
+def shared_r_backward(s):
+    row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first = _r_backward_args(s)
+    shared.r_backward(row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first)
+
+
+def shared_diag(s):
+    row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx = _diag_args(s)
+    shared.diag(row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
+
+
+def rbf_forward(s):
+    row, lf, aux, params, xs, ys = _forward_args(s)
+    rbf.forward(row, lf, aux, params, xs, ys)
+
+
+def rbf_backward(s):
+    row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx = _backward_args(s)
+    rbf.backward(row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx)
+
+
+def rbf_r_forward(s):
+    row, lf, aux, params, v, xs, ys, rxs, rys, first = _r_forward_args(s)
+    rbf.r_forward(row, lf, aux, params, v, xs, ys, rxs, rys, first)
+
+
+def rbf_r_backward(s):
+    row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first = _r_backward_args(s)
+    rbf.r_backward(row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first)
+
+
+def rbf_diag(s):
+    row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx = _diag_args(s)
+    rbf.diag(row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
+
+
+def conv_forward(s):
+    row, lf, aux, params, xs, ys = _forward_args(s)
+    conv.forward(row, lf, aux, params, xs, ys)
+
+
+def conv_backward(s):
+    row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx = _backward_args(s)
+    conv.backward(row, lf, aux, params, xs, ys, dxs, dys, grad, need_dx)
+
+
+def conv_r_forward(s):
+    row, lf, aux, params, v, xs, ys, rxs, rys, first = _r_forward_args(s)
+    conv.r_forward(row, lf, aux, params, v, xs, ys, rxs, rys, first)
+
+
+def conv_r_backward(s):
+    row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first = _r_backward_args(s)
+    conv.r_backward(row, lf, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need_dx, first)
+
+
+def conv_diag(s):
+    row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx = _diag_args(s)
+    conv.diag(row, lf, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx)
+
+
+_NAMES = {DENSE: "dense", SHARED: "shared", RBF: "rbf", CONV: "conv"}
+_FLAGS = {DENSE: dict(fastmath=FAST), CONV: dict(error_model="numpy")}
+_SIGNATURE = types.void(types.CPointer(types.int64))
+_COMPILED = {}
+
+
+def address(layer_type: int, which: int) -> int:
+    """The address of pass ``which`` (FORWARD ... DIAG) of a layer type, compiled (or
+    loaded from the disk cache) on first request."""
+    key = (layer_type, which)
+    if key not in _COMPILED:
+        wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
+        # the flags of the pass itself: inlined code takes its caller's
+        with compiling():
+            _COMPILED[key] = cfunc(_SIGNATURE, cache=True,
+                                   **_FLAGS.get(layer_type, {}))(wrapper)
+    return _COMPILED[key].address
+
+
+def family(table: np.ndarray, passes=()):
+    """The family marker the drivers take first: ``DenseOnly()`` for an all-dense network,
+    otherwise ``AnyLayers`` holding the addresses of the ``passes`` (names from
+    :data:`PASSES`) of the layer types ``table`` has; every other entry is 0."""
+    key = (table[:, TYPE].tobytes(), passes)
+    marker = _FAMILIES.get(key)
+    if marker is None:
+        if all_dense(table):
+            marker = DenseOnly()
+        else:
+            addr = np.zeros((N_TYPES, len(PASSES)), dtype=np.int64)
+            if not config.DISABLE_JIT:
+                for t in np.unique(table[:, TYPE]):
+                    for name in passes:
+                        addr[t, PASSES.index(name)] = address(int(t), PASSES.index(name))
+            addr.flags.writeable = False
+            marker = AnyLayers(addr)
+        _FAMILIES[key] = marker
+    return marker
+
+
+_FAMILIES = {}
