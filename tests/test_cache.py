@@ -121,3 +121,13 @@ def test_layer_passes_by_address_take_non_contiguous_weights_and_vectors():
     e2, g2 = _engine.gradient(net, net.params, X, D)
     assert e1 == e2
     np.testing.assert_array_equal(g1, g2)
+
+
+def test_the_warm_up_groups_cover_every_feature_once():
+    """The two-process warm-up of the book build (python -m ebtricks._warmup --jobs 2)
+    compiles every feature: its groups hold each feature name exactly once."""
+    from ebtricks import _warmup
+    names = [name for name, _ in _warmup._features()]
+    grouped = [name for group in _warmup.GROUPS for name in group]
+    assert sorted(names) == sorted(grouped)
+    assert len(set(grouped)) == len(grouped)
