@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from .layout import ACT, ACT_PARAM, AUX_OFF, B_OFF, CONST, IN_OFF, N_CONN, N_IN, N_OUT, OUT_OFF, W_OFF
-from .units import act_d2f, act_df_from, act_df_into, act_f_into
+from .units import act_d2f, act_d2f_into, act_df_from, act_df_into, act_f_into
 
 
 @njit(cache=True)
@@ -96,11 +96,13 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
         for i in range(row[N_IN]):
             dxs[i0 + i] = 0.0
             rdxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        y = ys[o0 + j]
-        fp = act_df_from(code, y, xs[o0 + j], a)
+    nout = row[N_OUT]
+    f2 = np.empty(nout)
+    act_d2f_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, f2)
+    for j in range(nout):
+        fp = act_df_from(code, ys[o0 + j], xs[o0 + j], a)
         dy = fp * dxs[o0 + j]
-        rdy = act_d2f(code, y, a) * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
+        rdy = f2[j] * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
         if bof[j] >= 0:
             hv[b0 + bof[j]] += rdy
         for c in range(start[j], start[j + 1]):
