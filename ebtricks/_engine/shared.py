@@ -97,22 +97,26 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
             dxs[i0 + i] = 0.0
             rdxs[i0 + i] = 0.0
     nout = row[N_OUT]
-    f2 = np.empty(nout)
-    act_d2f_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, f2)
+    # dE/dy and R{dE/dy} of every unit first, in loops that vectorise (f', then f'' from f)
+    dy, rdy = np.empty(nout), np.empty(nout)
+    act_df_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, dy)
+    act_d2f_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, rdy)
     for j in range(nout):
-        fp = act_df_from(code, ys[o0 + j], xs[o0 + j], a)
-        dy = fp * dxs[o0 + j]
-        rdy = f2[j] * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
+        d = dxs[o0 + j]
+        rdy[j] = rdy[j] * rys[o0 + j] * d + dy[j] * rdxs[o0 + j]
+        dy[j] *= d
+    for j in range(nout):
+        g, rg = dy[j], rdy[j]
         if bof[j] >= 0:
-            hv[b0 + bof[j]] += rdy
+            hv[b0 + bof[j]] += rg
         for c in range(start[j], start[j + 1]):
             k, i = cw[c], cin[c]
             if k >= 0:
-                hv[w0 + k] += rdy * xs[i0 + i] + (0.0 if first else dy * rxs[i0 + i])
+                hv[w0 + k] += rg * xs[i0 + i] + (0.0 if first else g * rxs[i0 + i])
             if need_dx:
                 wv = _w(params, w0, k, const)
-                dxs[i0 + i] += wv * dy
-                rdxs[i0 + i] += wv * rdy + (v[w0 + k] * dy if k >= 0 else 0.0)
+                dxs[i0 + i] += wv * g
+                rdxs[i0 + i] += wv * rg + (v[w0 + k] * g if k >= 0 else 0.0)
 
 
 @njit(cache=True)
