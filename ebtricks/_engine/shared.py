@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from .layout import ACT, ACT_PARAM, AUX_OFF, B_OFF, CONST, IN_OFF, N_CONN, N_IN, N_OUT, OUT_OFF, W_OFF
-from .units import act_d2f, act_df_from, act_df_into, act_f_into
+from .units import act_d2f, act_d2f_into, act_df_from, act_df_into, act_f_into
 
 
 @njit(cache=True)
@@ -96,21 +96,27 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
         for i in range(row[N_IN]):
             dxs[i0 + i] = 0.0
             rdxs[i0 + i] = 0.0
-    for j in range(row[N_OUT]):
-        y = ys[o0 + j]
-        fp = act_df_from(code, y, xs[o0 + j], a)
-        dy = fp * dxs[o0 + j]
-        rdy = act_d2f(code, y, a) * rys[o0 + j] * dxs[o0 + j] + fp * rdxs[o0 + j]
+    nout = row[N_OUT]
+    # dE/dy and R{dE/dy} of every unit first, in loops that vectorise (f', then f'' from f)
+    dy, rdy = np.empty(nout), np.empty(nout)
+    act_df_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, dy)
+    act_d2f_into(code, ys[o0:o0 + nout], xs[o0:o0 + nout], a, rdy)
+    for j in range(nout):
+        d = dxs[o0 + j]
+        rdy[j] = rdy[j] * rys[o0 + j] * d + dy[j] * rdxs[o0 + j]
+        dy[j] *= d
+    for j in range(nout):
+        g, rg = dy[j], rdy[j]
         if bof[j] >= 0:
-            hv[b0 + bof[j]] += rdy
+            hv[b0 + bof[j]] += rg
         for c in range(start[j], start[j + 1]):
             k, i = cw[c], cin[c]
             if k >= 0:
-                hv[w0 + k] += rdy * xs[i0 + i] + (0.0 if first else dy * rxs[i0 + i])
+                hv[w0 + k] += rg * xs[i0 + i] + (0.0 if first else g * rxs[i0 + i])
             if need_dx:
                 wv = _w(params, w0, k, const)
-                dxs[i0 + i] += wv * dy
-                rdxs[i0 + i] += wv * rdy + (v[w0 + k] * dy if k >= 0 else 0.0)
+                dxs[i0 + i] += wv * g
+                rdxs[i0 + i] += wv * rg + (v[w0 + k] * g if k >= 0 else 0.0)
 
 
 @njit(cache=True, inline="always")
