@@ -29,7 +29,11 @@ from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT
 from .units import act_d2f, act_d2f_into, act_df_into, act_f_into
 
 
-@njit(cache=True)
+# The three helpers that only index (_geometry, _patch_index, _patch_matrix) are inlined:
+# as kernels of their own they cost half a second of compile each for no machine code. The
+# others stay kernels (see README.md, "Compile time": inlining them all made the passes
+# compile many times slower).
+@njit(cache=True, inline="always")
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
             aux[g + 7], aux[g + 8], aux[g + 9], aux[g + 10], aux[g + 11])
@@ -226,7 +230,7 @@ def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
 
 
 # --- the three products, either way round, and the scatter back ---------------------------
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _patch_matrix(flat, n, C, wide):
     """A patch-shaped view of ``flat``: C x n when wide, else n x C."""
     return flat.reshape(C, n) if wide else flat.reshape(n, C)
@@ -293,7 +297,7 @@ def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
         _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _patch_index(aux, g, n, C):
     return aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
 
