@@ -150,6 +150,7 @@ def main(argv=None) -> int:
     # With several notebooks at once, one BLAS thread each keeps them from fighting over cores.
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"} if args.jobs > 1 else {}
     env["EBTRICKS_PROGRESS"] = "0"      # no progress lines in the pages
+    env["EBTRICKS_COMPILE_NOTE"] = "0"  # nor the note that a first use is compiling
     t0 = time.perf_counter()
     results = []
     print(f"[execute] {len(todo)} notebooks, {args.jobs} at a time", flush=True)

@@ -3,13 +3,15 @@
 The first use of a feature compiles its Numba kernels (seconds, up to a quarter of a
 minute for a convolutional net); later runs load them from the disk cache. When a compile
 of ebtricks' own kernels has lasted :data:`AFTER` seconds, one line goes to stderr, once
-per process::
+per process (short enough for a notebook's output column)::
 
-    ebtricks: compiling kernels for first use (once per install; later runs load them from disk) ...
+    compiling ebtricks kernels, once per install (later runs load them) ...
 
 Numba reports every compile that is not a cache load (the event ``numba:compile``); the
 layer passes that ``_engine/indirect.py`` compiles as C callables go through
-:func:`compiling` directly. ``EBTRICKS_COMPILE_NOTE=0`` turns the line off.
+:func:`compiling` directly. ``EBTRICKS_COMPILE_NOTE=0`` turns the line off (the book
+build does: the warm-up compiles before the pages run, and a page that still compiles,
+such as one defining a unit, should not show it).
 """
 from __future__ import annotations
 
@@ -21,8 +23,7 @@ from contextlib import contextmanager
 from numba.core import event
 
 AFTER = 1.0          # seconds a compile must last before the line appears
-MESSAGE = ("ebtricks: compiling kernels for first use (once per install; later runs load them "
-           "from disk) ...")
+MESSAGE = "compiling ebtricks kernels, once per install (later runs load them) ..."
 
 _state = {"depth": 0, "said": False, "timer": None}
 _lock = threading.Lock()
