@@ -119,13 +119,15 @@ def test_diagonals_against_the_exact_one(race):
     assert corr["Adam"].min() >= 0.4
 
 
-def test_the_power_method_measures_lambda_max_within_2_percent(edge):
+def test_the_power_method_measures_lambda_max_within_1_percent(edge):
     # "a Rayleigh quotient, never above the true lambda_max; at the start and at the end
-    # of each run it is within 2 % of it"
+    # of each run it is within 1 % of it" (measured: 0.9993 and above; 30 first products
+    # stopped 1.9 % short at the start, where the top two eigenvalues are 2 % apart, and
+    # 8 products per measurement lagged by up to 3 % at the chaotic edge of stability)
     for eta in ETAS:
         lam = edge[eta]["lambda_max"]
         for got, true in ((lam[0], edge["true_start"]), (lam[-1], edge[eta]["true_last"])):
-            assert 0.98 * true <= got <= true * (1 + 1e-9), eta
+            assert 0.99 * true <= got <= true * (1 + 1e-9), eta
 
 
 def test_lambda_max_settles_at_the_edge_of_stability(edge):
@@ -152,12 +154,16 @@ def test_progressive_sharpening(edge):
     lam = s["lambda_max"]
     assert 1.7 < lam[0] / (2 / 0.2) < 2.3 and lam[-1] < lam[0]
     assert np.all(lam[s["epoch"] >= 300] >= 2 / 0.2)
-    # "each time lambda_max climbs well above 2/eta the next measurements bring it back
-    # towards the line" (eta = 0.1 and 0.2)
-    for eta in (0.1, 0.2):
-        ratio = eta * edge[eta]["lambda_max"] / 2
-        for i in np.flatnonzero(ratio[1:-1] > 1.15) + 1:
-            assert ratio[i + 1:].min() < ratio[i], (eta, i)
+    # "for eta = 0.1, each time lambda_max climbs well above 2/eta (by about a quarter) the
+    # next measurements bring it back towards the line" (highest measured: 1.28)
+    ratio = 0.1 * edge[0.1]["lambda_max"] / 2
+    assert 1.15 <= ratio[1:].max() <= 1.35
+    for i in np.flatnonzero(ratio[1:-1] > 1.15) + 1:
+        assert ratio[i + 1:].min() < ratio[i], i
+    # "for eta = 0.2 it stays in a band roughly 10 to 30 % above its line for the whole
+    # second half" (measured 1.11 to 1.27; the runs are chaotic, so a little slack)
+    late = 0.2 * s["lambda_max"][s["epoch"] >= 300] / 2
+    assert 1.05 <= late.min() and late.max() <= 1.35
 
 
 def test_the_start_is_flatter_than_at_lecun_weights(edge):
