@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -139,6 +140,12 @@ JS_MATH_CHECK = r"""
 }
 """
 
+SETTLE_TIMEOUT_S = 30
+JS_LOADED = """
+() => document.readyState === 'complete' && document.fonts.status === 'loaded'
+      && Array.from(document.images).every(im => im.complete)
+"""
+
 JS_IMAGES = """
 () => Array.from(document.images).filter(im => !(im.complete && im.naturalWidth > 0))
                                   .map(im => (im.getAttribute('src') || '').slice(0, 80))
@@ -254,13 +261,17 @@ def test_page_renders_offline(browser, rel):
             network.append(url)
             r.abort()
     page.route("**/*", route)
+    inflight = set()
+    page.on("request", lambda r: inflight.add(r))
+    page.on("requestfinished", lambda r: inflight.discard(r))
+    page.on("requestfailed", lambda r: inflight.discard(r))
     page.goto(page_path.as_uri(), wait_until="load")
     has_math = page.evaluate("() => document.querySelectorAll('.math').length") > 0
     if has_math:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                                timeout=20000)
         page.evaluate("() => MathJax.startup.promise")
-    page.wait_for_load_state("networkidle")
+    pending = _settle(page, inflight)
     loaded = list(requested)
     problems = []
     problems += [f"needs the network: {u}" for u in network]
@@ -287,7 +298,31 @@ def test_page_renders_offline(browser, rel):
     problems += _check_sliders(page)
     problems += errors
     context.close()
+    if problems and pending:
+        problems.append(f"(requests still open after {SETTLE_TIMEOUT_S} s: {', '.join(pending)})")
     assert not problems, f"{rel}:\n" + "\n".join(problems)
+
+
+def _settle(page, inflight: set, quiet_ms: int = 500) -> list[str]:
+    """Wait until no request has been open for ``quiet_ms`` and every image and font has
+    loaded, at most SETTLE_TIMEOUT_S; return the URLs still open then.
+
+    Playwright's "networkidle" state does the same without the deadline and once, in CI,
+    never arrived on a page whose checks all pass (a request left open by the browser).
+    A page that really misses a file still fails: its image or math checks report it, and
+    the open requests are named beside them.
+    """
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    quiet_since = None
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        if inflight:
+            quiet_since = None
+            continue
+        quiet_since = quiet_since or time.monotonic()
+        if (time.monotonic() - quiet_since) * 1000 >= quiet_ms and page.evaluate(JS_LOADED):
+            return []
+    return sorted({r.url.rsplit("/", 1)[-1][:60] for r in inflight})
 
 
 def test_site_weight():
