@@ -25,12 +25,14 @@ import numpy as np
 
 def _features():
     import ebtricks as eb
+    from ebtricks import activations
     from ebtricks import curvature as cv
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 4))
     D = np.sign(X[:, :2])
     dense = eb.mlp([4, 5, 2], seed=0)
+    x = np.linspace(-2.0, 2.0, 9)
     conv = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(8, 2)],
                       seed=0)
     Xc = rng.standard_normal((10, 36))
@@ -45,7 +47,14 @@ def _features():
         return run
 
     return [
-        ("dense: forward, cost, gradient", lambda: dense.gradient(X, D)),
+        # a few rows take the per-sample driver, more than BATCH_MIN the batched one
+        ("dense: forward, cost, gradient", lambda: (dense.gradient(X, D),
+                                                    dense.gradient(X[:4], D[:4]),
+                                                    dense.cost(X[:4], D[:4]))),
+        ("dense: outputs (forward, layer outputs), units on arrays",
+         lambda: (dense.forward(X), dense.forward(X[:4]), dense.layer_outputs(X[:4]),
+                  eb.Activation("tanh")(x), activations.apply_f(activations.CODES["tanh"], x,
+                                                                0.0, np.empty_like(x)))),
         # track_cost=True (not the default) also compiles each net's forward-only cost pass
         ("dense: online SGD", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01,
                                                    track_cost=True)),
@@ -54,15 +63,21 @@ def _features():
                               batch_size=4, record_weights="update")),
         ("dense: per-weight rates", lambda: eb.train_sgd(dense.copy(), X, D, epochs=1, eta=0.01,
                                                          rates="fan_in")),
-        ("dense: SDLM", lambda: eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1,
-                                         track_cost=True)),
+        ("dense: SDLM", lambda: (eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1,
+                                          track_cost=True),
+                                 eb.train(dense.copy(), X, D, eb.SDLM(eta=0.01), epochs=1,
+                                          record_weights="update"))),
         ("dense: H v, G v, diagonal", lambda: (cv.hessian_vector_product(dense, X, D, np.ones(dense.n_params)),
                                                cv.gauss_newton_vector_product(dense, X, D, np.ones(dense.n_params)),
                                                cv.diag_hessian(dense, X, D))),
         ("dense: exact Hessian", lambda: cv.hessian(dense, X, D)),
+        ("dense: Gauss-Newton, Levenberg-Marquardt",
+         quiet(lambda: eb.train(dense.copy(), X, D, eb.LevenbergMarquardt(), epochs=1))),
         ("dense: principal eigenvalue", quiet(lambda: cv.principal_eigen(dense, X, D, iters=3))),
         # one first call per line: the compile a student waits for at once
         ("shared weights: gradient", lambda: conv.gradient(Xc, Dc)),
+        ("shared weights: outputs (forward, layer outputs)",
+         lambda: (conv.forward(Xc), conv.layer_outputs(Xc))),
         ("shared weights: SGD", lambda: eb.train_sgd(conv.copy(), Xc, Dc, epochs=1, eta=0.01,
                                                      track_cost=True)),
         ("shared weights: H v",
@@ -70,6 +85,7 @@ def _features():
         ("shared weights: G v",
          lambda: cv.gauss_newton_vector_product(conv, Xc, Dc, np.ones(conv.n_params))),
         ("shared weights: diagonal", lambda: cv.diag_hessian(conv, Xc, Dc)),
+        ("shared weights: Gauss-Newton matrix", lambda: cv.gauss_newton(conv, Xc, Dc)),
         ("RBF: gradient and SGD", lambda: (rbf.gradient(X, D),
                                            eb.train_sgd(rbf.copy(), X, D, epochs=1, eta=0.01,
                                                         track_cost=True))),
@@ -79,12 +95,15 @@ def _features():
 # Two groups of about equal compile time (CPU seconds, quiet machine: about 35 and 40) that
 # share few kernels: everything on dense nets, and the other layer types (which compile the
 # dense passes' C-callable wrappers, and so the dense passes, again if group 1 has not yet).
-GROUPS = (("dense: forward, cost, gradient", "dense: online SGD",
+GROUPS = (("dense: forward, cost, gradient",
+           "dense: outputs (forward, layer outputs), units on arrays", "dense: online SGD",
            "dense: SGD with momentum, mini-batches, recording", "dense: per-weight rates",
            "dense: SDLM", "dense: H v, G v, diagonal", "dense: exact Hessian",
-           "dense: principal eigenvalue"),
-          ("shared weights: gradient", "shared weights: SGD", "shared weights: H v",
-           "shared weights: G v", "shared weights: diagonal", "RBF: gradient and SGD"))
+           "dense: Gauss-Newton, Levenberg-Marquardt", "dense: principal eigenvalue"),
+          ("shared weights: gradient", "shared weights: outputs (forward, layer outputs)",
+           "shared weights: SGD", "shared weights: H v", "shared weights: G v",
+           "shared weights: diagonal", "shared weights: Gauss-Newton matrix",
+           "RBF: gradient and SGD"))
 
 
 def warm_up(out=sys.stdout, only=None) -> dict[str, float]:
