@@ -67,3 +67,36 @@ def test_float32_arrays_stay_float32():
     out = np.empty_like(y)
     A.act_f_into(A.LECUN_TANH, y, 0.0, out, *scratch(y.size))
     np.testing.assert_allclose(out, A.LECUN_A * np.tanh(A.LECUN_S * y.astype(float)), rtol=1e-6)
+
+
+@pytest.mark.small
+@pytest.mark.parametrize("name", sorted(A.CODES))
+def test_derivatives_equal_autograd(name):
+    """f' and f'', scalar and over a layer, against autograd applied to the reference's
+    definition of f (tests/reference.py, no code shared with the package)."""
+    import warnings
+
+    from autograd import elementwise_grad
+
+    import reference
+
+    code, a = A.CODES[name], 0.2
+    y = np.random.default_rng(1).normal(scale=3.0, size=257)
+    f = lambda x: reference.activation(name, x, a)   # noqa: E731
+    with warnings.catch_warnings():    # identity's f'' "does not depend on the input"
+        warnings.simplefilter("ignore")
+        d1_ref = elementwise_grad(f)(y)
+        d2_ref = elementwise_grad(elementwise_grad(f))(y)
+    fy = np.empty_like(y)
+    A.act_f_into(code, y, a, fy, *scratch(y.size))
+    d1, d2 = np.empty_like(y), np.empty_like(y)
+    A.act_df_into(code, y, fy, a, d1)
+    A.act_d2f_into(code, y, fy, a, d2)
+    g1, g2 = np.empty_like(y), np.empty_like(y)
+    A.derivatives_from(code, y, fy, a, g1, g2)
+    scalar1 = np.array([A.act_df(code, v, a) for v in y])
+    scalar2 = np.array([A.act_d2f(code, v, a) for v in y])
+    for got in (d1, g1, scalar1):
+        np.testing.assert_allclose(got, d1_ref, rtol=1e-12, atol=1e-14)
+    for got in (d2, g2, scalar2):
+        np.testing.assert_allclose(got, d2_ref, rtol=1e-11, atol=1e-14)

@@ -26,7 +26,7 @@ from numba import njit
 
 from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF, PATCH_OFF,
                      W_OFF)
-from .units import act_d2f, act_d2f_into, act_df_into, act_f_into
+from .units import act_d2f_from, act_d2f_into, act_df_into, act_f_into
 
 
 # The three helpers that only index (_geometry, _patch_index, _patch_matrix) are inlined:
@@ -424,7 +424,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     for k in range(m):
         hf[k] = fp[k] * fp[k] * d2xs[o0 + k]
         if keep_f2:
-            hf[k] += act_d2f(code, ys[o0 + k], a) * dxs[o0 + k]
+            hf[k] += act_d2f_from(code, ys[o0 + k], xs[o0 + k], a) * dxs[o0 + k]
     _add_row_sums(H, out, b0)
     dK = np.zeros((out_maps, C))
     _times_patches_t(H, _squared(P), dK, wide)

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .layout import ACT, ACT_PARAM, B_OFF, IN_OFF, N_IN, N_OUT, OUT_OFF, W_OFF
-from .units import act_d2f, act_d2f_into, act_df_from, act_f, act_f_into
+from .units import act_d2f_from, act_d2f_into, act_df_from, act_f, act_f_into
 
 FAST = {"reassoc", "contract"}
 
@@ -155,7 +155,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         fp = act_df_from(code, y, xs[ol + j], a)
         h = fp * fp * d2xs[ol + j]
         if keep_f2:
-            h += act_d2f(code, y, a) * dxs[ol + j]
+            h += act_d2f_from(code, y, xs[ol + j], a) * dxs[ol + j]
         out[b0 + j] += h
         base = w0 + j * nin
         orow = out[base:base + nin]

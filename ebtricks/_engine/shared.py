@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from .layout import ACT, ACT_PARAM, AUX_OFF, B_OFF, CONST, IN_OFF, N_CONN, N_IN, N_OUT, OUT_OFF, W_OFF
-from .units import act_d2f, act_d2f_into, act_df_from, act_df_into, act_f_into
+from .units import act_d2f_from, act_d2f_into, act_df_from, act_df_into, act_f_into
 
 
 @njit(cache=True)
@@ -136,7 +136,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         fp = act_df_from(code, y, xs[o0 + j], a)
         h = fp * fp * d2xs[o0 + j]
         if keep_f2:
-            h += act_d2f(code, y, a) * dxs[o0 + j]
+            h += act_d2f_from(code, y, xs[o0 + j], a) * dxs[o0 + j]
         if bof[j] >= 0:
             out[b0 + bof[j]] += h
         for c in range(start[j], start[j + 1]):

@@ -4,6 +4,11 @@ Kernels pick an activation by an integer code (:data:`CODES`), so one compiled k
 serves every network. ``a`` is the activation's own parameter: the slope of the twisting
 term for ``tanh_twist`` and unused otherwise. The public face is
 :mod:`ebtricks.activations`.
+
+Each formula is written once: f in :func:`act_f`; f' and f'' of the tanh family and the
+logistic as polynomials in f (``_lecun_tanh_d`` ...), which :func:`act_df_from`,
+:func:`act_d2f_from` and the layer loops (``act_*_into``) all call; :func:`act_df` and
+:func:`act_d2f` compute f first.
 """
 from __future__ import annotations
 
@@ -230,6 +235,37 @@ def _rat_d2(z):
     return ((-324.0 * z + 36.0 * z2 * z) * q - 36.0 * z * (729.0 - 162.0 * z2 + 9.0 * z2 * z2)) / (q * q * q)
 
 
+# --- f' and f'' from f = f(x): each formula once --------------------------------------
+# For the tanh family and the logistic both derivatives are polynomials in f, which the
+# forward pass has already computed: no exp, and a loop over a layer vectorises. Each
+# returns (f', f''); a caller that takes one of them leaves the other to dead-code removal.
+@njit(cache=True, inline="always")
+def _lecun_tanh_d(fx):
+    """f = A tanh(S x), t = f / A: f' = A S (1 - t^2), f'' = -2 A S^2 t (1 - t^2)."""
+    t = fx / LECUN_A
+    return (LECUN_A * LECUN_S * (1.0 - t * t),
+            -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t))
+
+
+@njit(cache=True, inline="always")
+def _tanh_d(fx):
+    """f = tanh x: f' = 1 - f^2, f'' = -2 f (1 - f^2)."""
+    return 1.0 - fx * fx, -2.0 * fx * (1.0 - fx * fx)
+
+
+@njit(cache=True, inline="always")
+def _logistic_d(fx):
+    """f = 1 / (1 + e^-x): f' = f (1 - f), f'' = f (1 - f) (1 - 2 f)."""
+    return fx * (1.0 - fx), fx * (1.0 - fx) * (1.0 - 2.0 * fx)
+
+
+@njit(cache=True, inline="always")
+def _tanh_twist_d(x, fx, a):
+    """f = tanh x + a x, t = f - a x: f' = 1 - t^2 + a, f'' = -2 t (1 - t^2)."""
+    t = fx - a * x
+    return 1.0 - t * t + a, -2.0 * t * (1.0 - t * t)
+
+
 @njit(cache=True)
 def act_f(code, x, a):
     """f(x) for the activation ``code``.
@@ -288,20 +324,18 @@ def act_df_from(code, x, fx, a):
         f'(x).
     """
     if code == LECUN_TANH:
-        t = fx / LECUN_A
-        return LECUN_A * LECUN_S * (1.0 - t * t)
+        return _lecun_tanh_d(fx)[0]
     if code == IDENTITY:
         return 1.0
     if code == TANH:
-        return 1.0 - fx * fx
+        return _tanh_d(fx)[0]
     if code == LOGISTIC:
-        return fx * (1.0 - fx)
+        return _logistic_d(fx)[0]
     if code == RATIONAL_TANH:
         return LECUN_A * LECUN_S * _rat_d(LECUN_S * x)
     if code >= FIRST_CALLED:
         return call_unit(code, 1, x, fx, a)
-    t = fx - a * x
-    return 1.0 - t * t + a
+    return _tanh_twist_d(x, fx, a)[0]
 
 
 @njit(cache=True)
@@ -326,6 +360,41 @@ def act_df(code, x, a):
 
 
 @njit(cache=True)
+def act_d2f_from(code, x, fx, a):
+    """f''(x), given fx = f(x) already computed (cheaper for the tanh family).
+
+    Parameters
+    ----------
+    code : int
+        The activation's code, a value of :data:`CODES`.
+    x : float
+        The unit's total input.
+    fx : float
+        f(x).
+    a : float
+        The activation's parameter (the slope of the twisting term of tanh_twist).
+
+    Returns
+    -------
+    float
+        f''(x).
+    """
+    if code == LECUN_TANH:
+        return _lecun_tanh_d(fx)[1]
+    if code == IDENTITY:
+        return 0.0
+    if code == TANH:
+        return _tanh_d(fx)[1]
+    if code == LOGISTIC:
+        return _logistic_d(fx)[1]
+    if code == RATIONAL_TANH:
+        return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
+    if code >= FIRST_CALLED:
+        return call_unit(code, 2, x, fx, a)
+    return _tanh_twist_d(x, fx, a)[1]
+
+
+@njit(cache=True)
 def act_d2f(code, x, a):
     """f''(x).
 
@@ -343,23 +412,8 @@ def act_d2f(code, x, a):
     float
         f''(x).
     """
-    if code == LECUN_TANH:
-        t = fast_tanh(LECUN_S * x)
-        return -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t)
-    if code == IDENTITY:
-        return 0.0
-    if code == TANH:
-        t = fast_tanh(x)
-        return -2.0 * t * (1.0 - t * t)
-    if code == LOGISTIC:
-        s = act_f(LOGISTIC, x, a)
-        return s * (1.0 - s) * (1.0 - 2.0 * s)
-    if code == RATIONAL_TANH:
-        return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
-    if code >= FIRST_CALLED:
-        return call_unit(code, 2, x, 0.0, a)
-    t = fast_tanh(x)
-    return -2.0 * t * (1.0 - t * t)
+    fx = act_f(code, x, a) if code < FIRST_CALLED else 0.0   # a unit from Python needs no f
+    return act_d2f_from(code, x, fx, a)
 
 
 @njit(cache=True, error_model="numpy")
@@ -422,11 +476,10 @@ def act_df_into(code, y, fy, a, out):
     """
     if code == LECUN_TANH:
         for j in range(y.size):
-            t = fy[j] / LECUN_A
-            out[j] = LECUN_A * LECUN_S * (1.0 - t * t)
+            out[j] = _lecun_tanh_d(fy[j])[0]
     elif code == TANH:
         for j in range(y.size):
-            out[j] = 1.0 - fy[j] * fy[j]
+            out[j] = _tanh_d(fy[j])[0]
     elif code == IDENTITY:
         for j in range(y.size):
             out[j] = 1.0
@@ -439,7 +492,7 @@ def act_df_into(code, y, fy, a, out):
 def act_d2f_into(code, y, fy, a, out):
     """out = f''(y) over a vector, from fy = f(y): for the tanh family and the logistic
     f'' is a polynomial in f, so these loops need no exp and vectorise (act_d2f unit by
-    unit recomputes a tanh: most of an R-backward pass's time on its units).
+    unit would recompute a tanh: most of an R-backward pass's time on its units).
 
     Parameters
     ----------
@@ -461,24 +514,22 @@ def act_d2f_into(code, y, fy, a, out):
     """
     if code == LECUN_TANH:
         for j in range(y.size):
-            t = fy[j] / LECUN_A
-            out[j] = -2.0 * LECUN_A * LECUN_S * LECUN_S * t * (1.0 - t * t)
+            out[j] = _lecun_tanh_d(fy[j])[1]
     elif code == TANH:
         for j in range(y.size):
-            out[j] = -2.0 * fy[j] * (1.0 - fy[j] * fy[j])
+            out[j] = _tanh_d(fy[j])[1]
     elif code == IDENTITY:
         for j in range(y.size):
             out[j] = 0.0
     elif code == LOGISTIC:
         for j in range(y.size):
-            out[j] = fy[j] * (1.0 - fy[j]) * (1.0 - 2.0 * fy[j])
+            out[j] = _logistic_d(fy[j])[1]
     elif code == TANH_TWIST:
         for j in range(y.size):
-            t = fy[j] - a * y[j]
-            out[j] = -2.0 * t * (1.0 - t * t)
+            out[j] = _tanh_twist_d(y[j], fy[j], a)[1]
     else:
         for j in range(y.size):
-            out[j] = act_d2f(code, y[j], a)
+            out[j] = act_d2f_from(code, y[j], fy[j], a)
 
 
 @njit(cache=True)
@@ -524,7 +575,7 @@ def derivatives_from(code, y, fy, a, d1, d2):
     for i in range(yf.size):
         g1[i] = act_df_from(code, yf[i], ff[i], a)
         if want2:
-            g2[i] = act_d2f(code, yf[i], a)
+            g2[i] = act_d2f_from(code, yf[i], ff[i], a)
 
 
 @njit(cache=True)
