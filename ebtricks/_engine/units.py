@@ -303,6 +303,27 @@ def act_f(code, x, a):
     return fast_tanh(x) + a * x
 
 
+@njit(cache=True, inline="always")
+def _derivative_from(order, code, x, fx, a):
+    """f' (order 1) or f'' (order 2) at x, given fx = f(x): the one branch on the unit for
+    both (order is a constant where it is inlined, so the other derivative is not computed)."""
+    if code == LECUN_TANH:
+        return _lecun_tanh_d(fx)[order - 1]
+    if code == IDENTITY:
+        return 1.0 if order == 1 else 0.0
+    if code == TANH:
+        return _tanh_d(fx)[order - 1]
+    if code == LOGISTIC:
+        return _logistic_d(fx)[order - 1]
+    if code == RATIONAL_TANH:
+        if order == 1:
+            return LECUN_A * LECUN_S * _rat_d(LECUN_S * x)
+        return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
+    if code >= FIRST_CALLED:
+        return call_unit(code, order, x, fx, a)
+    return _tanh_twist_d(x, fx, a)[order - 1]
+
+
 @njit(cache=True)
 def act_df_from(code, x, fx, a):
     """f'(x), given fx = f(x) already computed (cheaper for the tanh family).
@@ -323,19 +344,7 @@ def act_df_from(code, x, fx, a):
     float
         f'(x).
     """
-    if code == LECUN_TANH:
-        return _lecun_tanh_d(fx)[0]
-    if code == IDENTITY:
-        return 1.0
-    if code == TANH:
-        return _tanh_d(fx)[0]
-    if code == LOGISTIC:
-        return _logistic_d(fx)[0]
-    if code == RATIONAL_TANH:
-        return LECUN_A * LECUN_S * _rat_d(LECUN_S * x)
-    if code >= FIRST_CALLED:
-        return call_unit(code, 1, x, fx, a)
-    return _tanh_twist_d(x, fx, a)[0]
+    return _derivative_from(1, code, x, fx, a)
 
 
 @njit(cache=True)
@@ -379,19 +388,7 @@ def act_d2f_from(code, x, fx, a):
     float
         f''(x).
     """
-    if code == LECUN_TANH:
-        return _lecun_tanh_d(fx)[1]
-    if code == IDENTITY:
-        return 0.0
-    if code == TANH:
-        return _tanh_d(fx)[1]
-    if code == LOGISTIC:
-        return _logistic_d(fx)[1]
-    if code == RATIONAL_TANH:
-        return LECUN_A * LECUN_S * LECUN_S * _rat_d2(LECUN_S * x)
-    if code >= FIRST_CALLED:
-        return call_unit(code, 2, x, fx, a)
-    return _tanh_twist_d(x, fx, a)[1]
+    return _derivative_from(2, code, x, fx, a)
 
 
 @njit(cache=True)
