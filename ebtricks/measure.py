@@ -1117,17 +1117,9 @@ def rbf_centres_on_samples(net: Network, layer: int, X, seed: int | None = 0) ->
     >>> net.bias(0).tolist()
     [5.0, 5.0]
     """
-    from .layers import RBF
     from ._validate import make_rng
-    layer = net._layer_index(layer)
-    if not isinstance(net.layers[layer], RBF):
-        raise ValueError(f"layer: layers[{layer}] is {type(net.layers[layer]).__name__}, "
-                         f"not RBF")
-    X = net.check_inputs(X)
-    H = X if layer == 0 else net.layer_outputs(X)[layer - 1]
-    k = net.layers[layer].n_out
-    if H.shape[0] < k:
-        raise ValueError(f"X: need at least {k} rows to place {k} centres, got {H.shape[0]}")
+    from .network import _rbf_layer_inputs
+    layer, H, k = _rbf_layer_inputs(net, layer, X)
     C = H[make_rng(seed).choice(H.shape[0], size=k, replace=False)]
     net.weights(layer)[...] = C
     if k == 1:

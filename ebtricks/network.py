@@ -720,6 +720,22 @@ def mlp(sizes, activation: str = "lecun_tanh", output_activation: str | None = N
     return Network(layers, loss=loss, init=init, init_scale=init_scale, seed=seed)
 
 
+def _rbf_layer_inputs(net: Network, layer: int, X):
+    """Check that ``layer`` is an RBF layer of ``net`` and that X has a row per centre at
+    least; return (the layer's index, the inputs that reach it, its number of units).
+    Shared by the ways of placing centres (here and ``measure.rbf_centres_on_samples``)."""
+    layer = net._layer_index(layer)
+    if not isinstance(net.layers[layer], RBF):
+        raise ValueError(f"layer: layers[{layer}] is {type(net.layers[layer]).__name__}, "
+                         f"not RBF")
+    X = net.check_inputs(X)
+    H = X if layer == 0 else net.layer_outputs(X)[layer - 1]
+    k = net.layers[layer].n_out
+    if H.shape[0] < k:
+        raise ValueError(f"X: need at least {k} rows to place {k} centres, got {H.shape[0]}")
+    return layer, H, k
+
+
 def init_rbf_from_data(net: Network, layer: int, X, iters: int = 50, seed: int | None = 0):
     """Place the centres of RBF layer ``layer`` by k-means on the inputs that reach it (the
     rows of X run through the layers below), and set each width to the distance from its
@@ -757,14 +773,7 @@ def init_rbf_from_data(net: Network, layer: int, X, iters: int = 50, seed: int |
     >>> sorted(np.round(net.weights(0)[:, 0], 2).tolist())
     [0.05, 5.05]
     """
-    layer = net._layer_index(layer)
-    if not isinstance(net.layers[layer], RBF):
-        raise ValueError(f"layers[{layer}] is {type(net.layers[layer]).__name__}, not RBF")
-    X = net.check_inputs(X)
-    H = X if layer == 0 else net.layer_outputs(X)[layer - 1]
-    k = net.layers[layer].n_out
-    if H.shape[0] < k:
-        raise ValueError(f"need at least {k} rows of X to place {k} centres, got {H.shape[0]}")
+    layer, H, k = _rbf_layer_inputs(net, layer, X)
     rng = make_rng(seed)
     # k-means++ seeding: each new centre drawn with probability ~ squared distance to the
     # nearest chosen one, which avoids starting two centres in one cluster

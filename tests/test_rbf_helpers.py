@@ -105,3 +105,13 @@ def test_decision_regions_marks_each_squares_true_class():
     assert len(colours) == 2                  # one colour per class
     corner = marks[0].get_xy()                # lower-left square, upper-left corner
     assert np.isclose(corner[:, 0].min(), -1.5) and np.isclose(corner[:, 1].max(), -0.5)
+
+
+@pytest.mark.parametrize("place", [eb.init_rbf_from_data, measure.rbf_centres_on_samples])
+def test_both_ways_of_placing_centres_name_the_wrong_argument(place):
+    net = eb.Network([eb.RBF(2, 3), eb.Dense(3, 1, "identity")])
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.raises(ValueError, match=r"^layer: layers\[1\] is Dense, not RBF"):
+        place(net, 1, X)
+    with pytest.raises(ValueError, match=r"^X: need at least 3 rows to place 3 centres, got 2"):
+        place(net, 0, X[:2])
