@@ -154,12 +154,19 @@ def test_progressive_sharpening(edge):
     lam = s["lambda_max"]
     assert 1.7 < lam[0] / (2 / 0.2) < 2.3 and lam[-1] < lam[0]
     assert np.all(lam[s["epoch"] >= 300] >= 2 / 0.2)
-    # "for eta = 0.1, each time lambda_max climbs well above 2/eta (by about a quarter) the
-    # next measurements bring it back towards the line" (highest measured: 1.28)
+    # "for eta = 0.1, lambda_max wanders about its line, climbing a fifth or more above it
+    # and falling back to within a tenth of it, more than once". The run is chaotic: from
+    # starts moved by 1e-15 it took one of two paths after epoch 264, with highest values
+    # 1.28 or 1.43 (CI once measured 1.39), and climbed above 1.2 and back below 1.1 two or
+    # three times on either path
     ratio = 0.1 * edge[0.1]["lambda_max"] / 2
-    assert 1.15 <= ratio[1:].max() <= 1.35
-    for i in np.flatnonzero(ratio[1:-1] > 1.15) + 1:
-        assert ratio[i + 1:].min() < ratio[i], i
+    episodes, high = 0, False
+    for r in ratio[1:]:
+        if r >= 1.2:
+            high = True
+        elif high and r <= 1.1:
+            episodes, high = episodes + 1, False
+    assert episodes >= 2, np.round(ratio, 2)
     # "for eta = 0.2 it stays in a band roughly 10 to 30 % above its line for the whole
     # second half" (measured 1.11 to 1.27; the runs are chaotic, so a little slack)
     late = 0.2 * s["lambda_max"][s["epoch"] >= 300] / 2
