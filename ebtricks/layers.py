@@ -286,21 +286,33 @@ class Conv2D(_Shared):
                                     cw.append(kernel_off[o] + (ci * kh + u) * kw + v)
                     start.append(len(cin))
         bof = np.repeat(np.arange(self.out_maps), oh * ow)
-        # geometry for the convolution's matrix products (see _engine/conv.py): a 13-int header,
-        # per output map (kernel offset, number of input maps, the maps), then for every
-        # output position, input map and kernel tap the input index it reads (-1: padding)
-        # (the kernels take dot products along (map, tap) for each output position)
-        geo = [self.in_maps, h, w, self.out_maps, oh, ow, kh, kw, sh, sw, ph, pw, 0]
-        for o, t in enumerate(table):
-            geo += [kernel_off[o], len(t)] + list(t)
-        geo[12] = len(geo)
+        # geometry for the convolution's matrix products (see _engine/conv.py): a 15-int
+        # header (the 12 sizes, where the patch index and the kernel index start, whether
+        # every output map sees every input map in order), then the two indices. The patch
+        # index gives, for every entry of the patch matrix in its memory order (positions x
+        # (map, tap), or its transpose when there are at least as many positions as
+        # (map, tap) pairs: see _engine/conv.py), the input index it reads (-1: padding);
+        # the kernel index, for every entry of the out_maps x (map, tap) kernel matrix, the
+        # weight it holds (from the layer's first weight; -1: map not connected).
+        n, K2 = oh * ow, kh * kw
+        C = self.in_maps * K2
         r, c0, c, u, v = np.meshgrid(np.arange(oh), np.arange(ow), np.arange(self.in_maps),
                                      np.arange(kh), np.arange(kw), indexing="ij")
         ir, ic = r * sh + u - ph, c0 * sw + v - pw
         inside = (ir >= 0) & (ir < h) & (ic >= 0) & (ic < w)
-        patch_index = np.where(inside, c * h * w + ir * w + ic, -1).ravel()
+        patch_index = np.where(inside, c * h * w + ir * w + ic, -1).reshape(n, C)
+        if n >= C:
+            patch_index = patch_index.T
+        kernel_index = np.full((self.out_maps, self.in_maps, K2), -1, dtype=np.int64)
+        for o, t in enumerate(table):
+            for ci, c in enumerate(t):
+                kernel_index[o, c] = kernel_off[o] + ci * K2 + np.arange(K2)
+        full = all(list(t) == list(range(self.in_maps)) for t in table)
+        geo = [self.in_maps, h, w, self.out_maps, oh, ow, kh, kw, sh, sw, ph, pw,
+               15, 15 + n * C, int(full)]
         object.__setattr__(self, "geometry",
-                           np.concatenate([np.asarray(geo, dtype=np.int64), patch_index]))
+                           np.concatenate([np.asarray(geo, dtype=np.int64), patch_index.ravel(),
+                                           kernel_index.ravel()]))
         for name, val in (("in_size", (h, w)), ("kernel", (kh, kw)), ("stride", (sh, sw)),
                           ("padding", (ph, pw)), ("table", tuple(map(tuple, table)))):
             object.__setattr__(self, name, val)

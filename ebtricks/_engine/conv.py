@@ -5,11 +5,12 @@ its connection lists, and the tests hold the two paths together); here it runs f
 geometry instead, which no list larger than the weights streams through the cache for.
 
 For training speed a Conv2D layer also carries its geometry (at GEO_OFF in aux):
-in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw, the offset of the patch index,
-then per output map its kernel offset, its number of input maps and their indices, then
-the patch index (see layers.Conv2D). Per sample the input patches are gathered once
-("im2col") into a matrix PT with one row per output position and one column per (input map,
-kernel tap), zeros in the padding. With the kernels as a matrix Kd (output map x (input
+in_maps, h, w, out_maps, oh, ow, kh, kw, sh, sw, ph, pw, the offsets of the patch index
+and the kernel index, whether the connection table is full, then the two indices (see
+layers.Conv2D), each in the memory order of the matrix it fills, so that one gather and
+one scatter (_gather, _scatter_add) serve patches and kernels. Per sample the input
+patches are gathered once ("im2col") into a matrix PT with one row per output position
+and one column per (input map, kernel tap), zeros in the padding. With the kernels as a matrix Kd (output map x (input
 map, tap); zeros where the connection table leaves a map out), a convolution is three
 small matrix products:
     Y = Kd PT^T + b,    dE/dKd = G PT,    dE/dPT = G^T Kd    (G = dE/dY),
@@ -24,15 +25,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .layout import (ACT, ACT_PARAM, B_OFF, G_MAPS, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF, PATCH_OFF,
-                     W_OFF)
+from .layout import (ACT, ACT_PARAM, B_OFF, G_FULL, G_KIDX, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF,
+                     PATCH_OFF, W_OFF)
 from .units import act_d2f_from, act_d2f_into, act_df_into, act_f_into
 
 
-# The three helpers that only index (_geometry, _patch_index, _patch_matrix) are inlined:
-# as kernels of their own they cost half a second of compile each for no machine code. The
-# others stay kernels (see README.md, "Compile time": inlining them all made the passes
-# compile many times slower).
+# The helpers that only index (_geometry, _patch_index, _kernel_index, _patch_matrix) are
+# inlined: as kernels of their own they cost half a second of compile each for no machine
+# code. The others stay kernels (see README.md, "Compile time": inlining them all made the
+# passes compile many times slower).
 @njit(cache=True, inline="always")
 def _geometry(aux, g):
     return (aux[g], aux[g + 1], aux[g + 2], aux[g + 3], aux[g + 4], aux[g + 5], aux[g + 6],
@@ -107,50 +108,36 @@ def _mm_axpy(A, B, Y):
         i += 2
 
 
+# Both indices (see layers.Conv2D) run in the memory order of the matrix they fill: the
+# patch index over the patch matrix, the kernel index over the out_maps x C kernel matrix.
+# One gather and one scatter serve both.
 @njit(cache=True)
-def _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd):
-    """Kd[o, (c, t)] = the weight of output map o, input map c, tap t (0 if not connected).
-    Returns True when Kd is just a view of the parameters (every map connected, in order)."""
-    q = g + G_MAPS
-    Kd[:] = 0.0
-    for o in range(out_maps):
-        koff, nmaps = aux[q], aux[q + 1]
-        for ci in range(nmaps):
-            c = aux[q + 2 + ci]
-            for t in range(K2):
-                Kd[o, c * K2 + t] = params[w0 + koff + ci * K2 + t]
-        q += 2 + nmaps
+def _gather(src, idx, out):
+    """out[i] = src[idx[i]], 0 where idx[i] < 0: the patches from the input maps (zeros in
+    the padding), or the kernel matrix from the weights (zeros for maps not connected)."""
+    for i in range(idx.size):
+        j = idx[i]
+        out[i] = src[j] if j >= 0 else 0.0
 
 
 @njit(cache=True)
-def _full_table(aux, g, out_maps, in_maps, K2):
-    """Every output map sees every input map, in order, kernels back to back."""
-    q = g + G_MAPS
-    for o in range(out_maps):
-        koff, nmaps = aux[q], aux[q + 1]
-        if nmaps != in_maps or koff != o * in_maps * K2:
-            return False
-        for ci in range(nmaps):
-            if aux[q + 2 + ci] != ci:
-                return False
-        q += 2 + nmaps
-    return True
+def _scatter_add(src, idx, out):
+    """out[idx[i]] += src[i] where idx[i] >= 0: patch gradients back onto the input maps,
+    or a kernel matrix's connected entries onto the weights."""
+    for i in range(idx.size):
+        j = idx[i]
+        if j >= 0:
+            out[j] += src[i]
 
 
-@njit(cache=True)
-def _patches(aux, g, xs, i0, n_in, n, C, wide, out):
-    """Gather the input patches: out[c, p] (``wide``: C x n) or out[p, c] (n x C)."""
-    pidx = aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
-    xm = xs[i0:i0 + n_in]
-    for p in range(n):
-        for c in range(C):
-            j = pidx[p * C + c]
-            v = xm[j] if j >= 0 else 0.0
-            if wide:
-                out[c, p] = v
-            else:
-                out[p, c] = v
-    return pidx
+@njit(cache=True, inline="always")
+def _patch_index(aux, g, n, C):
+    return aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
+
+
+@njit(cache=True, inline="always")
+def _kernel_index(aux, g, out_maps, C):
+    return aux[g + aux[g + G_KIDX]:g + aux[g + G_KIDX] + out_maps * C]
 
 
 # Which way round the products go: along output positions when there are at least as many
@@ -171,13 +158,13 @@ def _conv_layout(row, aux, ys):
 
 
 @njit(cache=True)
-def _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full):
+def _kernels_matrix(aux, g, params, w0, out_maps, C):
     """The kernels as an out_maps x C matrix: a view of the parameters for a full table."""
-    if full:
+    if aux[g + G_FULL]:
         return params[w0:w0 + out_maps * C].reshape(out_maps, C)
-    Kd = np.empty((out_maps, C))
-    _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
-    return Kd
+    Kd = np.empty(out_maps * C)
+    _gather(params[w0:], _kernel_index(aux, g, out_maps, C), Kd)
+    return Kd.reshape(out_maps, C)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -185,9 +172,9 @@ def forward(row, lfrow, aux, params, xs, ys):
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
-    _patches(aux, g, xs, i0, in_maps * h * w, n, C, wide, P)   # kept for the backward pass
-    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C,
-                         _full_table(aux, g, out_maps, in_maps, K2))
+    po = row[PATCH_OFF]   # the patches, kept for the backward pass
+    _gather(xs[i0:i0 + in_maps * h * w], _patch_index(aux, g, n, C), ys[po:po + n * C])
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, C)
     Y = ys[o0:o0 + m].reshape(out_maps, n)
     for o in range(out_maps):
         Y[o, :] = params[b0 + o]
@@ -211,22 +198,21 @@ def backward(row, lfrow, aux, params, xs, ys, dxs, dys, grad, need_dx):
         dY[k] *= dxs[o0 + k]
     G = dY.reshape(out_maps, n)
     _add_row_sums(G, grad, b0)
-    full = _full_table(aux, g, out_maps, in_maps, K2)
-    if full:   # straight into the gradient
+    if aux[g + G_FULL]:   # straight into the gradient
         _times_patches_t(G, P, grad[w0:w0 + out_maps * C].reshape(out_maps, C), wide)
     else:
-        dK = np.zeros((out_maps, C))
-        _times_patches_t(G, P, dK, wide)
-        _add_kernel_matrix(aux, g, dK, grad, w0, out_maps, K2)
+        dK = np.zeros(out_maps * C)
+        _times_patches_t(G, P, dK.reshape(out_maps, C), wide)
+        _scatter_add(dK, _kernel_index(aux, g, out_maps, C), grad[w0:])
     if not need_dx:
         return
-    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, C)
     dxm = dxs[i0:i0 + in_maps * h * w]
     dxm[:] = 0.0
     s0 = row[PATCH_OFF] + n * C + 2 * m   # scratch: dE/dpatches, then a transposed matrix
     dP = _patch_matrix(ys[s0:s0 + n * C], n, C, wide)
     _to_patches(Kd, G, dP, wide, ys[s0 + n * C:s0 + n * C + max(C, out_maps) ** 2])
-    _col2im(pidx, dP, wide, dxm)
+    _scatter_add(ys[s0:s0 + n * C], pidx, dxm)
 
 
 # --- the three products, either way round, and the scatter back ---------------------------
@@ -266,18 +252,6 @@ def _to_patches(A, G, dP, wide, tr):
 
 
 @njit(cache=True)
-def _col2im(pidx, dP, wide, dxm):
-    """Add the patch-shaped dP onto the input maps it was gathered from."""
-    n = dP.shape[1] if wide else dP.shape[0]
-    C = dP.shape[0] if wide else dP.shape[1]
-    for p in range(n):
-        for c in range(C):
-            j = pidx[p * C + c]
-            if j >= 0:
-                dxm[j] += dP[c, p] if wide else dP[p, c]
-
-
-@njit(cache=True)
 def _add_row_sums(M, out, b0):
     """out[b0 + o] += sum of row o of M: a map's bias collects over all its positions."""
     for o in range(M.shape[0]):
@@ -285,34 +259,6 @@ def _add_row_sums(M, out, b0):
         for p in range(M.shape[1]):
             s += M[o, p]
         out[b0 + o] += s
-
-
-@njit(cache=True)
-def _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full):
-    """out[kernel weights] += the out_maps x C matrix dK (only its connected entries)."""
-    if full:
-        ok = out[w0:w0 + out_maps * C]
-        ok += dK.reshape(-1)
-    else:
-        _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2)
-
-
-@njit(cache=True, inline="always")
-def _patch_index(aux, g, n, C):
-    return aux[g + aux[g + G_PIDX]:g + aux[g + G_PIDX] + n * C]
-
-
-@njit(cache=True)
-def _add_kernel_matrix(aux, g, dK, out, w0, out_maps, K2):
-    """out[kernel weights] += the connected entries of the out_maps x C matrix dK."""
-    q = g + G_MAPS
-    for o in range(out_maps):
-        koff, nmaps = aux[q], aux[q + 1]
-        for ci in range(nmaps):
-            c = aux[q + 2 + ci]
-            for t in range(K2):
-                out[w0 + koff + ci * K2 + t] += dK[o, c * K2 + t]
-        q += 2 + nmaps
 
 
 # --- curvature of a convolution: the R-operator and the backpropagated diagonal -----------
@@ -324,16 +270,15 @@ def r_forward(row, lfrow, aux, params, v, xs, ys, rxs, rys, first):
     g, in_maps, h, w, out_maps, n, K2, C, wide, P = _conv_layout(row, aux, ys)
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
-    full = _full_table(aux, g, out_maps, in_maps, K2)
     RY = rys[o0:o0 + m].reshape(out_maps, n)
     for o in range(out_maps):
         RY[o, :] = v[b0 + o]
-    _times_patches(_kernels_matrix(aux, g, v, w0, out_maps, in_maps, K2, C, full), P, RY, wide)
+    _times_patches(_kernels_matrix(aux, g, v, w0, out_maps, C), P, RY, wide)
     if not first:   # the input depends on the weights below
-        RP = _conv_layout(row, aux, rys)[9]
-        _patches(aux, g, rxs, i0, in_maps * h * w, n, C, wide, RP)
-        _times_patches(_kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full), RP,
-                       RY, wide)
+        po = row[PATCH_OFF]
+        _gather(rxs[i0:i0 + in_maps * h * w], _patch_index(aux, g, n, C), rys[po:po + n * C])
+        _times_patches(_kernels_matrix(aux, g, params, w0, out_maps, C),
+                       _conv_layout(row, aux, rys)[9], RY, wide)
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], lfrow[ACT_PARAM], rxs[o0:o0 + m])
     for k in range(m):
         rxs[o0 + k] *= rys[o0 + k]
@@ -354,7 +299,7 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
     a = lfrow[ACT_PARAM]
-    full = _full_table(aux, g, out_maps, in_maps, K2)
+    full = aux[g + G_FULL] != 0
     S = np.empty((2 * out_maps, n))
     RG, G = S[:out_maps], S[out_maps:]
     rgf, gf = RG.reshape(-1), G.reshape(-1)
@@ -365,15 +310,14 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
         rgf[k] = rgf[k] * rys[o0 + k] * d + gf[k] * rdxs[o0 + k]
         gf[k] *= d
     _add_row_sums(RG, hv, b0)
-    if full:   # straight into H v
-        dK = hv[w0:w0 + out_maps * C].reshape(out_maps, C)
-    else:
-        dK = np.zeros((out_maps, C))
+    kidx = _kernel_index(aux, g, out_maps, C)
+    dKf = hv[w0:w0 + out_maps * C] if full else np.zeros(out_maps * C)   # full: straight into H v
+    dK = dKf.reshape(out_maps, C)
     _times_patches_t(RG, P, dK, wide)
     if not first:
         _times_patches_t(G, _conv_layout(row, aux, rys)[9], dK, wide)
     if not full:
-        _add_kernel_matrix(aux, g, dK, hv, w0, out_maps, K2)
+        _scatter_add(dKf, kidx, hv[w0:])
     if not need_dx:
         return
     A = np.empty((2 * out_maps, C))
@@ -384,11 +328,12 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
             af[k] = params[w0 + k]
             af[out_maps * C + k] = v[w0 + k]
     else:
-        _kernel_matrix(aux, g, params, w0, out_maps, in_maps, K2, Kd)
-        _kernel_matrix(aux, g, v, w0, out_maps, in_maps, K2, Kv)
+        af = A.reshape(-1)
+        _gather(params[w0:], kidx, af[:out_maps * C])
+        _gather(v[w0:], kidx, af[out_maps * C:])
     tr = np.empty(2 * out_maps * max(C, n))
-    dP = _patch_matrix(np.empty(n * C), n, C, wide)
-    rdP = _patch_matrix(np.empty(n * C), n, C, wide)
+    dPf, rdPf = np.empty(n * C), np.empty(n * C)
+    dP, rdP = _patch_matrix(dPf, n, C, wide), _patch_matrix(rdPf, n, C, wide)
     _to_patches(Kd, G, dP, wide, tr)        # W^T dE/dy
     _to_patches(A, S, rdP, wide, tr)        # W^T R{dE/dy} + V^T dE/dy
     pidx = _patch_index(aux, g, n, C)
@@ -396,16 +341,11 @@ def r_backward(row, lfrow, aux, params, v, xs, ys, dxs, rxs, rys, rdxs, hv, need
     rdxm = rdxs[i0:i0 + in_maps * h * w]
     dxm[:] = 0.0
     rdxm[:] = 0.0
-    for p in range(n):   # both back onto the input maps (as _col2im), the index read once
-        for c in range(C):
-            j = pidx[p * C + c]
-            if j >= 0:
-                if wide:
-                    dxm[j] += dP[c, p]
-                    rdxm[j] += rdP[c, p]
-                else:
-                    dxm[j] += dP[p, c]
-                    rdxm[j] += rdP[p, c]
+    for i in range(n * C):   # both back onto the input maps (as _scatter_add), one index read
+        j = pidx[i]
+        if j >= 0:
+            dxm[j] += dPf[i]
+            rdxm[j] += rdPf[i]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -416,7 +356,6 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
     w0, b0, code, i0, o0 = row[W_OFF], row[B_OFF], row[ACT], row[IN_OFF], row[OUT_OFF]
     m = out_maps * n
     a = lfrow[ACT_PARAM]
-    full = _full_table(aux, g, out_maps, in_maps, K2)
     fp = np.empty(m)
     act_df_into(code, ys[o0:o0 + m], xs[o0:o0 + m], a, fp)
     H = np.empty((out_maps, n))
@@ -426,19 +365,20 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         if keep_f2:
             hf[k] += act_d2f_from(code, ys[o0 + k], xs[o0 + k], a) * dxs[o0 + k]
     _add_row_sums(H, out, b0)
-    dK = np.zeros((out_maps, C))
-    _times_patches_t(H, _squared(P), dK, wide)
-    _add_to_kernels(aux, g, dK, out, w0, out_maps, K2, C, full)
+    dK = np.zeros(out_maps * C)
+    _times_patches_t(H, _squared(P), dK.reshape(out_maps, C), wide)
+    _scatter_add(dK, _kernel_index(aux, g, out_maps, C), out[w0:])
     if not need_dx:
         return
     pidx = _patch_index(aux, g, n, C)
-    Kd = _kernels_matrix(aux, g, params, w0, out_maps, in_maps, K2, C, full)
+    Kd = _kernels_matrix(aux, g, params, w0, out_maps, C)
     tr = np.empty(max(C, out_maps) ** 2)
-    dP = _patch_matrix(np.empty(n * C), n, C, wide)
+    dPf = np.empty(n * C)
+    dP = _patch_matrix(dPf, n, C, wide)
     d2xm = d2xs[i0:i0 + in_maps * h * w]
     d2xm[:] = 0.0
     _to_patches(_squared(Kd), H, dP, wide, tr)
-    _col2im(pidx, dP, wide, d2xm)
+    _scatter_add(dPf, pidx, d2xm)
     if keep_f2:   # dE/dx_in as well, for the f'' terms below
         G = np.empty((out_maps, n))
         gf = G.reshape(-1)
@@ -447,7 +387,7 @@ def diag(row, lfrow, aux, params, xs, ys, dxs, d2xs, keep_f2, out, need_dx):
         dxm = dxs[i0:i0 + in_maps * h * w]
         dxm[:] = 0.0
         _to_patches(Kd, G, dP, wide, tr)
-        _col2im(pidx, dP, wide, dxm)
+        _scatter_add(dPf, pidx, dxm)
 
 
 @njit(cache=True)

@@ -25,9 +25,9 @@ One row of ``lf`` (float64) per layer: ``lf[l, ACT_PARAM]`` the activation's par
 ``aux`` (int64) starts with one unused 0, then per shared-weight layer its connection
 lists (start (n_out + 1), input index (n_conn), weight index (n_conn), bias index
 (n_out)) and, for a convolution, its geometry: the 12 numbers of ``GEOMETRY`` below,
-at ``G_PIDX`` the offset (from the geometry's start) of the patch index, from
-``G_MAPS`` on per output map (kernel offset, number of input maps, the maps), then the
-patch index (see :class:`ebtricks.layers.Conv2D`).
+at ``G_PIDX`` and ``G_KIDX`` the offsets (from the geometry's start) of the patch index
+and the kernel index, at ``G_FULL`` 1 when every output map sees every input map in order,
+then the two indices (see :class:`ebtricks.layers.Conv2D`).
 
 Buffers, one sample: ``xs`` holds the input then every layer's outputs f(y) in order,
 ``ys`` the totals y at the same offsets and, past the units, each convolution's patches
@@ -54,7 +54,8 @@ N_FLOATS = 4
 # a convolution's geometry header in aux (offsets from GEO_OFF)
 GEOMETRY = ("in_maps", "h", "w", "out_maps", "oh", "ow", "kh", "kw", "sh", "sw", "ph", "pw")
 G_PIDX = 12     # where (from the geometry's start) the patch index starts
-G_MAPS = 13     # per output map: kernel offset, number of input maps, the maps
+G_KIDX = 13     # where the kernel index starts
+G_FULL = 14     # 1: a full connection table, the kernels are the weights in order
 
 
 class DenseOnly(NamedTuple):
