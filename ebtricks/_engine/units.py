@@ -449,6 +449,32 @@ def act_f_into(code, y, a, out, tf, ti):
             out[j] = act_f(code, y[j], a)
 
 
+@njit(cache=True, inline="always")
+def _derivative_into(order, code, y, fy, a, out):
+    """out = f' (order 1) or f'' (order 2) of y over a vector, from fy = f(y): one loop per
+    unit, so that the branch on the unit stays outside it and the polynomials in f of the
+    tanh family and the logistic vectorise (order is a constant where this is inlined)."""
+    if code == LECUN_TANH:
+        for j in range(y.size):
+            out[j] = _lecun_tanh_d(fy[j])[order - 1]
+    elif code == TANH:
+        for j in range(y.size):
+            out[j] = _tanh_d(fy[j])[order - 1]
+    elif code == IDENTITY:
+        value = 1.0 if order == 1 else 0.0
+        for j in range(y.size):
+            out[j] = value
+    elif code == LOGISTIC:
+        for j in range(y.size):
+            out[j] = _logistic_d(fy[j])[order - 1]
+    elif code == TANH_TWIST:
+        for j in range(y.size):
+            out[j] = _tanh_twist_d(y[j], fy[j], a)[order - 1]
+    else:
+        for j in range(y.size):
+            out[j] = _derivative_from(order, code, y[j], fy[j], a)
+
+
 @njit(cache=True, error_model="numpy")
 def act_df_into(code, y, fy, a, out):
     """out = f'(y) over a vector, from fy = f(y).
@@ -471,62 +497,16 @@ def act_df_into(code, y, fy, a, out):
     None
         The results are written to ``out``.
     """
-    if code == LECUN_TANH:
-        for j in range(y.size):
-            out[j] = _lecun_tanh_d(fy[j])[0]
-    elif code == TANH:
-        for j in range(y.size):
-            out[j] = _tanh_d(fy[j])[0]
-    elif code == IDENTITY:
-        for j in range(y.size):
-            out[j] = 1.0
-    else:
-        for j in range(y.size):
-            out[j] = act_df_from(code, y[j], fy[j], a)
+    _derivative_into(1, code, y, fy, a, out)
 
 
 @njit(cache=True, error_model="numpy")
 def act_d2f_into(code, y, fy, a, out):
-    """out = f''(y) over a vector, from fy = f(y): for the tanh family and the logistic
-    f'' is a polynomial in f, so these loops need no exp and vectorise (act_d2f unit by
-    unit would recompute a tanh: most of an R-backward pass's time on its units).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    y : ndarray of float64, 1-D
-        Total inputs.
-    fy : ndarray of float64, 1-D
-        f(y).
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-    out : ndarray of float64, 1-D
-        Receives f''(y) (at least y.size entries).
-
-    Returns
-    -------
-    None
-        The results are written to ``out``.
-    """
-    if code == LECUN_TANH:
-        for j in range(y.size):
-            out[j] = _lecun_tanh_d(fy[j])[1]
-    elif code == TANH:
-        for j in range(y.size):
-            out[j] = _tanh_d(fy[j])[1]
-    elif code == IDENTITY:
-        for j in range(y.size):
-            out[j] = 0.0
-    elif code == LOGISTIC:
-        for j in range(y.size):
-            out[j] = _logistic_d(fy[j])[1]
-    elif code == TANH_TWIST:
-        for j in range(y.size):
-            out[j] = _tanh_twist_d(y[j], fy[j], a)[1]
-    else:
-        for j in range(y.size):
-            out[j] = act_d2f_from(code, y[j], fy[j], a)
+    """out = f''(y) over a vector, from fy = f(y) (as :func:`act_df_into`): for the tanh
+    family and the logistic f'' is a polynomial in f, so the loop needs no exp and
+    vectorises (act_d2f unit by unit would recompute a tanh: most of an R-backward pass's
+    time on its units)."""
+    _derivative_into(2, code, y, fy, a, out)
 
 
 @njit(cache=True)
