@@ -370,24 +370,7 @@ def act_df(code, x, a):
 
 @njit(cache=True)
 def act_d2f_from(code, x, fx, a):
-    """f''(x), given fx = f(x) already computed (cheaper for the tanh family).
-
-    Parameters
-    ----------
-    code : int
-        The activation's code, a value of :data:`CODES`.
-    x : float
-        The unit's total input.
-    fx : float
-        f(x).
-    a : float
-        The activation's parameter (the slope of the twisting term of tanh_twist).
-
-    Returns
-    -------
-    float
-        f''(x).
-    """
+    """f''(x), given fx = f(x) already computed; arguments as :func:`act_df_from`."""
     return _derivative_from(2, code, x, fx, a)
 
 
