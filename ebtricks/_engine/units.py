@@ -453,9 +453,12 @@ def _derivative_into(order, code, y, fy, a, out):
     elif code == TANH_TWIST:
         for j in range(y.size):
             out[j] = _tanh_twist_d(y[j], fy[j], a)[order - 1]
+    elif order == 1:   # rational_tanh and units compiled from Python: unit by unit
+        for j in range(y.size):
+            out[j] = act_df_from(code, y[j], fy[j], a)
     else:
         for j in range(y.size):
-            out[j] = _derivative_from(order, code, y[j], fy[j], a)
+            out[j] = act_d2f_from(code, y[j], fy[j], a)
 
 
 @njit(cache=True, error_model="numpy")
