@@ -8,6 +8,11 @@ the first run compiles, feature after feature, as a student meets them; the seco
 the cached code. Then, in a second empty copy, ``--jobs 2``: what the book build does,
 compiling the two groups of features side by side on two cores. The load average is
 printed with them: on a busy machine wall times grow, CPU times much less.
+
+First, the longest first calls a student meets, each from its own empty cache: a
+convolutional net's gradient and its H v, in wall seconds, with the helper process that
+compiles the convolution's passes on the second core (``_engine/indirect.py``; the
+per-feature CPU times below do not count that process) and without it.
 """
 import os
 import shutil
@@ -37,6 +42,45 @@ def fresh_copy(tmp):
                     ignore=shutil.ignore_patterns("__pycache__"))
 
 
+FIRST_CALL = """
+import sys, time
+import numpy as np
+import ebtricks as eb
+from ebtricks import curvature as cv
+net = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(8, 2)], seed=0)
+rng = np.random.default_rng(0)
+X, D = rng.standard_normal((10, 36)), np.sign(rng.standard_normal((10, 2)))
+t = time.perf_counter()
+if sys.argv[1] == "gradient":
+    net.gradient(X, D)
+else:   # hvp
+    cv.hessian_vector_product(net, X, D, np.ones(net.n_params))
+print(f"{time.perf_counter() - t:.1f}")
+"""
+
+
+def first_calls():
+    """A student's very first call, from an empty cache (nothing compiled yet), on the
+    convolutional net: the longest first calls there are. With the helper process that
+    compiles part of the layer passes on the second core (the default) and without it."""
+    print(f"== first call from an empty cache, conv net; load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    for what, arg in (("gradient", "gradient"), ("H v", "hvp")):
+        line = f"   {what:<10}"
+        for parallel in ("1", "0"):
+            with tempfile.TemporaryDirectory() as tmp:
+                fresh_copy(tmp)
+                out = subprocess.run(
+                    [sys.executable, "-c", FIRST_CALL, arg], cwd=tmp,
+                    capture_output=True, text=True, check=True,
+                    env=dict(os.environ, PYTHONPATH=tmp, EBTRICKS_COMPILE_NOTE="0",
+                             EBTRICKS_PARALLEL_COMPILE=parallel)).stdout.split()[-1]
+            line += (f"  {out:>5} s wall " + ("with the helper process" if parallel == "1"
+                                               else "in one process"))
+        print(line, flush=True)
+
+
+first_calls()
 with tempfile.TemporaryDirectory() as tmp:
     fresh_copy(tmp)
     warm_up(tmp, [], "cold cache (compiling), one process, feature after feature")

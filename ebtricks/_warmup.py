@@ -3,6 +3,7 @@ say how long each took.
 
     python -m ebtricks._warmup             # every feature, in this process
     python -m ebtricks._warmup --jobs 2    # the features in two groups, two processes
+    python -m ebtricks._warmup --passes 3:0,3:1   # only these layer passes (indirect.py)
 
 From an empty cache this is the compile time a student meets once per install, feature
 by feature; with a warm cache it is the time to load the cached machine code. The book
@@ -16,6 +17,7 @@ Numba writes its cache files atomically, so two processes filling one cache is s
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
@@ -141,9 +143,12 @@ def warm_up_parallel(jobs: int, out=sys.stdout) -> float:
     groups = [[] for _ in range(min(jobs, len(GROUPS)))]
     for i, g in enumerate(GROUPS):
         groups[i % len(groups)].extend(g)
+    # the processes already fill the cores: no helper processes of their own (indirect.py)
+    env = dict(os.environ, EBTRICKS_PARALLEL_COMPILE="0")
     procs = [subprocess.Popen([sys.executable, "-m", "ebtricks._warmup", "--only",
                                ",".join(str(names.index(n)) for n in g)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=env)
              for g in groups]
     failed = False
     for i, proc in enumerate(procs):
@@ -159,15 +164,20 @@ def warm_up_parallel(jobs: int, out=sys.stdout) -> float:
 
 if __name__ == "__main__":
     import argparse
-    import os
     os.environ.setdefault("EBTRICKS_PROGRESS", "0")   # the per-feature lines say it all
     os.environ.setdefault("EBTRICKS_COMPILE_NOTE", "0")
     parser = argparse.ArgumentParser(prog="python -m ebtricks._warmup")
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes compiling side by side (groups of features)")
     parser.add_argument("--only", help="comma-separated feature numbers (used by --jobs)")
+    parser.add_argument("--passes", help="compile only these layer passes, comma-separated "
+                        "'type:pass' codes (the helper process of _engine/indirect.py)")
     opts = parser.parse_args()
-    if opts.jobs > 1:
+    if opts.passes:
+        from ebtricks._engine import indirect
+        for code in opts.passes.split(","):
+            indirect.address(*(int(part) for part in code.split(":")))
+    elif opts.jobs > 1:
         warm_up_parallel(opts.jobs)
     else:
         names = [n for n, _ in _features()]

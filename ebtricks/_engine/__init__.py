@@ -22,12 +22,28 @@ def use_batched(net, X) -> bool:
     return X.shape[0] >= net.BATCH_MIN and layout.all_dense(net.table)
 
 
-def _args(net, w, *passes):
-    """The first five arguments of every driver (family marker, tables, weights);
-    ``passes``: the layer passes it runs (see indirect.py). The weights are made
+def _tables(net, w):
+    """Arguments 2-5 of every driver: the network's tables and the weights, made
     C-contiguous float64, as the layer passes take them."""
-    return (indirect.family(net.table, passes), net.table, net.layer_floats, net.aux,
-            np.ascontiguousarray(w, dtype=np.float64))
+    return net.table, net.layer_floats, net.aux, np.ascontiguousarray(w, dtype=np.float64)
+
+
+def _args(net, w, *passes):
+    """The first five arguments of every driver: the family marker, then :func:`_tables`;
+    ``passes``: the layer passes it runs (see indirect.py)."""
+    return (indirect.family(net.table, passes), *_tables(net, w))
+
+
+def _run(driver, net, w, passes, *rest):
+    """``driver(*_args(net, w, *passes), *rest)``. While a helper process compiles some of
+    the layer passes (indirect.py), this process compiles the driver for these arguments
+    instead of waiting."""
+    tables = _tables(net, w)
+
+    def meanwhile(marker):
+        driver.compile(tuple(driver.typeof_pyval(a) for a in (marker, *tables, *rest)))
+
+    return driver(indirect.family(net.table, passes, meanwhile), *tables, *rest)
 
 
 def buffers(net):
@@ -47,7 +63,7 @@ def outputs(net, w, X):
             return batched.outputs(net, w, X)
     out = np.empty((X.shape[0], net.n_outputs))
     xs, ys, _, _ = buffers(net)
-    drivers.batch_forward(*_args(net, w, "forward"), X, xs, ys, out)
+    _run(drivers.batch_forward, net, w, ("forward",), X, xs, ys, out)
     return out
 
 
@@ -58,7 +74,7 @@ def sample_costs(net, w, X, D):
             return batched.sample_losses(net, w, X, D)
     xs, ys, _, _ = buffers(net)
     out = np.empty(X.shape[0])
-    drivers.batch_losses(*_args(net, w, "forward"), net.loss_code, X, D, xs, ys, out)
+    _run(drivers.batch_losses, net, w, ("forward",), net.loss_code, X, D, xs, ys, out)
     return out
 
 
@@ -69,8 +85,8 @@ def gradient(net, w, X, D, bufs=None):
         with _threads.limited():
             return batched.gradient(net, w, X, D)
     grad = np.zeros(net.n_params)
-    total = drivers.batch_loss_grad(*_args(net, w, "forward", "backward"), net.loss_code, X, D,
-                                    *(bufs or buffers(net)), grad)
+    total = _run(drivers.batch_loss_grad, net, w, ("forward", "backward"), net.loss_code, X,
+                 D, *(bufs or buffers(net)), grad)
     return total, grad
 
 
@@ -82,8 +98,8 @@ def hvp(net, w, v, X, D, bufs=None, batched_ok=True):
             return batched.hvp(net, w, v, X, D)
     hv = np.empty(net.n_params)
     v = np.ascontiguousarray(v, dtype=np.float64)
-    drivers.batch_hvp(*_args(net, w, "forward", "r_forward", "r_backward"), net.loss_code, v,
-                      X, D, *(bufs or r_buffers(net)), hv)
+    _run(drivers.batch_hvp, net, w, ("forward", "r_forward", "r_backward"), net.loss_code, v,
+         X, D, *(bufs or r_buffers(net)), hv)
     return hv
 
 
@@ -95,8 +111,8 @@ def gnvp(net, w, v, X, D):
     xs, ys, dxs, dys = buffers(net)
     out = np.empty(net.n_params)
     v = np.ascontiguousarray(v, dtype=np.float64)
-    drivers.batch_gnvp(*_args(net, w, "forward", "r_forward", "backward"), net.loss_code, v,
-                       X, D, xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(ys), out)
+    _run(drivers.batch_gnvp, net, w, ("forward", "r_forward", "backward"), net.loss_code, v,
+         X, D, xs, ys, dxs, dys, np.zeros_like(xs), np.zeros_like(ys), out)
     return out
 
 
@@ -107,8 +123,8 @@ def diag(net, w, X, D, keep_f2=False):
             return batched.diag_backprop(net, w, X, D, keep_f2)
     xs, ys, dxs, _ = buffers(net)
     out = np.empty(net.n_params)
-    drivers.batch_diag_backprop(*_args(net, w, "forward", "diag"), net.loss_code, X, D, xs, ys,
-                                dxs, np.zeros_like(xs), keep_f2, out)
+    _run(drivers.batch_diag_backprop, net, w, ("forward", "diag"), net.loss_code, X, D, xs, ys,
+         dxs, np.zeros_like(xs), keep_f2, out)
     return out
 
 
@@ -125,9 +141,8 @@ def running_diag(net, X, D, idx, gamma, hbar):
                     + batched.diag_backprop(net, net.params, Xs, Ds,
                                             row_weights=gamma * decay))
     xs, ys, dxs, _ = buffers(net)
-    drivers.running_diag(*_args(net, net.params, "forward", "diag"), net.loss_code, X, D, idx,
-                         gamma, hbar, xs,
-                         ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
+    _run(drivers.running_diag, net, net.params, ("forward", "diag"), net.loss_code, X, D, idx,
+         gamma, hbar, xs, ys, dxs, np.zeros_like(xs), np.empty(net.n_params))
     return hbar
 
 

@@ -25,10 +25,16 @@ the dispatch calls the Python passes directly and nothing here is compiled.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 from llvmlite import ir
-from numba import carray, cfunc, config, njit, types
-from numba.core import cgutils
+from numba import carray, config, njit, types
+from numba.core import cgutils, sigutils
+from numba.core.ccallback import CFunc
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
@@ -249,8 +255,19 @@ def conv_diag(s):
 
 _NAMES = {DENSE: "dense", SHARED: "shared", RBF: "rbf", CONV: "conv"}
 _FLAGS = {DENSE: dict(fastmath=FAST), CONV: dict(error_model="numpy")}
-_SIGNATURE = types.void(types.CPointer(types.int64))
+_SIGNATURE = sigutils.normalize_signature(types.void(types.CPointer(types.int64)))
 _COMPILED = {}
+
+
+def _c_callable(key):
+    """Pass ``key`` = (layer type, pass) as a C callable with its disk cache, not yet
+    compiled (what ``numba.cfunc(..., cache=True)`` builds before it compiles)."""
+    layer_type, which = key
+    wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
+    # the flags of the pass itself: inlined code takes its caller's
+    fn = CFunc(wrapper, _SIGNATURE, locals={}, options=_FLAGS.get(layer_type, {}))
+    fn.enable_caching()
+    return fn
 
 
 def address(layer_type: int, which: int) -> int:
@@ -258,31 +275,138 @@ def address(layer_type: int, which: int) -> int:
     loaded from the disk cache) on first request."""
     key = (layer_type, which)
     if key not in _COMPILED:
-        wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
-        # the flags of the pass itself: inlined code takes its caller's
+        fn = _c_callable(key)
         with compiling():
-            _COMPILED[key] = cfunc(_SIGNATURE, cache=True,
-                                   **_FLAGS.get(layer_type, {}))(wrapper)
+            fn.compile()
+        _COMPILED[key] = fn
     return _COMPILED[key].address
 
 
-def family(table: np.ndarray, passes=()):
+# --- a first call's passes, compiled on two cores -------------------------------------------
+# Compiling is single-threaded, and a first call on a network that is not all dense
+# compiles several passes that share little (a convolutional net's gradient: six, with the
+# dense passes and those of its subsampling layer). When at least two of them are in no
+# disk cache yet and the machine has two cores, one helper process compiles the passes of
+# the layer type that costs most (or, with one layer type, all but the first pass) into
+# the disk cache, while this process compiles the others; then this one loads the
+# helper's. The machine code is the same either way. If the helper cannot start or fails,
+# its passes compile here, as without it. EBTRICKS_PARALLEL_COMPILE=0 turns it off.
+_COST = {CONV: 3, SHARED: 1, RBF: 1, DENSE: 1}   # rough relative compile time of a pass
+
+
+def _two_cores() -> bool:
+    if os.environ.get("EBTRICKS_PARALLEL_COMPILE", "").strip().lower() in ("0", "false", "no"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        cores = os.cpu_count() or 1
+    return cores >= 2 and bool(sys.executable)
+
+
+def _in_disk_cache(fn) -> bool:
+    """Whether the disk cache holds ``fn``'s code (reads the cache's index only). When
+    Numba's cache cannot tell, True: then it compiles here, as without a helper."""
+    try:
+        cache = fn._cache
+        key = cache._index_key(fn._sig, fn._targetdescr.target_context.codegen())
+        return cache._cache_file._load_index().get(key) is not None
+    except Exception:
+        return True
+
+
+def helper_share(cold):
+    """Which of the ``cold`` passes (keys (layer type, pass), in the order needed) a helper
+    process compiles: those of the layer type costing most, if another type is cold too;
+    with one layer type, all passes but the first; nothing for fewer than two passes."""
+    if len(cold) < 2:
+        return []
+    types_cold = sorted({t for t, _ in cold}, key=lambda t: -_COST[t] * sum(
+        1 for u, _ in cold if u == t))
+    if len(types_cold) == 1:
+        return cold[1:]
+    return [k for k in cold if k[0] == types_cold[0]]
+
+
+def _start_helper(keys):
+    """``python -m ebtricks._warmup --passes ...`` compiling ``keys`` into the disk cache,
+    or None if it cannot start."""
+    package_parent = str(Path(__file__).resolve().parents[2])   # where `import ebtricks` finds us
+    path = os.environ.get("PYTHONPATH")
+    env = dict(os.environ, EBTRICKS_COMPILE_NOTE="0", EBTRICKS_PARALLEL_COMPILE="0",
+               PYTHONPATH=package_parent + (os.pathsep + path if path else ""))
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ebtricks._warmup", "--passes",
+             ",".join(f"{t}:{k}" for t, k in keys)],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+    except (OSError, ValueError):
+        return None
+
+
+#: what the last call of :func:`compile_passes` gave a helper process (for the tests)
+last_helper = {"passes": [], "returncode": None}
+
+
+def compile_passes(keys, meanwhile=None):
+    """Compile (or load) the passes ``keys`` = [(layer type, pass)], with a helper process
+    on a second core when that saves time (see above); ``meanwhile()`` runs, if a helper
+    does, once this process has compiled its share, before it waits for the helper."""
+    todo = [k for k in dict.fromkeys(keys) if k not in _COMPILED]
+    if not todo:
+        return
+    fns = {k: _c_callable(k) for k in todo}
+    theirs = []
+    helper = None
+    if len(todo) > 1 and _two_cores():
+        theirs = helper_share([k for k in todo if not _in_disk_cache(fns[k])])
+        helper = _start_helper(theirs) if theirs else None
+    last_helper.update(passes=theirs if helper is not None else [], returncode=None)
+    with compiling():
+        try:
+            for k in todo:
+                if helper is None or k not in theirs:
+                    fns[k].compile()
+                    _COMPILED[k] = fns[k]
+            if helper is not None:
+                if meanwhile is not None:
+                    meanwhile()
+                last_helper["returncode"] = helper.wait()
+        finally:
+            if helper is not None and helper.poll() is None:   # interrupted: stop it
+                helper.kill()
+                helper.wait()
+        for k in todo:   # the helper's, now from the disk cache (compiled here if it failed)
+            if k not in _COMPILED:
+                fns[k].compile()
+                _COMPILED[k] = fns[k]
+
+
+def family(table: np.ndarray, passes=(), meanwhile=None):
     """The family marker the drivers take first: ``DenseOnly()`` for an all-dense network,
     otherwise ``AnyLayers`` holding the addresses of the ``passes`` (names from
-    :data:`PASSES`) of the layer types ``table`` has; every other entry is 0."""
+    :data:`PASSES`) of the layer types ``table`` has; every other entry is 0.
+
+    ``meanwhile(marker)``, if given, runs while a helper process compiles some of the
+    passes (:func:`compile_passes`), on a marker whose addresses are not all there yet: to
+    compile the driver that will take it (its type is final), never to run one."""
     key = (table[:, TYPE].tobytes(), passes)
     marker = _FAMILIES.get(key)
     if marker is None:
         if all_dense(table):
             marker = DenseOnly()
         else:
-            addr = np.zeros((N_TYPES, len(PASSES)), dtype=np.int64)
-            if not config.DISABLE_JIT:
-                for t in np.unique(table[:, TYPE]):
-                    for name in passes:
-                        addr[t, PASSES.index(name)] = address(int(t), PASSES.index(name))
+            filled = np.zeros((N_TYPES, len(PASSES)), dtype=np.int64)
+            addr = filled.view()
             addr.flags.writeable = False
             marker = AnyLayers(addr)
+            if not config.DISABLE_JIT:
+                keys = [(int(t), PASSES.index(name)) for t in np.unique(table[:, TYPE])
+                        for name in passes]
+                compile_passes(keys, None if meanwhile is None else lambda: meanwhile(marker))
+                for t, k in keys:
+                    filled[t, k] = _COMPILED[(t, k)].address
         _FAMILIES[key] = marker
     return marker
 
