@@ -39,11 +39,9 @@ def _run(driver, net, w, passes, *rest):
     the layer passes (indirect.py), this process compiles the driver for these arguments
     instead of waiting."""
     tables = _tables(net, w)
-
-    def meanwhile(marker):
-        driver.compile(tuple(driver.typeof_pyval(a) for a in (marker, *tables, *rest)))
-
-    return driver(indirect.family(net.table, passes, meanwhile), *tables, *rest)
+    fam = indirect.family(net.table, passes,
+                          lambda marker: indirect.compile_for(driver, marker, *tables, *rest))
+    return driver(fam, *tables, *rest)
 
 
 def buffers(net):

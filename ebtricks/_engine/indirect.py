@@ -383,6 +383,11 @@ def compile_passes(keys, meanwhile=None):
                 _COMPILED[k] = fns[k]
 
 
+def compile_for(kernel, *args):
+    """Compile ``kernel`` (a Numba dispatcher) for these arguments, without running it."""
+    kernel.compile(tuple(kernel.typeof_pyval(a) for a in args))
+
+
 def family(table: np.ndarray, passes=(), meanwhile=None):
     """The family marker the drivers take first: ``DenseOnly()`` for an all-dense network,
     otherwise ``AnyLayers`` holding the addresses of the ``passes`` (names from
@@ -390,7 +395,8 @@ def family(table: np.ndarray, passes=(), meanwhile=None):
 
     ``meanwhile(marker)``, if given, runs while a helper process compiles some of the
     passes (:func:`compile_passes`), on a marker whose addresses are not all there yet: to
-    compile the driver that will take it (its type is final), never to run one."""
+    compile the driver that will take it (its type is final; :func:`compile_for`), never
+    to run one."""
     key = (table[:, TYPE].tobytes(), passes)
     marker = _FAMILIES.get(key)
     if marker is None:

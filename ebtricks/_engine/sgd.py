@@ -441,7 +441,7 @@ class Epochs:
         self.grad, self.velocity, self.r = np.zeros(n), np.zeros(n), np.zeros(n)
         self.eta_state = np.array([float(eta_start)])
         self.rec = Recording(np.zeros((traj_rows, n)), record_every, np.zeros(1, np.int64))
-        self.family = indirect.family(net.table, ("forward", "backward"))
+        self.family = None   # made on the first run (see there)
         self.online = (step.batch_size == 1 and step.momentum == 0 and not murata.on
                        and record_every == 0 and all_dense(net.table))
         self.row_rates = (first_layer_row_rates(net.table, eta_vec) if self.online
@@ -465,10 +465,15 @@ class Epochs:
                                         X, D, order, self.rate, float(t), self.eta_vec,
                                         self.row_rates, losses, *self.bufs)
             return status, order.size
-        status = sgd_epoch(self.family, net.table, net.layer_floats, net.aux, net.params, net.loss_code, X,
-                           D, order, self.rate, float(t), self.eta_vec, self.step,
-                           self.velocity, self.murata, self.r, self.eta_state, self.rec, losses,
-                           *self.bufs, self.grad)
+        args = (net.table, net.layer_floats, net.aux, net.params, net.loss_code, X, D, order,
+                self.rate, float(t), self.eta_vec, self.step, self.velocity, self.murata, self.r,
+                self.eta_state, self.rec, losses, *self.bufs, self.grad)
+        if self.family is None:
+            # the layer passes; while a helper process compiles some of them, this one
+            # compiles the epoch kernel for these arguments (as engine._run does)
+            self.family = indirect.family(net.table, ("forward", "backward"),
+                                          lambda fam: indirect.compile_for(sgd_epoch, fam, *args))
+        status = sgd_epoch(self.family, *args)
         return status, math.ceil(order.size / self.step.batch_size)
 
     def eta(self, t):
