@@ -10,9 +10,10 @@ compiling the two groups of features side by side on two cores. The load average
 printed with them: on a busy machine wall times grow, CPU times much less.
 
 First, the longest first calls a student meets, each from its own empty cache: a
-convolutional net's gradient and its H v, in wall seconds, with the helper process that
-compiles the convolution's passes on the second core (``_engine/indirect.py``; the
-per-feature CPU times below do not count that process) and without it.
+convolutional net's gradient, its H v and its SGD, in wall seconds, with the helper
+process that compiles the convolution's passes on the second core
+(``_engine/indirect.py``) and without it (``EBTRICKS_PARALLEL_COMPILE=0``). The
+one-process warm-up below uses the helper too: its CPU times count the main process only.
 """
 import os
 import shutil
@@ -53,8 +54,10 @@ X, D = rng.standard_normal((10, 36)), np.sign(rng.standard_normal((10, 2)))
 t = time.perf_counter()
 if sys.argv[1] == "gradient":
     net.gradient(X, D)
-else:   # hvp
+elif sys.argv[1] == "hvp":
     cv.hessian_vector_product(net, X, D, np.ones(net.n_params))
+else:   # sgd
+    eb.train_sgd(net, X, D, epochs=1, eta=0.01, progress=False)
 print(f"{time.perf_counter() - t:.1f}")
 """
 
@@ -65,7 +68,7 @@ def first_calls():
     compiles part of the layer passes on the second core (the default) and without it."""
     print(f"== first call from an empty cache, conv net; load average "
           f"{os.getloadavg()[0]:.1f}", flush=True)
-    for what, arg in (("gradient", "gradient"), ("H v", "hvp")):
+    for what, arg in (("gradient", "gradient"), ("H v", "hvp"), ("train_sgd", "sgd")):
         line = f"   {what:<10}"
         for parallel in ("1", "0"):
             with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +86,8 @@ def first_calls():
 first_calls()
 with tempfile.TemporaryDirectory() as tmp:
     fresh_copy(tmp)
-    warm_up(tmp, [], "cold cache (compiling), one process, feature after feature")
+    warm_up(tmp, [], "cold cache (compiling), one process (and its compile helpers), feature "
+            "after feature")
     warm_up(tmp, [], "warm cache (loading)")
 with tempfile.TemporaryDirectory() as tmp:
     fresh_copy(tmp)

@@ -13,7 +13,9 @@ the same kernels twice.
 
 Compiling is single-threaded, so on two cores the two groups of :data:`GROUPS` compile side
 by side; they share few kernels (the dense passes, the units), which both may compile.
-Numba writes its cache files atomically, so two processes filling one cache is safe.
+Numba writes each cache file atomically (a temporary file, then a rename), so two
+processes filling one cache do not corrupt it: at worst one's index entry for a kernel both
+compiled is lost, and that kernel compiles again the next time.
 """
 from __future__ import annotations
 

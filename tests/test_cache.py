@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 CALLEE = ("from numba import njit\n\n\n@njit(cache=True)\ndef callee(x):\n"
@@ -133,6 +134,7 @@ def test_the_warm_up_groups_cover_every_feature_once():
     assert len(set(grouped)) == len(grouped)
 
 
+@pytest.mark.small
 def test_a_helper_process_takes_the_costliest_layer_type():
     """Issue #13: which cold passes of a first call go to the helper process (indirect.py):
     the layer type costing most when another is cold too, all but the first pass when only
@@ -160,11 +162,15 @@ net = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(
                  seed=0)
 rng = np.random.default_rng(0)
 X, D = rng.normal(size=(5, 36)), np.sign(rng.normal(size=(5, 2)))
+two = indirect._two_cores()
 e, g = net.gradient(X, D)
 cold_after = [k for k in indirect._COMPILED
               if not indirect._in_disk_cache(indirect._c_callable(k))]
-print(indirect._two_cores(), indirect.last_helper["passes"], indirect.last_helper["returncode"],
-      cold_after, np.r_[e, g].tobytes().hex(), sep=";")
+# the helper's passes were loaded from the disk cache here, not compiled again
+loaded = all(indirect._COMPILED[k]._cache_hits == 1 for k in indirect.last_helper["passes"])
+from ebtricks._engine import drivers
+print(two, indirect.last_helper["passes"], indirect.last_helper["returncode"], cold_after,
+      loaded, len(drivers.batch_loss_grad.overloads), np.r_[e, g].tobytes().hex(), sep=";")
 """
 
 
@@ -176,8 +182,10 @@ def _first_gradient(tmp_path, *argv):
     res = subprocess.run([sys.executable, "-c", TWO_CORES_PROBE, *argv], capture_output=True,
                          text=True, cwd=tmp_path, env=env)
     assert res.returncode == 0, res.stderr[-2000:]
-    two, passes, code, cold_after, values = res.stdout.strip().splitlines()[-1].split(";")
-    return two == "True", passes, code, cold_after, values
+    two, passes, code, cold_after, loaded, n_drivers, values = (
+        res.stdout.strip().splitlines()[-1].split(";"))
+    assert n_drivers == "1"   # the driver compiled once, while the helper ran or after
+    return two == "True", passes, code, cold_after, loaded == "True", values
 
 
 def test_a_first_call_compiles_its_layer_passes_on_two_cores(tmp_path):
@@ -187,19 +195,18 @@ def test_a_first_call_compiles_its_layer_passes_on_two_cores(tmp_path):
     this process compiles its passes itself. The gradient is bit for bit the same either
     way (both compiled from nothing), and agrees with this process's to rounding (whose
     kernels, compiled in another order, may differ in the last bit)."""
-    import shutil
     import numpy as np
-    import pytest
     import ebtricks as eb
     from ebtricks._engine import indirect
     from ebtricks._engine.layout import CONV
-    two, passes, code, cold_after, values = _first_gradient(tmp_path / "helper")
+    two, passes, code, cold_after, loaded, values = _first_gradient(tmp_path / "helper")
     if two:
         assert passes == str([(CONV, indirect.FORWARD), (CONV, indirect.BACKWARD)])
         assert code == "0"
     else:
         assert passes == "[]"
     assert cold_after == "[]"
+    assert loaded
     net = eb.Network([eb.Conv2D(1, 6, 2, kernel=3), eb.Subsample(2, 4, 2), eb.Dense(8, 2)],
                      seed=0)
     rng = np.random.default_rng(0)
@@ -210,7 +217,7 @@ def test_a_first_call_compiles_its_layer_passes_on_two_cores(tmp_path):
     false = shutil.which("false")
     if false is None:
         pytest.skip("no `false` program")
-    two, _, code, cold_after, values_here = _first_gradient(tmp_path / "failed", false)
+    two, _, code, cold_after, _, values_here = _first_gradient(tmp_path / "failed", false)
     if two:
         assert code == "1"
     assert cold_after == "[]"

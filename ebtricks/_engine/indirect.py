@@ -28,13 +28,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 from llvmlite import ir
 from numba import carray, config, njit, types
 from numba.core import cgutils, sigutils
 from numba.core.ccallback import CFunc
+from numba.core.typing.typeof import Purpose, typeof
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
@@ -286,22 +286,42 @@ def address(layer_type: int, which: int) -> int:
 # Compiling is single-threaded, and a first call on a network that is not all dense
 # compiles several passes that share little (a convolutional net's gradient: six, with the
 # dense passes and those of its subsampling layer). When at least two of them are in no
-# disk cache yet and the machine has two cores, one helper process compiles the passes of
-# the layer type that costs most (or, with one layer type, all but the first pass) into
+# disk cache yet and the process may use two cores, one helper process compiles the passes
+# of the layer type that costs most (or, with one layer type, all but the first pass) into
 # the disk cache, while this process compiles the others; then this one loads the
-# helper's. The machine code is the same either way. If the helper cannot start or fails,
-# its passes compile here, as without it. EBTRICKS_PARALLEL_COMPILE=0 turns it off.
+# helper's. The kernels are the same code either way. If the helper cannot start, fails,
+# or leaves nothing this process can load (say it found another copy of ebtricks), its
+# passes compile here, as without it, and no helper starts again in this process.
+# EBTRICKS_PARALLEL_COMPILE=0 turns it off.
 _COST = {CONV: 3, SHARED: 1, RBF: 1, DENSE: 1}   # rough relative compile time of a pass
+HELPER_TIMEOUT = 600.0   # seconds; a helper still compiling then is stopped
+_helper_state = {"off": False}
+
+
+def _cpu_quota() -> float:
+    """The CPUs a cgroup (v2) quota allows this process (a container's --cpus), or inf."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()[:2]
+        return float("inf") if quota == "max" else float(quota) / float(period)
+    except (OSError, ValueError, IndexError):
+        return float("inf")
 
 
 def _two_cores() -> bool:
-    if os.environ.get("EBTRICKS_PARALLEL_COMPILE", "").strip().lower() in ("0", "false", "no"):
+    """Whether a helper process may compile beside this one: two CPUs to run on (affinity
+    and cgroup quota), a Python interpreter to start (not a frozen app, nor a host program
+    embedding Python), and not turned off."""
+    if (_helper_state["off"] or os.environ.get("EBTRICKS_PARALLEL_COMPILE", "").strip().lower()
+            in ("0", "false", "no")):
         return False
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:   # not on Linux
         cores = os.cpu_count() or 1
-    return cores >= 2 and bool(sys.executable)
+    exe = os.path.basename(sys.executable or "").lower()
+    return (min(cores, _cpu_quota()) >= 2 and exe.startswith("python")
+            and not getattr(sys, "frozen", False))
 
 
 def _in_disk_cache(fn) -> bool:
@@ -329,15 +349,16 @@ def helper_share(cold):
 
 
 def _start_helper(keys):
-    """``python -m ebtricks._warmup --passes ...`` compiling ``keys`` into the disk cache,
-    or None if it cannot start."""
-    package_parent = str(Path(__file__).resolve().parents[2])   # where `import ebtricks` finds us
+    """``python -P -m ebtricks._warmup --passes ...`` compiling ``keys`` into the disk
+    cache, or None if it cannot start. It imports this copy of ebtricks, by the same path
+    (Numba names a cache folder after the source's path), and not the working directory's."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.environ.get("PYTHONPATH")
     env = dict(os.environ, EBTRICKS_COMPILE_NOTE="0", EBTRICKS_PARALLEL_COMPILE="0",
                PYTHONPATH=package_parent + (os.pathsep + path if path else ""))
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "ebtricks._warmup", "--passes",
+            [sys.executable, "-P", "-m", "ebtricks._warmup", "--passes",
              ",".join(f"{t}:{k}" for t, k in keys)],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
@@ -352,31 +373,47 @@ last_helper = {"passes": [], "returncode": None}
 def compile_passes(keys, meanwhile=None):
     """Compile (or load) the passes ``keys`` = [(layer type, pass)], with a helper process
     on a second core when that saves time (see above); ``meanwhile()`` runs, if a helper
-    does, once this process has compiled its share, before it waits for the helper."""
+    does, once this process has compiled its share, before it waits for the helper (an
+    error in it is left for the call that follows to meet)."""
     todo = [k for k in dict.fromkeys(keys) if k not in _COMPILED]
     if not todo:
         return
     fns = {k: _c_callable(k) for k in todo}
-    theirs = []
-    helper = None
-    if len(todo) > 1 and _two_cores():
-        theirs = helper_share([k for k in todo if not _in_disk_cache(fns[k])])
-        helper = _start_helper(theirs) if theirs else None
-    last_helper.update(passes=theirs if helper is not None else [], returncode=None)
+    theirs, helper = [], None
+    last_helper.update(passes=[], returncode=None)
     with compiling():
         try:
+            if len(todo) > 1 and _two_cores():
+                theirs = helper_share([k for k in todo if not _in_disk_cache(fns[k])])
+                helper = _start_helper(theirs) if theirs else None
+                last_helper["passes"] = theirs if helper is not None else []
             for k in todo:
                 if helper is None or k not in theirs:
                     fns[k].compile()
                     _COMPILED[k] = fns[k]
             if helper is not None:
                 if meanwhile is not None:
-                    meanwhile()
-                last_helper["returncode"] = helper.wait()
-        finally:
-            if helper is not None and helper.poll() is None:   # interrupted: stop it
+                    try:
+                        meanwhile()
+                    except Exception:
+                        pass
+                last_helper["returncode"] = helper.wait(HELPER_TIMEOUT)
+                if not all(_in_disk_cache(fns[k]) for k in theirs):
+                    _helper_state["off"] = True   # it cannot help this process
+        except KeyboardInterrupt:
+            if helper is not None and helper.poll() is None:
                 helper.kill()
-                helper.wait()
+            raise
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            _helper_state["off"] = True
+        finally:
+            if helper is not None:
+                try:   # let it finish writing the disk cache (it also may have been killed)
+                    helper.wait(HELPER_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    helper.kill()
+                    helper.wait()
         for k in todo:   # the helper's, now from the disk cache (compiled here if it failed)
             if k not in _COMPILED:
                 fns[k].compile()
@@ -385,7 +422,7 @@ def compile_passes(keys, meanwhile=None):
 
 def compile_for(kernel, *args):
     """Compile ``kernel`` (a Numba dispatcher) for these arguments, without running it."""
-    kernel.compile(tuple(kernel.typeof_pyval(a) for a in args))
+    kernel.compile(tuple(typeof(a, Purpose.argument) for a in args))
 
 
 def family(table: np.ndarray, passes=(), meanwhile=None):
