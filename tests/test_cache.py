@@ -222,3 +222,40 @@ def test_a_first_call_compiles_its_layer_passes_on_two_cores(tmp_path):
         assert code == "1"
     assert cold_after == "[]"
     assert values_here == values
+
+
+@pytest.mark.small
+def test_the_faster_flag_comparison_agrees_with_numbas_and_is_undone_after_a_compile():
+    """Issue #13: while ebtricks compiles, Numba's compile flags compare through
+    _compiling._FastFlags, which must give what Numba's own __eq__ and __hash__ give, on
+    flags set in any way; and Numba's own methods are back once the compile ends."""
+    import random
+    from numba.core.compiler import Flags
+    from numba.core.targetconfig import TargetConfig
+    from ebtricks import _compiling
+    fast = _compiling._FLAGS
+    assert fast is not None and fast.usable
+    rng = random.Random(0)
+    names = [n for n, o in Flags.options.items() if o.type is bool][:12]
+    assert len(names) >= 6
+    flags = []
+    for _ in range(40):
+        f = Flags()
+        for n in rng.sample(names, rng.randint(0, 4)):
+            setattr(f, n, rng.random() < 0.5)   # sometimes set to the default value
+        flags.append(f)
+    flags += [Flags(), flags[3].copy()]
+    for a in flags:
+        assert fast.hash(a) == fast.orig_hash(a)
+        for b in flags:
+            assert fast.eq(a, b) == fast.orig_eq(a, b)
+    assert any(fast.eq(a, b) for a in flags for b in flags if a is not b)
+    assert not all(fast.eq(a, b) for a in flags for b in flags)
+    # installed only inside a compile of ebtricks
+    assert TargetConfig.__eq__ is fast.orig_eq
+    with _compiling.compiling():
+        assert TargetConfig.__eq__ is not fast.orig_eq
+        with _compiling.compiling():
+            pass
+        assert TargetConfig.__eq__ is not fast.orig_eq
+    assert TargetConfig.__eq__ is fast.orig_eq and TargetConfig.__hash__ is fast.orig_hash
