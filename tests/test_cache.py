@@ -259,3 +259,38 @@ def test_the_faster_flag_comparison_agrees_with_numbas_and_is_undone_after_a_com
             pass
         assert TargetConfig.__eq__ is not fast.orig_eq
     assert TargetConfig.__eq__ is fast.orig_eq and TargetConfig.__hash__ is fast.orig_hash
+
+
+def test_convolution_passes_call_the_two_products_by_symbol():
+    """Issue #13: the convolution's passes call its two matrix products through an external
+    symbol (conv.register_products), so no pass links and re-optimises their code; the
+    products still compute Y += A B^T and Y += A B, from compiled code and from Python."""
+    import numpy as np
+    from numba import njit
+    from ebtricks._engine import conv, indirect, layout
+    from numba.core.ccallback import CFunc
+    conv.register_products()
+    # compiled here, not loaded from the disk cache (which keeps no IR to inspect)
+    fn = CFunc(indirect.conv_backward, indirect._SIGNATURE, locals={},
+               options=indirect._FLAGS[layout.CONV])
+    fn.compile()
+    ir = fn.inspect_llvm()
+    for symbol, product in (("ebtricks_conv_mm_dot", "_mm_dot"),
+                            ("ebtricks_conv_mm_axpy", "_mm_axpy")):
+        assert f"declare void @{symbol}(" in ir
+        assert f"conv{len(product)}{product}" not in ir   # no mangled body of the product
+    rng = np.random.default_rng(0)
+    A, B, BT = rng.standard_normal((5, 7)), rng.standard_normal((7, 3)), rng.standard_normal((3, 7))
+
+    @njit
+    def both(A, B, BT, Y1, Y2):
+        conv.mm_axpy(A, B, Y1)
+        conv.mm_dot(A, BT, Y2)
+
+    Y1, Y2 = np.ones((5, 3)), np.ones((5, 3))
+    both(A, B, BT, Y1, Y2)
+    np.testing.assert_allclose(Y1, 1 + A @ B, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(Y2, 1 + A @ BT.T, rtol=1e-13, atol=1e-13)
+    Z = np.ones((5, 3))
+    conv.mm_axpy(A, B, Z)
+    np.testing.assert_allclose(Z, Y1, rtol=1e-13, atol=1e-13)

@@ -259,10 +259,15 @@ _SIGNATURE = sigutils.normalize_signature(types.void(types.CPointer(types.int64)
 _COMPILED = {}
 
 
-def _c_callable(key):
+def _c_callable(key, register=True):
     """Pass ``key`` = (layer type, pass) as a C callable with its disk cache, not yet
-    compiled (what ``numba.cfunc(..., cache=True)`` builds before it compiles)."""
+    compiled (what ``numba.cfunc(..., cache=True)`` builds before it compiles). A
+    convolution's passes call its two products by symbol (conv.py): ``register`` makes
+    them known first (a caller that does it itself passes False)."""
     layer_type, which = key
+    if register and layer_type == CONV:
+        with compiling():
+            conv.register_products()
     wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
     # the flags of the pass itself: inlined code takes its caller's
     fn = CFunc(wrapper, _SIGNATURE, locals={}, options=_FLAGS.get(layer_type, {}))
@@ -378,7 +383,7 @@ def compile_passes(keys, meanwhile=None):
     todo = [k for k in dict.fromkeys(keys) if k not in _COMPILED]
     if not todo:
         return
-    fns = {k: _c_callable(k) for k in todo}
+    fns = {k: _c_callable(k, register=False) for k in todo}
     theirs, helper = [], None
     last_helper.update(passes=[], returncode=None)
     with compiling():
@@ -387,6 +392,9 @@ def compile_passes(keys, meanwhile=None):
                 theirs = helper_share([k for k in todo if not _in_disk_cache(fns[k])])
                 helper = _start_helper(theirs) if theirs else None
                 last_helper["passes"] = theirs if helper is not None else []
+            if any(t == CONV for t, _ in todo):
+                # (while a helper starts up: it loads them from the disk cache after)
+                conv.register_products()
             for k in todo:
                 if helper is None or k not in theirs:
                     fns[k].compile()
