@@ -23,12 +23,10 @@ The R-operator and the backpropagated diagonal (eqs 54-56) use the same products
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import binding as llvm, ir
-from numba import carray, cfunc, config, njit, types
-from numba.core import cgutils
-from numba.core.errors import TypingError
-from numba.extending import intrinsic, overload
+from numba import carray, njit
+from numba.extending import overload
 
+from . import symbols
 from .layout import (ACT, ACT_PARAM, B_OFF, G_FULL, G_KIDX, G_PIDX, GEO_OFF, IN_OFF, OUT_OFF,
                      PATCH_OFF, W_OFF)
 from .units import act_d2f_from, act_d2f_into, act_df_into, act_f_into
@@ -113,16 +111,11 @@ def _mm_axpy(A, B, Y):
 
 
 # --- the two products, compiled once and called by symbol -----------------------------------
-# Numba links a kernel's callees into it and optimises and emits their machine code again
-# in every caller (README.md, "Compile time"). The two products are the largest code of
-# this file and each pass runs several, so the passes call them through an external symbol,
-# which the JIT resolves to a C callable compiled (or loaded from the disk cache) once per
-# process: :func:`register_products`, which ``indirect._c_callable`` calls before any pass
-# of a convolution is compiled or loaded (the only code that calls them). The passes call
-# :func:`mm_dot` and :func:`mm_axpy`. This saves about a tenth of a convolutional net's
-# first-call compile.
-_MATRIX = (types.CPointer(types.float64), types.int64, types.int64)
-_PRODUCT = types.void(*_MATRIX, *_MATRIX, *_MATRIX)
+# They are the largest code of this file and each pass runs several, so the passes call
+# them by an external symbol (symbols.py), not linked into each pass: :func:`mm_dot` and
+# :func:`mm_axpy`. :func:`register_products` runs before any pass of a convolution is
+# compiled or loaded (``indirect._c_callable``, the only code that makes one).
+_PRODUCT = ("f8[:,:]", "f8[:,:]", "f8[:,:]")
 
 
 def _c_mm_dot(a, am, an, b, bm, bn, y, ym, yn):
@@ -133,47 +126,14 @@ def _c_mm_axpy(a, am, an, b, bm, bn, y, ym, yn):
     _mm_axpy(carray(a, (am, an)), carray(b, (bm, bn)), carray(y, (ym, yn)))
 
 
-_SYMBOLS = {"ebtricks_conv_mm_dot": _c_mm_dot, "ebtricks_conv_mm_axpy": _c_mm_axpy}
-_REGISTERED = []   # the compiled products, alive as long as the process (their code is used)
-
-
 def register_products():
-    """Compile (or load) the two products and make their symbols known to the JIT: needed
-    before any code calling them is compiled or loaded from the disk cache."""
-    if _REGISTERED or config.DISABLE_JIT:
-        return
-    compiled = [(symbol, cfunc(_PRODUCT, cache=True)(fn)) for symbol, fn in _SYMBOLS.items()]
-    for symbol, fn in compiled:
-        llvm.add_symbol(symbol, fn.address)
-    _REGISTERED.extend(compiled)
+    """Compile (or load) the two products and make their symbols known to the JIT."""
+    symbols.register("ebtricks_conv_mm_dot", _PRODUCT, _c_mm_dot)
+    symbols.register("ebtricks_conv_mm_axpy", _PRODUCT, _c_mm_axpy)
 
 
-def _by_symbol(symbol):
-    """A call of the product ``symbol`` on three C-contiguous 2-D float64 arrays."""
-    @intrinsic
-    def call(typingctx, A, B, Y):
-        for name, ty in (("A", A), ("B", B), ("Y", Y)):
-            if not (isinstance(ty, types.Array) and ty.ndim == 2 and ty.layout == "C"
-                    and ty.dtype == types.float64):
-                raise TypingError(f"{symbol}: {name} must be a C-contiguous 2-D float64 "
-                                  f"array, got {ty}")
-
-        def codegen(context, builder, signature, args):
-            i64 = ir.IntType(64)
-            fnty = ir.FunctionType(ir.VoidType(), [ir.DoubleType().as_pointer(), i64, i64] * 3)
-            fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
-            values = []
-            for ty, value in zip(signature.args, args):
-                ary = context.make_array(ty)(context, builder, value)
-                values += [ary.data, *cgutils.unpack_tuple(builder, ary.shape, 2)]
-            builder.call(fn, values)
-            return context.get_dummy_value()
-        return types.void(A, B, Y), codegen
-    return call
-
-
-_call_mm_dot = _by_symbol("ebtricks_conv_mm_dot")
-_call_mm_axpy = _by_symbol("ebtricks_conv_mm_axpy")
+_call_mm_dot = symbols.caller("ebtricks_conv_mm_dot", _PRODUCT)
+_call_mm_axpy = symbols.caller("ebtricks_conv_mm_axpy", _PRODUCT)
 
 
 def mm_dot(A, B, Y):
