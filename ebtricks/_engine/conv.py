@@ -114,7 +114,7 @@ def _mm_axpy(A, B, Y):
 # They are the largest code of this file and each pass runs several, so the passes call
 # them by an external symbol (symbols.py), not linked into each pass: :func:`mm_dot` and
 # :func:`mm_axpy`. :func:`register_products` runs before any pass of a convolution is
-# compiled or loaded (``indirect._c_callable``, the only code that makes one).
+# compiled or loaded (``indirect._compile``, the only code that makes one).
 _PRODUCT = ("f8[:,:]", "f8[:,:]", "f8[:,:]")
 
 

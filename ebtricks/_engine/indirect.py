@@ -259,15 +259,11 @@ _SIGNATURE = sigutils.normalize_signature(types.void(types.CPointer(types.int64)
 _COMPILED = {}
 
 
-def _c_callable(key, register=True):
+def _c_callable(key):
     """Pass ``key`` = (layer type, pass) as a C callable with its disk cache, not yet
-    compiled (what ``numba.cfunc(..., cache=True)`` builds before it compiles). A
-    convolution's passes call its two products by symbol (conv.py): ``register`` makes
-    them known first (a caller that does it itself passes False)."""
+    compiled (what ``numba.cfunc(..., cache=True)`` builds before it compiles; compile it
+    with :func:`_compile`)."""
     layer_type, which = key
-    if register and layer_type == CONV:
-        with compiling():
-            conv.register_products()
     wrapper = globals()[f"{_NAMES[layer_type]}_{PASSES[which]}"]
     # the flags of the pass itself: inlined code takes its caller's
     fn = CFunc(wrapper, _SIGNATURE, locals={}, options=_FLAGS.get(layer_type, {}))
@@ -280,10 +276,8 @@ def address(layer_type: int, which: int) -> int:
     loaded from the disk cache) on first request."""
     key = (layer_type, which)
     if key not in _COMPILED:
-        fn = _c_callable(key)
         with compiling():
-            fn.compile()
-        _COMPILED[key] = fn
+            _compile(key, _c_callable(key))
     return _COMPILED[key].address
 
 
@@ -383,7 +377,7 @@ def compile_passes(keys, meanwhile=None):
     todo = [k for k in dict.fromkeys(keys) if k not in _COMPILED]
     if not todo:
         return
-    fns = {k: _c_callable(k, register=False) for k in todo}
+    fns = {k: _c_callable(k) for k in todo}
     theirs, helper = [], None
     last_helper.update(passes=[], returncode=None)
     with compiling():
@@ -392,13 +386,9 @@ def compile_passes(keys, meanwhile=None):
                 theirs = helper_share([k for k in todo if not _in_disk_cache(fns[k])])
                 helper = _start_helper(theirs) if theirs else None
                 last_helper["passes"] = theirs if helper is not None else []
-            if any(t == CONV for t, _ in todo):
-                # (while a helper starts up: it loads them from the disk cache after)
-                conv.register_products()
             for k in todo:
                 if helper is None or k not in theirs:
-                    fns[k].compile()
-                    _COMPILED[k] = fns[k]
+                    _compile(k, fns[k])
             if helper is not None:
                 if meanwhile is not None:
                     try:
@@ -424,8 +414,18 @@ def compile_passes(keys, meanwhile=None):
                     helper.wait()
         for k in todo:   # the helper's, now from the disk cache (compiled here if it failed)
             if k not in _COMPILED:
-                fns[k].compile()
-                _COMPILED[k] = fns[k]
+                _compile(k, fns[k])
+
+
+def _compile(key, fn):
+    """Compile (or load) ``fn`` = ``_c_callable(key)``, after registering what it calls by
+    symbol: the convolution's products (conv.py). Only here, just before, so that a
+    process whose helper compiles the convolution's passes does not compile the products
+    as well: it loads them from the disk cache after the helper."""
+    if key[0] == CONV:
+        conv.register_products()
+    fn.compile()
+    _COMPILED[key] = fn
 
 
 def compile_for(kernel, *args):

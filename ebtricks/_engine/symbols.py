@@ -9,8 +9,8 @@ kernels call it through :func:`caller`, an intrinsic that emits a call of that s
 
 The one rule: a symbol must be registered before any kernel calling it is compiled or
 loaded from the disk cache (LLVM cannot resolve it otherwise). The convolution registers
-its two products before any of its passes is compiled or loaded (``indirect._c_callable``
-and ``indirect.compile_passes``, the only ways to one). (The units' vector loops went this
+its two products before any of its passes is compiled or loaded (``indirect._compile``,
+the only way to one). (The units' vector loops went this
 way too, as a trial: a first call then compiled about 5 % less, but the units had to be
 registered when ebtricks is imported, which moved four seconds of compiling into the
 import, in one process, ahead of any helper process: slower first calls on two cores.)
