@@ -10,7 +10,7 @@ compiling the two groups of features side by side on two cores. The load average
 printed with them: on a busy machine wall times grow, CPU times much less.
 
 First, the longest first calls a student meets, each from its own empty cache: a
-convolutional net's gradient, its H v and its SGD, in wall seconds, with the helper
+convolutional net's gradient, its H v, its SGD and its SDLM, in wall seconds, with the helper
 process that compiles the convolution's passes on the second core
 (``_engine/indirect.py``) and without it (``EBTRICKS_PARALLEL_COMPILE=0``). The
 one-process warm-up below uses the helper too: its CPU times count the main process only.
@@ -56,6 +56,8 @@ if sys.argv[1] == "gradient":
     net.gradient(X, D)
 elif sys.argv[1] == "hvp":
     cv.hessian_vector_product(net, X, D, np.ones(net.n_params))
+elif sys.argv[1] == "sdlm":   # two phases: the diagonal estimate, then the epoch
+    eb.train(net, X, D, eb.SDLM(eta=0.01), epochs=1, progress=False)
 else:   # sgd
     eb.train_sgd(net, X, D, epochs=1, eta=0.01, progress=False)
 print(f"{time.perf_counter() - t:.1f}")
@@ -68,7 +70,8 @@ def first_calls():
     compiles part of the layer passes on the second core (the default) and without it."""
     print(f"== first call from an empty cache, conv net; load average "
           f"{os.getloadavg()[0]:.1f}", flush=True)
-    for what, arg in (("gradient", "gradient"), ("H v", "hvp"), ("train_sgd", "sgd")):
+    for what, arg in (("gradient", "gradient"), ("H v", "hvp"), ("train_sgd", "sgd"),
+                      ("SDLM", "sdlm")):
         line = f"   {what:<10}"
         for parallel in ("1", "0"):
             with tempfile.TemporaryDirectory() as tmp:

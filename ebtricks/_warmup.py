@@ -96,18 +96,20 @@ def _features():
     ]
 
 
-# Two groups of about equal compile time (CPU seconds, quiet machine: about 35 and 40) that
-# share few kernels: everything on dense nets, and the other layer types (which compile the
-# dense passes' C-callable wrappers, and so the dense passes, again if group 1 has not yet).
+# Two groups of about equal compile time (wall seconds on a slow 2-core machine: 45 and
+# 45; it was 41 and 50 before the last three features moved to group 1): everything on
+# dense nets, then three features of the other layer types, which by the time group 1
+# reaches them mostly load what group 2 has compiled (their layer passes, the drivers for
+# any layers) and compile little of their own; and the other layer types' first calls.
 GROUPS = (("dense: forward, cost, gradient",
            "dense: outputs (forward, layer outputs), units on arrays", "dense: online SGD",
            "dense: SGD with momentum, mini-batches, recording", "dense: per-weight rates",
            "dense: SDLM", "dense: H v, G v, diagonal", "dense: exact Hessian",
-           "dense: Gauss-Newton, Levenberg-Marquardt", "dense: principal eigenvalue"),
+           "dense: Gauss-Newton, Levenberg-Marquardt", "dense: principal eigenvalue",
+           "shared weights: G v", "shared weights: Gauss-Newton matrix",
+           "RBF: gradient and SGD"),
           ("shared weights: gradient", "shared weights: outputs (forward, layer outputs)",
-           "shared weights: SGD", "shared weights: H v", "shared weights: G v",
-           "shared weights: diagonal", "shared weights: Gauss-Newton matrix",
-           "RBF: gradient and SGD"))
+           "shared weights: SGD", "shared weights: H v", "shared weights: diagonal"))
 
 
 def warm_up(out=sys.stdout, only=None) -> dict[str, float]:
