@@ -60,7 +60,10 @@ class _FastFlags:
             return True
         opts = a.options
         for k in x.keys() | y.keys():
-            d = opts[k].default
+            option = opts.get(k)
+            if option is None:   # not an option of this class: Numba's values() ignores it
+                continue
+            d = option.default
             u, v = x.get(k, d), y.get(k, d)
             if u is not v and u != v:
                 return False
@@ -74,15 +77,25 @@ class _FastFlags:
         return h
 
     def _check(self) -> bool:
-        """Whether this Numba's configs look as described above, and agree on examples."""
+        """Whether this Numba's configs look as described above (a dict ``_values`` of the
+        options set, the defaults in ``options``, Numba's methods not overridden for the
+        compile flags), and the two agree on examples."""
         try:
             from numba.core.compiler import Flags
-            a, b, c = Flags(), Flags(), Flags()
+            if Flags.__eq__ is not self.orig_eq or Flags.__hash__ is not self.orig_hash:
+                return False
+            a, b, c, d = Flags(), Flags(), Flags(), Flags()
+            if not all(getattr(a, k) == o.default for k, o in Flags.options.items()
+                       if not callable(o.default)):
+                return False
             b.nrt = not a.nrt
             c.nrt = a.nrt                    # set, to the default value
-            return all(isinstance(f._values, dict) for f in (a, b, c)) and all(
+            d.fastmath = {"reassoc", "contract"}
+            e = d.copy()
+            configs = (a, b, c, d, e)
+            return all(isinstance(f._values, dict) for f in configs) and all(
                 self.eq(x, y) == self.orig_eq(x, y) and self.hash(x) == self.orig_hash(x)
-                for x in (a, b, c) for y in (a, b, c))
+                for x in configs for y in configs)
         except Exception:
             return False
 
@@ -128,7 +141,11 @@ def _start():
         timer = threading.Timer(AFTER, _say)
         timer.daemon = True
         _state["timer"] = timer
-    timer.start()
+    try:
+        timer.start()
+    except RuntimeError:   # no thread to be had: no note, the compile goes on
+        with _lock:
+            _state["timer"] = None
 
 
 def _end():
@@ -146,8 +163,8 @@ def _end():
 @contextmanager
 def compiling():
     """Around a compile of ebtricks code: the line appears if it lasts AFTER seconds."""
-    _start()
     try:
+        _start()
         yield
     finally:
         _end()

@@ -251,13 +251,35 @@ def test_the_faster_flag_comparison_agrees_with_numbas_and_is_undone_after_a_com
             assert fast.eq(a, b) == fast.orig_eq(a, b)
     assert any(fast.eq(a, b) for a in flags for b in flags if a is not b)
     assert not all(fast.eq(a, b) for a in flags for b in flags)
-    # installed only inside a compile of ebtricks
+    # non-boolean options, and keys a class does not know (a config copied from a subclass)
+    g, h = Flags(), Flags()
+    g.fastmath = {"reassoc", "contract"}
+    h.fastmath = {"contract", "reassoc"}
+
+    class MoreFlags(Flags):
+        extra = Flags.options["nrt"].__class__(type=bool, default=False, doc="")
+
+    m = MoreFlags()
+    m.extra = True
+    copied = Flags(m)
+    for a in (g, h, copied, Flags()):
+        for b in (g, h, copied, Flags(), flags[0]):
+            assert fast.eq(a, b) == fast.orig_eq(a, b)
+    # installed only inside a compile of ebtricks, where == and hash() use it
     assert TargetConfig.__eq__ is fast.orig_eq
     with _compiling.compiling():
         assert TargetConfig.__eq__ is not fast.orig_eq
+        assert [a == b for a in flags for b in flags] == [fast.orig_eq(a, b) for a in flags
+                                                          for b in flags]
+        assert {hash(a) for a in flags} == {fast.orig_hash(flags[0])}
         with _compiling.compiling():
             pass
         assert TargetConfig.__eq__ is not fast.orig_eq
+    assert TargetConfig.__eq__ is fast.orig_eq and TargetConfig.__hash__ is fast.orig_hash
+    # ... and Numba's are back after an error inside a compile
+    with pytest.raises(ZeroDivisionError):
+        with _compiling.compiling():
+            1 / 0
     assert TargetConfig.__eq__ is fast.orig_eq and TargetConfig.__hash__ is fast.orig_hash
 
 
@@ -294,3 +316,32 @@ def test_convolution_passes_call_the_two_products_by_symbol():
     Z = np.ones((5, 3))
     conv.mm_axpy(A, B, Z)
     np.testing.assert_allclose(Z, Y1, rtol=1e-13, atol=1e-13)
+    from numba.core.errors import TypingError
+    with pytest.raises(TypingError, match="C-contiguous"):
+        both(A[:, ::2], B[::2], BT[:, ::2], Y1, Y2)   # strided views: refused when typed
+
+
+LOADS_A_PRODUCT_CALLER = """
+import sys
+import numpy as np
+from ebtricks._engine import conv
+A, P = np.ones((2, 3)), np.ones((3, 4))
+Y = np.zeros((2, 4))
+conv._times_patches(A, P, Y, True)         # calls the products by symbol
+print(sum(conv._times_patches.stats.cache_hits.values()), Y[0, 0])
+"""
+
+
+def test_a_kernel_calling_the_products_loads_from_the_cache_in_a_fresh_process(tmp_path):
+    """A kernel whose machine code calls the products by symbol, loaded from the disk cache
+    by a process that has not registered them yet (here, called straight from Python):
+    the products are registered first (conv._register_before_loading), else the process
+    would die when LLVM cannot resolve the symbol."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin", "EBTRICKS_COMPILE_NOTE": "0",
+           "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", LOADS_A_PRODUCT_CALLER], capture_output=True,
+                           text=True, cwd=tmp_path, env=env) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+    compiled, loaded = (run.stdout.split() for run in runs)
+    assert compiled == ["0", "3.0"] and loaded == ["1", "3.0"]   # compiled, then loaded

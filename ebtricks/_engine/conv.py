@@ -23,7 +23,7 @@ The R-operator and the backpropagated diagonal (eqs 54-56) use the same products
 from __future__ import annotations
 
 import numpy as np
-from numba import carray, njit
+from numba import carray, config, njit
 from numba.extending import overload
 
 from . import symbols
@@ -113,8 +113,10 @@ def _mm_axpy(A, B, Y):
 # --- the two products, compiled once and called by symbol -----------------------------------
 # They are the largest code of this file and each pass runs several, so the passes call
 # them by an external symbol (symbols.py), not linked into each pass: :func:`mm_dot` and
-# :func:`mm_axpy`. :func:`register_products` runs before any pass of a convolution is
-# compiled or loaded (``indirect._compile``, the only code that makes one).
+# :func:`mm_axpy`. :func:`register_products` makes the symbols known before any code that
+# calls them is compiled (the overloads below run it when such code is typed) or loaded
+# from the disk cache (the kernels of this file that call them, through
+# :func:`_register_before_loading`, and ``indirect._compile`` for the passes' C callables).
 _PRODUCT = ("f8[:,:]", "f8[:,:]", "f8[:,:]")
 
 
@@ -148,12 +150,28 @@ def mm_axpy(A, B, Y):
 
 @overload(mm_dot, inline="always")
 def _mm_dot_by_symbol(A, B, Y):
+    register_products()   # before the code being typed is finalised
     return lambda A, B, Y: _call_mm_dot(A, B, Y)
 
 
 @overload(mm_axpy, inline="always")
 def _mm_axpy_by_symbol(A, B, Y):
+    register_products()
     return lambda A, B, Y: _call_mm_axpy(A, B, Y)
+
+
+def _register_before_loading(*kernels):
+    """Make Numba register the products before it loads any of ``kernels`` from the disk
+    cache (their machine code calls them by symbol, which must resolve when it loads)."""
+    if config.DISABLE_JIT:
+        return
+    for kernel in kernels:
+        cache = kernel._cache
+
+        def load_overload(sig, target_context, _load=cache.load_overload):
+            register_products()
+            return _load(sig, target_context)
+        cache.load_overload = load_overload
 
 
 # Both indices (see layers.Conv2D) run in the memory order of the matrix they fill: the
@@ -459,3 +477,7 @@ def _transposed(A, buf):
             T[j, i] = A[i, j]
     return T
 
+
+# every kernel here whose code calls the products (the passes too: Python may call them)
+_register_before_loading(_times_patches, _times_patches_t, _to_patches, forward, backward,
+                         r_forward, r_backward, diag)

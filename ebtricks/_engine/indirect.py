@@ -420,8 +420,8 @@ def compile_passes(keys, meanwhile=None):
 def _compile(key, fn):
     """Compile (or load) ``fn`` = ``_c_callable(key)``, after registering what it calls by
     symbol: the convolution's products (conv.py). Only here, just before, so that a
-    process whose helper compiles the convolution's passes does not compile the products
-    as well: it loads them from the disk cache after the helper."""
+    process whose helper compiles all of the convolution's passes (a net with other layer
+    types too) does not compile the products as well: it loads them after the helper."""
     if key[0] == CONV:
         conv.register_products()
     fn.compile()

@@ -3,23 +3,28 @@
 Numba compiles a kernel's callees as libraries of their own and links each into every
 caller, where LLVM optimises and emits its code again (README.md, "Compile time"). For a
 callee that many kernels call and that is large (the convolution's matrix products), that
-repeated work is a good part of a first call's compile. So such a callee is compiled once per process as a C callable (and cached on
-disk like every kernel): :func:`register` gives the JIT its address under a symbol, and
-kernels call it through :func:`caller`, an intrinsic that emits a call of that symbol.
+repeated work is a good part of a first call's compile. So such a callee is compiled once
+as a C callable (cached on disk like every kernel, and loaded once per process):
+:func:`register` gives the JIT its address under a symbol, and kernels call it through
+:func:`caller`, an intrinsic that emits a call of that symbol.
 
-The one rule: a symbol must be registered before any kernel calling it is compiled or
-loaded from the disk cache (LLVM cannot resolve it otherwise). The convolution registers
-its two products before any of its passes is compiled or loaded (``indirect._compile``,
-the only way to one). (The units' vector loops went this
-way too, as a trial: a first call then compiled about 5 % less, but the units had to be
-registered when ebtricks is imported, which moved four seconds of compiling into the
-import, in one process, ahead of any helper process: slower first calls on two cores.)
+The one rule: a symbol must be registered before any code calling it is compiled or
+loaded from the disk cache; LLVM cannot resolve it otherwise, and the process dies. The
+convolution's products (conv.py) are registered when code calling them is typed (so before
+any compile), before Numba loads a kernel of conv.py that calls them, and before a
+convolution pass's C callable is compiled or loaded (``indirect._compile``). (The units'
+vector loops went this way too, as a trial: a first call then compiled about 5 % less,
+but the units had to be registered when ebtricks is imported, which moved four seconds of
+compiling into the import, in one process, ahead of any helper process: slower first
+calls on two cores.)
 
 Arguments of a symbol, by kind: ``"i8"`` (an integer, passed as int64), ``"f8"`` (a
 float64), and C-contiguous arrays ``"f8[:]"``, ``"i8[:]"``, ``"f8[:,:]"``, passed as their
 data address followed by their length along each dimension.
 """
 from __future__ import annotations
+
+import threading
 
 from llvmlite import binding as llvm, ir
 from numba import cfunc, config, types
@@ -32,6 +37,7 @@ from .._compiling import compiling
 _SCALARS = {"i8": types.int64, "f8": types.float64}
 _ARRAYS = {"f8[:]": (types.float64, 1), "i8[:]": (types.int64, 1), "f8[:,:]": (types.float64, 2)}
 _REGISTERED = {}   # symbol -> its compiled C callable, alive as long as the process
+_LOCK = threading.Lock()
 
 
 def c_signature(kinds):
@@ -51,10 +57,13 @@ def register(symbol, kinds, fn, **flags):
     of ``kinds``, as a C callable, and make ``symbol`` resolve to it. Once per process."""
     if config.DISABLE_JIT or symbol in _REGISTERED:
         return
-    with compiling():
-        compiled = cfunc(c_signature(kinds), cache=True, **flags)(fn)
-        llvm.add_symbol(symbol, compiled.address)
-    _REGISTERED[symbol] = compiled
+    with _LOCK:
+        if symbol in _REGISTERED:
+            return
+        with compiling():
+            compiled = cfunc(c_signature(kinds), cache=True, **flags)(fn)
+            llvm.add_symbol(symbol, compiled.address)
+        _REGISTERED[symbol] = compiled
 
 
 def registered(symbol) -> bool:
