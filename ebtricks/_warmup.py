@@ -96,8 +96,8 @@ def _features():
     ]
 
 
-# Two groups of about equal compile time (wall seconds on a slow 2-core machine: 45 and
-# 45; it was 41 and 50 before the last three features moved to group 1): everything on
+# Two groups of about equal compile time (wall seconds on a slow 2-core machine: 46 and
+# 49-51; it was 41 and 50 before the last three features moved to group 1): everything on
 # dense nets, then three features of the other layer types, which by the time group 1
 # reaches them mostly load what group 2 has compiled (their layer passes, the drivers for
 # any layers) and compile little of their own; and the other layer types' first calls.

@@ -117,7 +117,6 @@ def _mm_axpy(A, B, Y):
 # calls them is compiled (the overloads below run it when such code is typed) or loaded
 # from the disk cache (the kernels of this file that call them, through
 # :func:`_register_before_loading`, and ``indirect._compile`` for the passes' C callables).
-_PRODUCT = ("f8[:,:]", "f8[:,:]", "f8[:,:]")
 
 
 def _c_mm_dot(a, am, an, b, bm, bn, y, ym, yn):
@@ -130,12 +129,12 @@ def _c_mm_axpy(a, am, an, b, bm, bn, y, ym, yn):
 
 def register_products():
     """Compile (or load) the two products and make their symbols known to the JIT."""
-    symbols.register("ebtricks_conv_mm_dot", _PRODUCT, _c_mm_dot)
-    symbols.register("ebtricks_conv_mm_axpy", _PRODUCT, _c_mm_axpy)
+    symbols.register("ebtricks_conv_mm_dot", _c_mm_dot)
+    symbols.register("ebtricks_conv_mm_axpy", _c_mm_axpy)
 
 
-_call_mm_dot = symbols.caller("ebtricks_conv_mm_dot", _PRODUCT)
-_call_mm_axpy = symbols.caller("ebtricks_conv_mm_axpy", _PRODUCT)
+_call_mm_dot = symbols.caller("ebtricks_conv_mm_dot")
+_call_mm_axpy = symbols.caller("ebtricks_conv_mm_axpy")
 
 
 def mm_dot(A, B, Y):

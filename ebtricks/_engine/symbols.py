@@ -18,9 +18,9 @@ but the units had to be registered when ebtricks is imported, which moved four s
 compiling into the import, in one process, ahead of any helper process: slower first
 calls on two cores.)
 
-Arguments of a symbol, by kind: ``"i8"`` (an integer, passed as int64), ``"f8"`` (a
-float64), and C-contiguous arrays ``"f8[:]"``, ``"i8[:]"``, ``"f8[:,:]"``, passed as their
-data address followed by their length along each dimension.
+What is called this way so far takes three C-contiguous 2-D float64 arrays (Y += a product
+of A and B), passed as each one's data address, rows and columns: the only signature
+here, until another kernel needs one.
 """
 from __future__ import annotations
 
@@ -34,81 +34,46 @@ from numba.extending import intrinsic
 
 from .._compiling import compiling
 
-_SCALARS = {"i8": types.int64, "f8": types.float64}
-_ARRAYS = {"f8[:]": (types.float64, 1), "i8[:]": (types.int64, 1), "f8[:,:]": (types.float64, 2)}
+_MATRIX = (types.CPointer(types.float64), types.int64, types.int64)
+C_SIGNATURE = types.void(*_MATRIX, *_MATRIX, *_MATRIX)   # (A, B, Y), each (data, rows, cols)
 _REGISTERED = {}   # symbol -> its compiled C callable, alive as long as the process
 _LOCK = threading.Lock()
 
 
-def c_signature(kinds):
-    """The C signature (void) of a symbol taking arguments of these kinds."""
-    args = []
-    for kind in kinds:
-        if kind in _SCALARS:
-            args.append(_SCALARS[kind])
-        else:
-            dtype, ndim = _ARRAYS[kind]
-            args += [types.CPointer(dtype)] + [types.int64] * ndim
-    return types.void(*args)
-
-
-def register(symbol, kinds, fn, **flags):
-    """Compile (or load from the disk cache) ``fn``, a Python function of the C arguments
-    of ``kinds``, as a C callable, and make ``symbol`` resolve to it. Once per process."""
+def register(symbol, fn):
+    """Compile (or load from the disk cache) ``fn``, a Python function of the arguments of
+    :data:`C_SIGNATURE`, as a C callable, and make ``symbol`` resolve to it. Once per
+    process."""
     if config.DISABLE_JIT or symbol in _REGISTERED:
         return
     with _LOCK:
         if symbol in _REGISTERED:
             return
         with compiling():
-            compiled = cfunc(c_signature(kinds), cache=True, **flags)(fn)
+            compiled = cfunc(C_SIGNATURE, cache=True)(fn)
             llvm.add_symbol(symbol, compiled.address)
         _REGISTERED[symbol] = compiled
 
 
-def registered(symbol) -> bool:
-    return symbol in _REGISTERED
-
-
-def caller(symbol, kinds):
-    """An intrinsic that calls ``symbol`` with arguments of ``kinds`` (see above)."""
-    n = len(kinds)
-
-    def check(args):
-        for k, (kind, ty) in enumerate(zip(kinds, args)):
-            if kind in _SCALARS:
-                ok = isinstance(ty, (types.Integer, types.Boolean)) or (
-                    kind == "f8" and isinstance(ty, types.Float))
-            else:
-                dtype, ndim = _ARRAYS[kind]
-                ok = (isinstance(ty, types.Array) and ty.dtype == dtype and ty.ndim == ndim
-                      and ty.layout == "C")
-            if not ok:
-                raise TypingError(f"{symbol}: argument {k} must be {kind} (C-contiguous if an "
-                                  f"array), got {ty}")
-
-    def codegen(context, builder, signature, args):
-        c_args = c_signature(kinds).args
-        values = []
-        for kind, ty, value in zip(kinds, signature.args, args):
-            if kind in _SCALARS:
-                values.append(context.cast(builder, value, ty, _SCALARS[kind]))
-            else:
-                ary = context.make_array(ty)(context, builder, value)
-                values += [ary.data, *cgutils.unpack_tuple(builder, ary.shape, ty.ndim)]
-        fnty = ir.FunctionType(ir.VoidType(), [context.get_value_type(t) for t in c_args])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
-        builder.call(fn, values)
-        return context.get_dummy_value()
-
-    def typer(args):
-        check(args)
-        return types.void(*args), codegen
-
-    if n != 3:   # Numba's intrinsics take no *args; three arguments is what is used
-        raise ValueError(f"no intrinsic for {n} arguments")
-
+def caller(symbol):
+    """An intrinsic ``call(A, B, Y)`` that calls ``symbol`` with three C-contiguous 2-D
+    float64 arrays (anything else is a TypingError when the caller is typed)."""
     @intrinsic
-    def call(typingctx, a0, a1, a2):
-        return typer((a0, a1, a2))
+    def call(typingctx, A, B, Y):
+        for name, ty in (("A", A), ("B", B), ("Y", Y)):
+            if not (isinstance(ty, types.Array) and ty.dtype == types.float64
+                    and ty.ndim == 2 and ty.layout == "C"):
+                raise TypingError(f"{symbol}: {name} must be a C-contiguous 2-D float64 "
+                                  f"array, got {ty}")
+
+        def codegen(context, builder, signature, args):
+            values = []
+            for ty, value in zip(signature.args, args):
+                ary = context.make_array(ty)(context, builder, value)
+                values += [ary.data, *cgutils.unpack_tuple(builder, ary.shape, 2)]
+            fnty = ir.FunctionType(ir.VoidType(),
+                                   [context.get_value_type(t) for t in C_SIGNATURE.args])
+            builder.call(cgutils.get_or_insert_function(builder.module, fnty, symbol), values)
+            return context.get_dummy_value()
+        return types.void(A, B, Y), codegen
     return call
