@@ -84,6 +84,32 @@ def test_a_dense_only_net_compiles_no_other_layer_type(tmp_path):
     assert MESSAGE not in again.stderr
 
 
+ONLINE_PROBE = """
+import numpy as np
+import ebtricks as eb
+from ebtricks._engine import sgd
+rng = np.random.default_rng(0)
+X, D = rng.standard_normal((9, 3)), np.sign(rng.standard_normal((9, 2)))
+eb.train_sgd(eb.mlp([3, 4, 2], seed=0), X, D, epochs=1, eta=0.1, progress=False)
+print([len(f.signatures) for f in (sgd.online_rows_epoch, sgd._block_rows,
+                                   sgd.online_weights_epoch, sgd._block2_rows_per_weight)])
+"""
+
+
+def test_plain_online_sgd_compiles_only_its_own_pass_over_the_first_layer(tmp_path):
+    """Issue #13: online_dense_epoch is two kernels over one body whose case flag is a
+    constant, and Numba drops the other case's branches before typing, so a first plain
+    online SGD run (rates constant along W_0's rows) compiles the blocked row pass and not
+    the per-weight one, nor the per-weight kernel. A fresh process, empty cache."""
+    res = subprocess.run([sys.executable, "-c", ONLINE_PROBE], capture_output=True,
+                         text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin",
+                              "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+                              "EBTRICKS_COMPILE_NOTE": "0"})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split("\n")[-2] == "[1, 1, 0, 0]", res.stdout
+
+
 def test_a_mixed_net_gets_only_the_layer_passes_a_call_needs():
     """Issue #13: a network that is not all dense calls its layer passes through their
     addresses (indirect.py), and only the passes a call runs, of the layer types the network

@@ -9,6 +9,8 @@ Two kernels:
   updates in blocks of samples, one pass over the largest matrix per block instead of two
   per sample, with an exact correction for the updates a block has not yet applied, and
   it updates the upper layers' weights in the same loop that backpropagates through them.
+  It is two kernels, one per kind of first-layer rate (:func:`online_rows_epoch`,
+  :func:`online_weights_epoch`), so that a first call compiles only the one it runs.
 
 Both return the position in ``order`` at which the cost became NaN or infinite, or -1.
 """
@@ -296,18 +298,6 @@ def _upper_layers(table, lf, params, loss, d, eta, per_weight, eta_vec, xs, ys, 
     return e
 
 
-@njit(cache=True, fastmath=FAST, inline="always")
-def _pass(params, eta_vec, w0, nin, nout, per_weight, X, pend, nxt, C, Y, T):
-    """Apply the pending steps C of the samples X[pend] to W_0 and compute W_0 X[nxt]^T."""
-    if per_weight:
-        _block2_rows_per_weight(params, eta_vec, w0, nin, nout, C, X[pend[0]], X[pend[1]],
-                                X[nxt[0]], X[nxt[1]], Y, T)
-    else:
-        _block_rows(params, w0, nin, nout, C, X[pend[0]], X[pend[1]], X[pend[2]],
-                    X[pend[3]], X[nxt[0]], X[nxt[1]], X[nxt[2]], X[nxt[3]], Y)
-
-
-@njit(cache=True, fastmath=FAST, error_model="numpy")
 def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
                        sample_losses, xs, ys, dxs, dys):
     """One epoch of online SGD on an all-dense network, one update per sample; returns the
@@ -330,9 +320,37 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
     * ``row_rates`` is empty (rates that vary along a row, as SDLM's): B = 2, and the
       correction uses the rate-weighted product sum_i rates_ji x_0i x_1i, which the pass
       computes too (:func:`_block2_rows_per_weight`).
+
+    The two cases are two kernels (:func:`online_rows_epoch`, :func:`online_weights_epoch`),
+    so that a first call compiles only its own case's pass over W_0.
     """
+    kernel = online_rows_epoch if row_rates.size > 0 else online_weights_epoch
+    return kernel(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                  sample_losses, xs, ys, dxs, dys)
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def online_rows_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                      sample_losses, xs, ys, dxs, dys):
+    """:func:`online_dense_epoch` with one rate per row of W_0 (blocks of four)."""
+    return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                         sample_losses, xs, ys, dxs, dys, True)
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def online_weights_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                         sample_losses, xs, ys, dxs, dys):
+    """:func:`online_dense_epoch` with a rate per weight of W_0 (blocks of two)."""
+    return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                         sample_losses, xs, ys, dxs, dys, False)
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                  sample_losses, xs, ys, dxs, dys, blocked_rows):
+    """The body of both: ``blocked_rows`` is a constant in each, and Numba drops the other
+    case's branches (so its pass over W_0 is not compiled) before typing."""
     per_weight = eta_vec.size == params.size
-    blocked_rows = row_rates.size > 0
     B = 4 if blocked_rows else 2
     nin0, nout0 = table[0, N_IN], table[0, N_OUT]
     w00, b00, code0, o00 = table[0, W_OFF], table[0, B_OFF], table[0, ACT], table[0, OUT_OFF]
@@ -354,11 +372,24 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
     y0, x0 = ys[o00:o00 + nout0], xs[o00:o00 + nout0]
     dx0, g0 = dxs[o00:o00 + nout0], dys[o00:o00 + nout0]
     k = 0
-    while k < n:
+    while True:
+        # one pass over W_0: the pending steps of the last block, and W_0 x_m for this
+        # block's inputs; once the samples are done (or one failed), it only applies them
+        done = k >= n or status >= 0
         nb = min(B, n - k)
         for m in range(4):   # a short last block repeats its first sample (never used)
-            nxt[m] = order[k + m] if m < nb else order[k]
-        _pass(params, eta_vec, w00, nin0, nout0, not blocked_rows, X, pend, nxt, C, Y, T)
+            if done:
+                nxt[m] = pend[m]
+            else:
+                nxt[m] = order[k + m] if m < nb else order[k]
+        if blocked_rows:
+            _block_rows(params, w00, nin0, nout0, C, X[pend[0]], X[pend[1]], X[pend[2]],
+                        X[pend[3]], X[nxt[0]], X[nxt[1]], X[nxt[2]], X[nxt[3]], Y)
+        else:
+            _block2_rows_per_weight(params, eta_vec, w00, nin0, nout0, C, X[pend[0]],
+                                    X[pend[1]], X[nxt[0]], X[nxt[1]], Y, T)
+        if done:
+            break
         C[:] = 0.0
         if blocked_rows:
             for m in range(1, nb):
@@ -404,11 +435,7 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
                 for j in range(nout0):
                     C[m, j] = g0[j]
             pend[m] = p
-        if status >= 0:
-            break
         k += nb
-    # flush the pending updates (rows of C past the last sample are zero; Y, T are scratch)
-    _pass(params, eta_vec, w00, nin0, nout0, not blocked_rows, X, pend, pend, C, Y, T)
     return status
 
 
