@@ -325,31 +325,40 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
     so that a first call compiles only its own case's pass over W_0.
     """
     kernel = online_rows_epoch if row_rates.size > 0 else online_weights_epoch
+    # the kernel's scratch, zeroed, made here: an np.zeros/np.empty inside a kernel
+    # compiles its own implementation for each shape and dtype (half a second of a first
+    # call); see _online_epoch for the parts
+    nout0, width = int(table[0, N_OUT]), int(table[:, N_OUT].max())
+    scratch = np.zeros(9 * nout0 + 16, dtype=ys.dtype)
+    tf, ti = np.zeros(width), np.zeros(width, dtype=np.int64)
     return kernel(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                  sample_losses, xs, ys, dxs, dys)
+                  sample_losses, xs, ys, dxs, dys, scratch, tf, ti)
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
 def online_rows_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                      sample_losses, xs, ys, dxs, dys):
+                      sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
     """:func:`online_dense_epoch` with one rate per row of W_0 (blocks of four)."""
     return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                         sample_losses, xs, ys, dxs, dys, True)
+                         sample_losses, xs, ys, dxs, dys, scratch, tf, ti, True)
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
 def online_weights_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                         sample_losses, xs, ys, dxs, dys):
+                         sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
     """:func:`online_dense_epoch` with a rate per weight of W_0 (blocks of two)."""
     return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                         sample_losses, xs, ys, dxs, dys, False)
+                         sample_losses, xs, ys, dxs, dys, scratch, tf, ti, False)
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
 def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                  sample_losses, xs, ys, dxs, dys, blocked_rows):
+                  sample_losses, xs, ys, dxs, dys, scratch, tf, ti, blocked_rows):
     """The body of both: ``blocked_rows`` is a constant in each, and Numba drops the other
-    case's branches (so its pass over W_0 is not compiled) before typing."""
+    case's branches (so its pass over W_0 is not compiled) before typing. ``scratch``
+    (9 n_0 + 16 zeros of the dtype of ``ys``, n_0 the first layer's outputs) holds the
+    block's arrays below; ``tf`` and ``ti`` (float64 and int64, as long as the widest
+    layer) are the vector activations' scratch."""
     per_weight = eta_vec.size == params.size
     B = 4 if blocked_rows else 2
     nin0, nout0 = table[0, N_IN], table[0, N_OUT]
@@ -357,18 +366,13 @@ def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_r
     a0 = lf[0, ACT_PARAM]
     status = -1
     n = order.size
-    C = np.zeros((4, nout0), dtype=dys.dtype)   # pending steps: row m is sample m's eta g
-    Y = np.empty((4, nout0), dtype=ys.dtype)    # W_0 x_m for the block's inputs
-    G = np.zeros((4, 4), dtype=ys.dtype)        # x_m' . x_m for m' < m
-    T = np.zeros(nout0, dtype=ys.dtype)         # rate-weighted x_0 . x_1 per row (B = 2)
+    C = scratch[:4 * nout0].reshape(4, nout0)   # pending steps: row m is sample m's eta g
+    Y = scratch[4 * nout0:8 * nout0].reshape(4, nout0)   # W_0 x_m for the block's inputs
+    G = scratch[8 * nout0:8 * nout0 + 16].reshape(4, 4)  # x_m' . x_m for m' < m
+    T = scratch[8 * nout0 + 16:9 * nout0 + 16]   # rate-weighted x_0 . x_1 per row (B = 2)
     pend = np.zeros(4, dtype=np.int64)          # rows of X of the pending samples
     nxt = np.zeros(4, dtype=np.int64)           # rows of X of the block's samples
     pend[:] = order[0] if n > 0 else 0
-    width = 0
-    for l in range(table.shape[0]):
-        width = max(width, table[l, N_OUT])
-    tf = np.empty(width)                        # scratch of the vector activations
-    ti = np.empty(width, dtype=np.int64)
     y0, x0 = ys[o00:o00 + nout0], xs[o00:o00 + nout0]
     dx0, g0 = dxs[o00:o00 + nout0], dys[o00:o00 + nout0]
     k = 0
