@@ -91,8 +91,8 @@ from ebtricks._engine import sgd
 rng = np.random.default_rng(0)
 X, D = rng.standard_normal((9, 3)), np.sign(rng.standard_normal((9, 2)))
 eb.train_sgd(eb.mlp([3, 4, 2], seed=0), X, D, epochs=1, eta=0.1, progress=False)
-print([len(f.signatures) for f in (sgd.online_rows_epoch, sgd._block_rows,
-                                   sgd.online_weights_epoch, sgd._block2_rows_per_weight)])
+print([len(f.signatures) for f in (sgd._online_rows_epoch, sgd._block_rows,
+                                   sgd._online_weights_epoch, sgd._block2_rows_per_weight)])
 """
 
 
@@ -100,7 +100,8 @@ def test_plain_online_sgd_compiles_only_its_own_pass_over_the_first_layer(tmp_pa
     """Issue #13: online_dense_epoch is two kernels over one body whose case flag is a
     constant, and Numba drops the other case's branches before typing, so a first plain
     online SGD run (rates constant along W_0's rows) compiles the blocked row pass and not
-    the per-weight one, nor the per-weight kernel. A fresh process, empty cache."""
+    the per-weight one, nor the per-weight kernel. A fresh process, empty cache: a kernel
+    loaded from a disk cache compiles no callee, and would give [1, 0, 0, 0]."""
     res = subprocess.run([sys.executable, "-c", ONLINE_PROBE], capture_output=True,
                          text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin",

@@ -1,6 +1,6 @@
 """The SGD epoch kernels: one epoch of stochastic / mini-batch gradient descent.
 
-Two kernels:
+Two of them:
 
 * :func:`sgd_epoch` handles everything (mini-batches, momentum, per-weight rates,
   annealing, Murata's adaptive rate, recording the weight trajectory).
@@ -9,8 +9,9 @@ Two kernels:
   updates in blocks of samples, one pass over the largest matrix per block instead of two
   per sample, with an exact correction for the updates a block has not yet applied, and
   it updates the upper layers' weights in the same loop that backpropagates through them.
-  It is two kernels, one per kind of first-layer rate (:func:`online_rows_epoch`,
-  :func:`online_weights_epoch`), so that a first call compiles only the one it runs.
+  It is a Python function that runs one of two kernels, one per kind of first-layer rate
+  (:func:`_online_rows_epoch`, :func:`_online_weights_epoch`), so that a first call
+  compiles only the one it needs.
 
 Both return the position in ``order`` at which the cost became NaN or infinite, or -1.
 """
@@ -321,13 +322,15 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
       correction uses the rate-weighted product sum_i rates_ji x_0i x_1i, which the pass
       computes too (:func:`_block2_rows_per_weight`).
 
-    The two cases are two kernels (:func:`online_rows_epoch`, :func:`online_weights_epoch`),
-    so that a first call compiles only its own case's pass over W_0.
+    The two cases are two kernels (:func:`_online_rows_epoch`,
+    :func:`_online_weights_epoch`), so that a first call compiles only its own case's pass
+    over W_0. ``xs``, ``ys``, ``dxs``, ``dys`` are one sample's buffers
+    (``layout.buffers``), all of one dtype.
     """
-    kernel = online_rows_epoch if row_rates.size > 0 else online_weights_epoch
-    # the kernel's scratch, zeroed, made here: an np.zeros/np.empty inside a kernel
-    # compiles its own implementation for each shape and dtype (half a second of a first
-    # call); see _online_epoch for the parts
+    kernel = _online_rows_epoch if row_rates.size > 0 else _online_weights_epoch
+    # the kernel's float scratch, made here and sized from the same table: each
+    # np.zeros/np.empty inside a kernel compiles an implementation of its own per number
+    # of dimensions and dtype (half a second of a first call); see _online_epoch
     nout0, width = int(table[0, N_OUT]), int(table[:, N_OUT].max())
     scratch = np.zeros(9 * nout0 + 16, dtype=ys.dtype)
     tf, ti = np.zeros(width), np.zeros(width, dtype=np.int64)
@@ -336,16 +339,16 @@ def online_dense_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, 
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def online_rows_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                      sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
+def _online_rows_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
+                       sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
     """:func:`online_dense_epoch` with one rate per row of W_0 (blocks of four)."""
     return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
                          sample_losses, xs, ys, dxs, dys, scratch, tf, ti, True)
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def online_weights_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
-                         sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
+def _online_weights_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec,
+                          row_rates, sample_losses, xs, ys, dxs, dys, scratch, tf, ti):
     """:func:`online_dense_epoch` with a rate per weight of W_0 (blocks of two)."""
     return _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_rates,
                          sample_losses, xs, ys, dxs, dys, scratch, tf, ti, False)
@@ -356,9 +359,10 @@ def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_r
                   sample_losses, xs, ys, dxs, dys, scratch, tf, ti, blocked_rows):
     """The body of both: ``blocked_rows`` is a constant in each, and Numba drops the other
     case's branches (so its pass over W_0 is not compiled) before typing. ``scratch``
-    (9 n_0 + 16 zeros of the dtype of ``ys``, n_0 the first layer's outputs) holds the
-    block's arrays below; ``tf`` and ``ti`` (float64 and int64, as long as the widest
-    layer) are the vector activations' scratch."""
+    (9 n_0 + 16 values of the dtype of ``ys``, n_0 the first layer's outputs) holds the
+    block's arrays below, C zeroed here and the others written before they are read;
+    ``tf`` and ``ti`` (float64 and int64, as long as the widest layer) are the vector
+    activations' scratch."""
     per_weight = eta_vec.size == params.size
     B = 4 if blocked_rows else 2
     nin0, nout0 = table[0, N_IN], table[0, N_OUT]
@@ -370,6 +374,7 @@ def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_r
     Y = scratch[4 * nout0:8 * nout0].reshape(4, nout0)   # W_0 x_m for the block's inputs
     G = scratch[8 * nout0:8 * nout0 + 16].reshape(4, 4)  # x_m' . x_m for m' < m
     T = scratch[8 * nout0 + 16:9 * nout0 + 16]   # rate-weighted x_0 . x_1 per row (B = 2)
+    C[:] = 0.0
     pend = np.zeros(4, dtype=np.int64)          # rows of X of the pending samples
     nxt = np.zeros(4, dtype=np.int64)           # rows of X of the block's samples
     pend[:] = order[0] if n > 0 else 0
@@ -378,7 +383,8 @@ def _online_epoch(table, lf, params, loss, X, D, order, rate, t0, eta_vec, row_r
     k = 0
     while True:
         # one pass over W_0: the pending steps of the last block, and W_0 x_m for this
-        # block's inputs; once the samples are done (or one failed), it only applies them
+        # block's inputs; once the samples are done (or one failed), the last turn applies
+        # them (rows of C past the last sample are zero) and its Y, T are not used
         done = k >= n or status >= 0
         nb = min(B, n - k)
         for m in range(4):   # a short last block repeats its first sample (never used)
