@@ -262,10 +262,11 @@ def test_figure_3_n_slider_as_its_alt_text_and_the_page_say():
     """Figure 3 (N slider, 2 to 50 by 2, kappa = 1000, seed 0, 2N steps): with even
     eigenvalues 1e-8 is reached at step N or before for every N, at exactly N for N = 20
     and N <= 26, before N from N = 34 on (42 for N = 50); with log-spread eigenvalues
-    after step N from N = 6 on, about ten steps after it for N = 20, and not within 2N
-    steps from N = 42 on. How many steps exactly depends on the processor's rounding (30
-    on one machine, 31 on another for N = 20): the alt text computes its numbers, the
-    prose says "about"."""
+    after step N from N = 8 on (on time or one step late at N = 6), about ten steps after
+    it for N = 20, and not within 2N steps from about N = 42 on. How many steps exactly
+    depends on the processor's rounding (30 on one machine, 31 on another for N = 20; at
+    N = 40 the run reaches 1e-8 at its last step, 2N): the alt text computes its
+    numbers, the prose says "about", and the checks here leave rounding that room."""
     def first_hit(n, spread):
         q = cg_quadratic(n, 1e3, spread, seed=0)
         _, h = eb.minimize(cg_objective(q), np.zeros(n), eb.ConjugateGradient(),
@@ -279,11 +280,13 @@ def test_figure_3_n_slider_as_its_alt_text_and_the_page_say():
     assert all(even[n] == n for n in range(2, 27, 2))
     assert all(even[n] < n for n in range(34, 51, 2)) and even[50] == 42
     assert 28 <= first_hit(20, "geometric") <= 32
-    # the prose: the log-spread line falls behind step N from N = 6 on
-    assert all(first_hit(n, "geometric") <= n for n in (2, 4))
-    assert all(first_hit(n, "geometric") > n for n in range(6, 41, 2))
-    assert all(first_hit(n, "geometric") is None for n in (42, 46, 50))
-    assert first_hit(40, "geometric") is not None
+    # the prose: the log-spread line falls behind step N from N = 8 on
+    log = {n: first_hit(n, "geometric") for n in range(2, 51, 2)}
+    assert all(log[n] <= n for n in (2, 4)) and log[6] in (6, 7)
+    assert all(log[n] is not None and log[n] > n for n in range(8, 39, 2))
+    assert all(log[n] is None for n in range(44, 51, 2))
+    never = min(n for n in log if all(log[m] is None for m in log if m >= n))
+    assert never in (40, 42, 44)
 
 
 def test_figure_5_fletcher_reeves_distance_falls_a_decade_per_50_steps():
